@@ -1,0 +1,92 @@
+"""cohere_dyn: a Cohere API client built at run time from one OpenAPI document.
+
+    import cohere_dyn
+    client = cohere_dyn.Client(api_key="...")
+    client.v2.chat(model="command-a-03-2025", messages=[{"role": "user", "content": "hi"}])
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from ._client import Client, ClientV2
+from ._errors import (
+    ApiError,
+    BadRequestError,
+    ClientClosedRequestError,
+    CohereError,
+    ConnectionError,
+    ForbiddenError,
+    GatewayTimeoutError,
+    InternalServerError,
+    InvalidTokenError,
+    NotFoundError,
+    NotImplementedApiError,
+    PaymentRequiredError,
+    ServiceUnavailableError,
+    SpecError,
+    StreamError,
+    TimeoutError,
+    TooManyRequestsError,
+    TransportError,
+    UnauthorizedError,
+    UnprocessableEntityError,
+    ValidationError,
+    ValidationProblem,
+)
+from ._models import Model, ModelList
+from ._spec import Spec
+from ._transport import HttpRequest, Timeout
+from ._version import __version__
+
+__all__ = [
+    "__version__",
+    "Client",
+    "ClientV2",
+    "Spec",
+    "Model",
+    "ModelList",
+    "Timeout",
+    "HttpRequest",
+    "validate",
+    "CohereError",
+    "SpecError",
+    "ValidationError",
+    "ValidationProblem",
+    "TransportError",
+    "ConnectionError",
+    "TimeoutError",
+    "StreamError",
+    "ApiError",
+    "BadRequestError",
+    "UnauthorizedError",
+    "PaymentRequiredError",
+    "ForbiddenError",
+    "NotFoundError",
+    "UnprocessableEntityError",
+    "TooManyRequestsError",
+    "InvalidTokenError",
+    "ClientClosedRequestError",
+    "InternalServerError",
+    "NotImplementedApiError",
+    "ServiceUnavailableError",
+    "GatewayTimeoutError",
+]
+
+
+def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[str] | Spec | None = None) -> None:
+    """Check a payload for `method` (e.g. "v2.chat") against the spec, offline, with no key.
+
+    `payload` holds the method's keyword arguments; where a method takes the whole body as one
+    argument (finetuning.create_finetuned_model), it is that body. Raises ValidationError listing
+    every problem with its JSON path, or TypeError for unknown or missing keywords.
+    """
+    from ._calls import check_keywords, validate_arguments
+
+    loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
+    operation = loaded.operation(method)
+    whole = [a.keyword for a in operation.arguments if a.location == "request"]
+    kwargs = {whole[0]: payload} if whole and whole[0] not in payload else dict(payload)
+    check_keywords(operation, kwargs)
+    validate_arguments(loaded, operation, kwargs)

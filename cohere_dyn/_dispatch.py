@@ -1,0 +1,235 @@
+"""Methods and groups built from the spec: real functions with signatures and docstrings.
+
+`MethodTree` arranges a spec's operations into groups (`client.v2`, `client.datasets`). A `Group`
+hands out bound methods on first access and then keeps them as plain instance attributes, so a
+call costs one attribute lookup. Each method is a function whose `__signature__` lists the
+keyword-only arguments, whose `__doc__` comes from the spec, and which has a `.validate(**kwargs)`.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, Callable
+
+from ._naming import did_you_mean
+from ._operations import Operation
+from ._schemas import Resolver
+from ._spec import Spec
+
+if TYPE_CHECKING:
+    import inspect
+
+__all__ = ["Group", "MethodTree", "describe_type", "docstring", "signature"]
+
+REQUEST_OPTIONS_DOC = (
+    "request_options (dict, optional): per-call settings: timeout_in_seconds, max_retries, "
+    "additional_headers, additional_query_parameters, additional_body_parameters (sent unchecked), "
+    "validate (False skips offline validation)."
+)
+
+
+class MethodTree:
+    """The groups and methods of a spec, as nested dicts: name -> Operation or MethodTree."""
+
+    def __init__(self, spec: Spec, promote: tuple[str, ...] = ()):
+        self.children: dict[str, Operation | MethodTree] = {}
+        for operation in spec.operations:
+            self._insert(operation.group, operation)
+        if promote:
+            promoted = self._subtree(promote)
+            if promoted is not None:
+                self.children.update({k: v for k, v in promoted.children.items() if isinstance(v, Operation)})
+
+    def _insert(self, group: tuple[str, ...], operation: Operation) -> None:
+        node = self
+        for part in group:
+            child = node.children.get(part)
+            if isinstance(child, Operation):
+                raise ValueError(f"{'.'.join(group)}: the group {part!r} has the name of a method")
+            if child is None:
+                child = node.children[part] = MethodTree.__new__(MethodTree)
+                child.children = {}
+            node = child
+        if isinstance(node.children.get(operation.name), MethodTree):
+            raise ValueError(f"{operation.qualified_name}: the method has the name of a group")
+        node.children[operation.name] = operation
+
+    def _subtree(self, path: tuple[str, ...]) -> "MethodTree | None":
+        node: Any = self
+        for part in path:
+            node = node.children.get(part) if isinstance(node, MethodTree) else None
+        return node if isinstance(node, MethodTree) else None
+
+
+_TREES: dict[tuple[int, tuple[str, ...]], MethodTree] = {}
+_TREES_LOCK = threading.Lock()
+
+
+def tree_for(spec: Spec, promote: tuple[str, ...] = ()) -> MethodTree:
+    key = (id(spec), promote)
+    tree = _TREES.get(key)
+    if tree is None:
+        with _TREES_LOCK:
+            tree = _TREES.get(key)
+            if tree is None:
+                from ._errors import SpecError
+
+                try:
+                    tree = MethodTree(spec, promote)
+                except ValueError as exc:
+                    raise SpecError(str(exc), source=spec.source) from None
+                _TREES[key] = tree
+    return tree
+
+
+class Group:
+    """A set of methods (`client.datasets`); groups nest (`client.audio.transcriptions`)."""
+
+    _tree: MethodTree
+    _invoke: Callable[[Operation, dict[str, Any]], Any]
+    _spec: Spec
+    _path: tuple[str, ...]
+
+    def _bind(self, spec: Spec, tree: MethodTree, invoke: Callable[[Operation, dict[str, Any]], Any], path: tuple[str, ...]) -> None:
+        object.__setattr__(self, "_spec", spec)
+        object.__setattr__(self, "_tree", tree)
+        object.__setattr__(self, "_invoke", invoke)
+        object.__setattr__(self, "_path", path)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        node = self._tree.children.get(name)
+        if node is None:
+            where = ".".join(self._path) or type(self).__name__
+            hint = did_you_mean(name, self._tree.children)
+            raise AttributeError(f"{where} has no method or group {name!r}.{hint}")
+        if isinstance(node, Operation):
+            value: Any = bind_method(self._spec, node, self._invoke)
+        else:
+            value = Group.__new__(Group)
+            value._bind(self._spec, node, self._invoke, (*self._path, name))
+        self.__dict__[name] = value
+        return value
+
+    def __dir__(self) -> list[str]:
+        own = [name for name in type(self).__dict__ if not name.startswith("_")]
+        inherited = [name for cls in type(self).__mro__[1:] for name in cls.__dict__ if not name.startswith("_")]
+        return sorted({*self._tree.children, *own, *inherited} - {"mro"})
+
+    def __repr__(self) -> str:
+        return f"<cohere_dyn group {'.'.join(self._path)}: {', '.join(sorted(self._tree.children))}>"
+
+
+def bind_method(spec: Spec, operation: Operation, invoke: Callable[[Operation, dict[str, Any]], Any]) -> Callable[..., Any]:
+    def method(**kwargs: Any) -> Any:
+        return invoke(operation, kwargs)
+
+    def validate(**kwargs: Any) -> None:
+        """Check these keyword arguments against the spec, offline; raise ValidationError if they break it."""
+        from ._calls import check_keywords, validate_arguments
+
+        check_keywords(operation, kwargs)
+        validate_arguments(spec, operation, kwargs)
+
+    method.__name__ = operation.name
+    method.__qualname__ = operation.qualified_name
+    method.__module__ = "cohere_dyn"
+    method.__doc__ = docstring(spec, operation)
+    method.__signature__ = signature(spec, operation)  # type: ignore[attr-defined]
+    method.validate = validate  # type: ignore[attr-defined]
+    method.operation = operation  # type: ignore[attr-defined]
+    return method
+
+
+_SIGNATURES: dict[int, Any] = {}
+_DOCSTRINGS: dict[int, str] = {}
+
+
+def signature(spec: Spec, operation: Operation) -> "inspect.Signature":
+    cached = _SIGNATURES.get(id(operation))
+    if cached is not None:
+        return cached
+    import inspect
+
+    parameters = [
+        inspect.Parameter(
+            argument.keyword,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=inspect.Parameter.empty if argument.required else argument.default,
+            annotation=describe_type(spec.resolver, argument.schema, argument.location),
+        )
+        for argument in operation.arguments
+    ]
+    parameters.append(
+        inspect.Parameter("request_options", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="dict | None")
+    )
+    result = inspect.Signature(parameters, return_annotation=_returns(spec, operation)[0])
+    _SIGNATURES[id(operation)] = result
+    return result
+
+
+def docstring(spec: Spec, operation: Operation) -> str:
+    cached = _DOCSTRINGS.get(id(operation))
+    if cached is not None:
+        return cached
+    lines = [operation.summary or operation.qualified_name]
+    if operation.streaming:
+        lines[0] += " (streamed)"
+    if operation.description and operation.description != operation.summary:
+        lines += ["", operation.description]
+    lines += ["", "Args:"]
+    for argument in operation.arguments:
+        kind = describe_type(spec.resolver, argument.schema, argument.location)
+        flag = "required" if argument.required else "optional"
+        text = " ".join(argument.description.split()) or f"sent as the {argument.location} field {argument.wire_name!r}."
+        where = f" Sent as {argument.location} {argument.wire_name!r}." if argument.location in ("query", "header") else ""
+        lines.append(f"    {argument.keyword} ({kind}, {flag}): {text}{where}")
+    lines.append(f"    {REQUEST_OPTIONS_DOC}")
+    name, meaning = _returns(spec, operation)
+    lines += ["", "Returns:", f"    {name}: {meaning}" if meaning else f"    {name}"]
+    lines += ["", f"Route: {operation.http_method} {operation.path}"]
+    result = "\n".join(lines)
+    _DOCSTRINGS[id(operation)] = result
+    return result
+
+
+def _returns(spec: Spec, operation: Operation) -> tuple[str, str]:
+    if operation.streaming:
+        schema = next(iter(operation.event_schemas.values()), None)
+        name = describe_type(spec.resolver, schema, "body") if schema is not None else "dict"
+        return f"Stream[{name}]", "an iterator of events, yielded as they arrive; close it or use `with`."
+    if operation.response_schema is None:
+        return "None", ""
+    target = spec.resolver.deref(operation.response_schema)
+    meaning = target.get("description", "") if isinstance(target, dict) else ""
+    return describe_type(spec.resolver, operation.response_schema, "body"), " ".join(str(meaning).split())
+
+
+def describe_type(resolver: Resolver, schema: Any, location: str = "body", depth: int = 0) -> str:
+    """A short Python-flavoured type for docs and signatures: `str`, `list[ChatMessageV2]`, `Literal[...]`."""
+    if location == "file":
+        return "bytes | str | PathLike | IO[bytes] | tuple"
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        return schema["$ref"].rsplit("/", 1)[-1]
+    if not isinstance(schema, dict) or depth > 3:
+        return "Any"
+    if "enum" in schema:
+        values = schema["enum"]
+        shown = ", ".join(repr(value) for value in values[:8])
+        return f"Literal[{shown}{', ...' if len(values) > 8 else ''}]"
+    if "const" in schema:
+        return f"Literal[{schema['const']!r}]"
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list):
+            return " | ".join(dict.fromkeys(describe_type(resolver, s, location, depth + 1) for s in schema[key]))
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return " | ".join(describe_type(resolver, {**schema, "type": k}, location, depth + 1) for k in kind)
+    if kind == "array":
+        return f"list[{describe_type(resolver, schema.get('items'), location, depth + 1)}]"
+    if kind == "string" and schema.get("format") == "date-time":
+        return "datetime | str"
+    return {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "object": "dict", "null": "None"}.get(
+        kind, "Any"
+    )

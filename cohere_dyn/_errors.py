@@ -1,0 +1,234 @@
+"""Every error cohere_dyn raises.
+
+    CohereError
+    ├── SpecError                    a spec file can't be read or makes no sense (names file and pointer)
+    ├── ValidationError(ValueError)  a payload breaks the spec; raised before anything is sent
+    ├── TransportError
+    │   ├── ConnectionError          no connection, or it broke before a response
+    │   └── TimeoutError(builtins.TimeoutError)
+    ├── StreamError                  a stream broke mid-way; carries the events received so far
+    └── ApiError                     the API answered with an error status (status_code, body, headers)
+        ├── BadRequestError                400
+        ├── UnauthorizedError              401
+        ├── PaymentRequiredError           402
+        ├── ForbiddenError                 403
+        ├── NotFoundError                  404
+        ├── UnprocessableEntityError       422
+        ├── TooManyRequestsError           429
+        ├── InvalidTokenError              498
+        ├── ClientClosedRequestError       499
+        ├── InternalServerError            500
+        ├── NotImplementedApiError         501
+        ├── ServiceUnavailableError        503
+        └── GatewayTimeoutError            504
+
+Messages never contain the API key, and never echo a whole payload (prompts end up in logs).
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Mapping, Sequence
+
+__all__ = [
+    "CohereError",
+    "SpecError",
+    "ValidationError",
+    "ValidationProblem",
+    "TransportError",
+    "ConnectionError",
+    "TimeoutError",
+    "StreamError",
+    "ApiError",
+    "BadRequestError",
+    "UnauthorizedError",
+    "PaymentRequiredError",
+    "ForbiddenError",
+    "NotFoundError",
+    "UnprocessableEntityError",
+    "TooManyRequestsError",
+    "InvalidTokenError",
+    "ClientClosedRequestError",
+    "InternalServerError",
+    "NotImplementedApiError",
+    "ServiceUnavailableError",
+    "GatewayTimeoutError",
+    "error_for_status",
+]
+
+
+class CohereError(Exception):
+    """Base class of every error cohere_dyn raises."""
+
+
+class SpecError(CohereError):
+    """A spec document can't be loaded or used."""
+
+    def __init__(self, message: str, *, source: str | None = None, pointer: str | None = None):
+        where = " ".join(part for part in (source, f"at {pointer}" if pointer else None) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.source = source
+        self.pointer = pointer
+
+
+class ValidationProblem:
+    """One way a payload breaks the spec: where (a JSON path), what, and which schema rule."""
+
+    __slots__ = ("path", "message", "validator")
+
+    def __init__(self, path: str, message: str, validator: str):
+        self.path = path
+        self.message = message
+        self.validator = validator
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def __repr__(self) -> str:
+        return f"ValidationProblem(path={self.path!r}, message={self.message!r}, validator={self.validator!r})"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message, "validator": self.validator}
+
+
+class ValidationError(CohereError, ValueError):
+    """A payload doesn't match the spec. Nothing was sent.
+
+    `problems` lists each one with its JSON path; `str()` names the method and every problem.
+    """
+
+    def __init__(self, method: str, problems: Sequence[ValidationProblem]):
+        self.method = method
+        self.problems = list(problems)
+        lines = "\n".join(f"  {problem}" for problem in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{method}: {count} problem{'s' if count != 1 else ''} in the request\n{lines}")
+
+    @property
+    def details(self) -> list[dict[str, str]]:
+        return [problem.to_dict() for problem in self.problems]
+
+
+class TransportError(CohereError):
+    """The request did not get an HTTP response."""
+
+
+class ConnectionError(TransportError):
+    """The connection could not be made or broke before a response arrived."""
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """Connecting or reading took longer than the timeout allows."""
+
+
+class StreamError(CohereError):
+    """A stream broke: a malformed event, a wrong Content-Type, or a cut connection.
+
+    `events` holds every event received before the fault.
+    """
+
+    def __init__(self, message: str, events: Sequence[Any] = ()):
+        super().__init__(message)
+        self.events = list(events)
+
+
+class ApiError(CohereError):
+    """The API answered with an error status.
+
+    `body` is the decoded JSON when the response was JSON, else its text; `headers` are the
+    response headers (rate-limit and Retry-After headers among them).
+    """
+
+    status_code: int
+
+    def __init__(self, status_code: int, body: Any = None, headers: Mapping[str, str] | None = None):
+        self.status_code = status_code
+        self.body = body
+        self.headers = dict(headers or {})
+        super().__init__(f"status {status_code}: {_summarise(body)}")
+
+
+def _summarise(body: Any, limit: int = 300) -> str:
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        text = body["message"]
+    else:
+        text = body if isinstance(body, str) else repr(body)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class BadRequestError(ApiError):
+    status_code = 400
+
+
+class UnauthorizedError(ApiError):
+    status_code = 401
+
+
+class PaymentRequiredError(ApiError):
+    status_code = 402
+
+
+class ForbiddenError(ApiError):
+    status_code = 403
+
+
+class NotFoundError(ApiError):
+    status_code = 404
+
+
+class UnprocessableEntityError(ApiError):
+    status_code = 422
+
+
+class TooManyRequestsError(ApiError):
+    status_code = 429
+
+
+class InvalidTokenError(ApiError):
+    status_code = 498
+
+
+class ClientClosedRequestError(ApiError):
+    status_code = 499
+
+
+class InternalServerError(ApiError):
+    status_code = 500
+
+
+class NotImplementedApiError(ApiError):
+    status_code = 501
+
+
+class ServiceUnavailableError(ApiError):
+    status_code = 503
+
+
+class GatewayTimeoutError(ApiError):
+    status_code = 504
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    cls.status_code: cls
+    for cls in (
+        BadRequestError,
+        UnauthorizedError,
+        PaymentRequiredError,
+        ForbiddenError,
+        NotFoundError,
+        UnprocessableEntityError,
+        TooManyRequestsError,
+        InvalidTokenError,
+        ClientClosedRequestError,
+        InternalServerError,
+        NotImplementedApiError,
+        ServiceUnavailableError,
+        GatewayTimeoutError,
+    )
+}
+
+
+def error_for_status(status_code: int, body: Any, headers: Mapping[str, str]) -> ApiError:
+    """The ApiError subclass for a status, or a plain ApiError for any other."""
+    return _BY_STATUS.get(status_code, ApiError)(status_code, body, headers)

@@ -1,0 +1,266 @@
+"""The operation model: what each method of the client is, read from the spec.
+
+An `Operation` knows its route, its keyword arguments (where each one goes on the wire), its
+request body, its response schemas and its name in the client. A stream twin is a second
+`Operation` for the same route, with `streaming=True`. Nothing here does I/O or validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Iterable
+
+from ._errors import SpecError
+from ._naming import python_identifier, snake_case
+from ._schemas import Resolver
+
+__all__ = ["Argument", "Operation", "StreamTwin", "build_operations"]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+STREAM_MEDIA_TYPES = ("text/event-stream", "application/stream+json", "application/x-ndjson", "application/jsonl")
+EXTENSION = "x-cohere-dyn"
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One keyword argument of a method and where its value goes."""
+
+    keyword: str
+    wire_name: str
+    location: str  # "path" | "query" | "header" | "body" | "request" (whole body) | "file" | "sdk"
+    required: bool
+    schema: Any
+    description: str = ""
+    default: Any = None
+    explode: bool = True
+
+
+@dataclass(frozen=True)
+class StreamTwin:
+    method: str
+    flag: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    http_method: str
+    path: str
+    operation_id: str
+    group: tuple[str, ...]
+    name: str
+    summary: str
+    description: str
+    arguments: tuple[Argument, ...]
+    body_media_type: str | None  # "application/json", "multipart/form-data" or None
+    body_schema: Any
+    response_schema: Any  # 200 application/json schema, None when the response has no JSON body
+    event_schemas: dict[str, Any] = field(default_factory=dict)  # stream media type -> event schema
+    stream: StreamTwin | None = None
+    streaming: bool = False
+    pointer: str = ""
+
+    @property
+    def qualified_name(self) -> str:
+        return ".".join((*self.group, self.name))
+
+    @cached_property
+    def has_required_parameters(self) -> bool:
+        return any(a.required for a in self.arguments if a.location in ("path", "query", "header"))
+
+    @cached_property
+    def by_keyword(self) -> dict[str, Argument]:
+        return {argument.keyword: argument for argument in self.arguments}
+
+
+def build_operations(document: dict[str, Any], source: str = "<spec>") -> list[Operation]:
+    """Every operation of the document, stream twins included, in document order."""
+    resolver = Resolver(document, source)
+    operations: list[Operation] = []
+    for path, item in document.get("paths", {}).items():
+        item = resolver.deref(item)
+        if not isinstance(item, dict):
+            raise SpecError("a path item must be a mapping", source=source, pointer=_pointer("paths", path))
+        shared = item.get("parameters", [])
+        for verb in HTTP_METHODS:
+            if isinstance(item.get(verb), dict):
+                pointer = _pointer("paths", path, verb)
+                operation = _build(resolver, path, verb, item[verb], shared, pointer)
+                operations.append(operation)
+                if operation.stream is not None:
+                    operations.append(_stream_twin(operation))
+    return operations
+
+
+def _build(resolver: Resolver, path: str, verb: str, spec: dict[str, Any], shared: list[Any], pointer: str) -> Operation:
+    naming = spec.get(EXTENSION) or {}
+    operation_id = spec.get("operationId") or snake_case(f"{verb}_{path}")
+    group = naming.get("group") or ()
+    group = tuple(snake_case(part) for part in ([group] if isinstance(group, str) else group))
+    name = naming.get("method") or python_identifier(operation_id)
+    stream = naming.get("stream")
+    twin = StreamTwin(stream["method"], stream.get("flag", "stream")) if isinstance(stream, dict) else None
+
+    media_type, body_schema, body_required = _request_body(resolver, spec.get("requestBody"))
+    arguments = [
+        *_parameters(resolver, [*shared, *spec.get("parameters", [])], pointer),
+        *_body_arguments(resolver, media_type, body_schema, body_required, naming.get("request-argument"), twin),
+        *_sdk_arguments(naming.get("sdk-arguments") or {}),
+    ]
+    _check_unique(arguments, source=resolver.source, pointer=pointer)
+    arguments.sort(key=lambda argument: not argument.required)
+    response_schema, event_schemas = _responses(resolver, spec.get("responses") or {})
+    return Operation(
+        http_method=verb.upper(),
+        path=path,
+        operation_id=operation_id,
+        group=group,
+        name=name,
+        summary=(spec.get("summary") or "").strip(),
+        description=(spec.get("description") or "").strip(),
+        arguments=tuple(arguments),
+        body_media_type=media_type,
+        body_schema=body_schema,
+        response_schema=response_schema,
+        event_schemas=event_schemas,
+        stream=twin,
+        pointer=pointer,
+    )
+
+
+def _stream_twin(operation: Operation) -> Operation:
+    assert operation.stream is not None
+    return replace(operation, name=operation.stream.method, streaming=True)
+
+
+def _parameters(resolver: Resolver, specs: Iterable[Any], pointer: str) -> list[Argument]:
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for spec in specs:
+        spec = resolver.deref(spec)
+        if not isinstance(spec, dict) or "name" not in spec or "in" not in spec:
+            raise SpecError("a parameter needs 'name' and 'in'", source=resolver.source, pointer=pointer)
+        merged[(spec["in"], spec["name"])] = spec  # operation-level parameters override path-level ones
+    arguments = []
+    for (location, name), spec in merged.items():
+        if location == "cookie":
+            continue
+        arguments.append(
+            Argument(
+                keyword=python_identifier(name),
+                wire_name=name,
+                location=location,
+                required=bool(spec.get("required")) or location == "path",
+                schema=spec.get("schema", {}),
+                description=(spec.get("description") or "").strip(),
+                explode=spec.get("explode", spec.get("style", "form") == "form"),
+            )
+        )
+    return arguments
+
+
+def _request_body(resolver: Resolver, body: Any) -> tuple[str | None, Any, bool]:
+    body = resolver.deref(body)
+    if not isinstance(body, dict) or not isinstance(body.get("content"), dict) or not body["content"]:
+        return None, None, False
+    content = body["content"]
+    for media_type in ("application/json", "multipart/form-data"):
+        if media_type in content:
+            return media_type, (content[media_type] or {}).get("schema", {}), bool(body.get("required"))
+    media_type = next(iter(content))
+    return media_type, (content[media_type] or {}).get("schema", {}), bool(body.get("required"))
+
+
+def _body_arguments(
+    resolver: Resolver,
+    media_type: str | None,
+    schema: Any,
+    body_required: bool,
+    request_argument: str | None,
+    twin: StreamTwin | None,
+) -> list[Argument]:
+    if media_type is None:
+        return []
+    resolved = _object_view(resolver, schema)
+    if request_argument or resolved is None:
+        keyword = request_argument or "request"
+        return [Argument(keyword, keyword, "request", body_required, schema, _description(resolver, schema))]
+    properties, required = resolved
+    location = "file" if media_type == "multipart/form-data" else "body"
+    arguments = []
+    for name, sub in properties.items():
+        if twin is not None and name == twin.flag:
+            continue
+        arguments.append(
+            Argument(python_identifier(name), name, location, name in required, sub, _description(resolver, sub))
+        )
+    return arguments
+
+
+def _object_view(resolver: Resolver, schema: Any) -> tuple[dict[str, Any], set[str]] | None:
+    """Properties and required names of an object schema (allOf merged); None if not an object."""
+    schema = resolver.deref(schema)
+    if not isinstance(schema, dict):
+        return None
+    properties: dict[str, Any] = {}
+    required: set[str] = set()
+    for part in [schema, *(resolver.deref(sub) for sub in schema.get("allOf", ()))]:
+        if isinstance(part, dict):
+            properties.update(part.get("properties") or {})
+            required.update(part.get("required") or ())
+    return (properties, required) if properties else None
+
+
+def _description(resolver: Resolver, schema: Any) -> str:
+    if isinstance(schema, dict) and isinstance(schema.get("description"), str):
+        return schema["description"].strip()
+    target = resolver.deref(schema)
+    return (target.get("description") or "").strip() if isinstance(target, dict) else ""
+
+
+def _sdk_arguments(specs: dict[str, Any]) -> list[Argument]:
+    return [
+        Argument(
+            keyword=python_identifier(name),
+            wire_name=name,
+            location="sdk",
+            required=False,
+            schema=spec.get("schema", {}),
+            description=(spec.get("description") or "").strip(),
+            default=spec.get("default"),
+        )
+        for name, spec in specs.items()
+    ]
+
+
+def _responses(resolver: Resolver, responses: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    ok = resolver.deref(responses.get("200") or responses.get("201") or responses.get("2XX") or {})
+    content = ok.get("content") if isinstance(ok, dict) else None
+    if not isinstance(content, dict):
+        return None, {}
+    json_schema = None
+    events: dict[str, Any] = {}
+    for media_type, spec in content.items():
+        schema = (spec or {}).get("schema")
+        if media_type in STREAM_MEDIA_TYPES:
+            events[media_type] = schema
+        elif media_type == "application/json" or media_type.endswith("+json"):
+            json_schema = schema if schema is not None else {}
+    return json_schema, events
+
+
+def _check_unique(arguments: list[Argument], source: str, pointer: str) -> None:
+    seen: dict[str, Argument] = {}
+    for argument in arguments:
+        if argument.keyword in seen:
+            first = seen[argument.keyword]
+            raise SpecError(
+                f"keyword {argument.keyword!r} names both the {first.location} field {first.wire_name!r} "
+                f"and the {argument.location} field {argument.wire_name!r}",
+                source=source,
+                pointer=pointer,
+            )
+        seen[argument.keyword] = argument
+
+
+def _pointer(*tokens: str) -> str:
+    return "#/" + "/".join(token.replace("~", "~0").replace("/", "~1") for token in tokens)

@@ -1,0 +1,171 @@
+"""The HTTP seam. `Transport.send()` takes a finished request and returns a `Response`.
+
+`RequestsTransport` is the only place that imports `requests` (lazily, on the first request, so
+that importing cohere_dyn stays fast). Tests and users can pass any object with the same `send`
+and `close` methods as `Client(transport=...)`. Every requests/urllib3 exception is translated
+into a cohere_dyn error here; none escapes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol
+
+from ._errors import ConnectionError, TimeoutError
+
+__all__ = ["HttpRequest", "Response", "Transport", "RequestsTransport", "Timeout"]
+
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Seconds to wait for a connection, and then between bytes of the response."""
+
+    connect: float = CONNECT_TIMEOUT
+    read: float = READ_TIMEOUT
+
+    @classmethod
+    def of(cls, value: "float | Timeout | None") -> "Timeout":
+        if value is None:
+            return cls()
+        if isinstance(value, Timeout):
+            return value
+        seconds = float(value)
+        return cls(connect=min(CONNECT_TIMEOUT, seconds), read=seconds)
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    content: bytes | None = None
+    timeout: Timeout = field(default_factory=Timeout)
+
+
+class Response(Protocol):
+    status_code: int
+    headers: Any  # a case-insensitive mapping
+
+    def read(self) -> bytes: ...
+
+    def iter_bytes(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
+
+
+class Transport(Protocol):
+    def send(self, request: HttpRequest, *, stream: bool = False) -> Response: ...
+
+    def close(self) -> None: ...
+
+
+class _RequestsResponse:
+    __slots__ = ("_response", "status_code", "headers")
+
+    def __init__(self, response: Any):
+        self._response = response
+        self.status_code: int = response.status_code
+        self.headers = response.headers
+
+    def read(self) -> bytes:
+        try:
+            return self._response.content
+        except Exception as exc:  # requests wraps urllib3 errors in several classes
+            raise _translate(exc) from exc
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """Bytes as they arrive: each chunk is yielded without waiting for a buffer to fill."""
+        raw = self._response.raw
+        try:
+            if raw.chunked and hasattr(raw, "read_chunked"):
+                yield from raw.read_chunked(decode_content=True)
+                return
+            while True:
+                chunk = raw.read1(65536, decode_content=True) if hasattr(raw, "read1") else raw.read(8192)
+                if not chunk:
+                    return
+                yield chunk
+        except Exception as exc:
+            raise _translate(exc) from exc
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class RequestsTransport:
+    """Sends requests with one pooled `requests.Session`, made on first use."""
+
+    def __init__(self, session: Any = None):
+        self._session = session
+        self._lock = threading.Lock()
+
+    def _get_session(self) -> Any:
+        if self._session is None:
+            with self._lock:
+                if self._session is None:
+                    import requests
+
+                    session = requests.Session()
+                    session.trust_env = True
+                    self._session = session
+        return self._session
+
+    def send(self, request: HttpRequest, *, stream: bool = False) -> Response:
+        session = self._get_session()
+        try:
+            response = session.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                data=request.content,
+                timeout=(request.timeout.connect, request.timeout.read),
+                stream=stream,
+                allow_redirects=False,
+            )
+        except Exception as exc:
+            raise _translate(exc) from exc
+        return _RequestsResponse(response)
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+
+def _translate(exc: Exception) -> Exception:
+    """A cohere_dyn error for whatever requests or urllib3 raised."""
+    import requests
+    import urllib3
+
+    message = _describe(exc)
+    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
+        return TimeoutError(message)
+    if isinstance(
+        exc,
+        (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+            urllib3.exceptions.HTTPError,
+            OSError,
+        ),
+    ):
+        return ConnectionError(message)
+    if isinstance(exc, requests.exceptions.RequestException):
+        return ConnectionError(message)
+    return exc
+
+
+def _describe(exc: BaseException) -> str:
+    """The innermost reason, without the URL's query string (it may carry user data)."""
+    reason: BaseException = exc
+    while True:
+        inner = getattr(reason, "reason", None) or reason.__context__
+        if not isinstance(inner, BaseException) or inner is reason:
+            break
+        reason = inner
+    text = str(reason) or type(reason).__name__
+    return f"{type(exc).__name__}: {text}" if reason is not exc else text

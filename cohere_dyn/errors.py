@@ -1,0 +1,4 @@
+"""The exception classes, importable as `cohere_dyn.errors` (as in the official SDK)."""
+
+from ._errors import *  # noqa: F403
+from ._errors import __all__  # noqa: F401
