@@ -90,3 +90,12 @@ def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[st
     kwargs = {whole[0]: payload} if whole and whole[0] not in payload else dict(payload)
     check_keywords(operation, kwargs)
     validate_arguments(loaded, operation, kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    """`cohere_dyn.UserChatMessageV2(...)` and friends, as with `import cohere`: see cohere_dyn.types."""
+    if name[:1].isupper():
+        from . import types
+
+        return getattr(types, name)
+    raise AttributeError(f"module 'cohere_dyn' has no attribute {name!r}")

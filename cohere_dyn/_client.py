@@ -47,6 +47,7 @@ class Client(Group):
         spec: path of another OpenAPI document (default: the packaged spec/cohere.yaml).
         transport: an object with `send(request, stream=...)` and `close()` (tests, proxies).
         validate: False sends payloads without offline validation.
+        validate_events: True checks every stream event against the spec (off by default: speed).
     """
 
     _promote: tuple[str, ...] = ()
@@ -63,6 +64,7 @@ class Client(Group):
         spec: str | os.PathLike[str] | Spec | None = None,
         transport: Transport | None = None,
         validate: bool = True,
+        validate_events: bool = False,
     ):
         key = api_key if api_key is not None else token
         if key is None:
@@ -85,6 +87,7 @@ class Client(Group):
         object.__setattr__(self, "_max_retries", max_retries)
         object.__setattr__(self, "_transport", transport if transport is not None else RequestsTransport())
         object.__setattr__(self, "_validate", validate)
+        object.__setattr__(self, "_validate_events", validate_events)
         object.__setattr__(self, "_retry", RetryPolicy(max_retries=max_retries))
 
     def __repr__(self) -> str:
@@ -108,7 +111,7 @@ class Client(Group):
             from ._streaming import Stream
 
             response = self._send(prepared, stream=True)
-            return Stream(response, operation, self._spec)
+            return Stream(response, operation, self._spec, self._validate_events)
         response = self._send(prepared)
         return decode_response(self._spec, operation, response)
 

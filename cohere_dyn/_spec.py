@@ -14,6 +14,7 @@ from ._models import ShapeFactory
 from ._naming import did_you_mean
 from ._operations import Operation, build_operations
 from ._schemas import Resolver
+from ._types import TypeIndex
 from ._spec_loader import default_spec_path, load_document
 from ._validation import SchemaValidator
 
@@ -50,6 +51,11 @@ class Spec:
         """Response shapes (declared fields, names) for the response objects."""
         return ShapeFactory(self.resolver)
 
+    @cached_property
+    def types(self) -> TypeIndex:
+        """Payload constructors named as the official SDK's classes (`UserChatMessageV2`)."""
+        return TypeIndex(self.resolver)
+
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> "Spec":
         """The spec at `path` (default: the packaged one), parsed and built once per process."""
@@ -75,14 +81,19 @@ class Spec:
             raise AttributeError(f"no method {name!r} in {self.source}.{did_you_mean(name, self.by_name)}") from None
 
     def validator(self, operation: Operation, part: str) -> SchemaValidator:
-        """The compiled validator of an operation's `body` or `params`, built on first use."""
+        """The compiled validator of an operation's `body`, `params` or stream `events`, built on first use."""
         key = (operation.qualified_name, part)
         validator = self._validators.get(key)
         if validator is None:
             with self._lock:
                 validator = self._validators.get(key)
                 if validator is None:
-                    schema = operation.body_schema if part == "body" else _parameters_schema(operation)
+                    if part == "body":
+                        schema = operation.body_schema
+                    elif part == "events":
+                        schema = next(iter(operation.event_schemas.values()), {})
+                    else:
+                        schema = _parameters_schema(operation)
                     validator = SchemaValidator(self.resolver, schema)
                     self._validators[key] = validator
         return validator

@@ -115,16 +115,21 @@ class RequestsTransport:
         return self._session
 
     def send(self, request: HttpRequest, *, stream: bool = False) -> Response:
+        import requests
+
         session = self._get_session()
         try:
-            response = session.request(
-                request.method,
-                request.url,
-                headers=request.headers,
-                data=request.content,
+            prepared = session.prepare_request(
+                requests.Request(request.method, request.url, headers=request.headers, data=request.content)
+            )
+            # requests would decode %2E back to '.', and a '..' segment would then climb the path.
+            prepared.url = request.url
+            settings = session.merge_environment_settings(request.url, {}, stream, None, None)
+            response = session.send(
+                prepared,
                 timeout=(request.timeout.connect, request.timeout.read),
-                stream=stream,
                 allow_redirects=False,
+                **settings,
             )
         except Exception as exc:
             raise _translate(exc) from exc

@@ -1,0 +1,219 @@
+"""`Stream`: the events of a streaming call, yielded as their bytes arrive.
+
+The decoder follows the Content-Type the server actually sent: `text/event-stream` is SSE,
+`application/stream+json` (and the other NDJSON types) is one JSON object per line. Anything
+else, a JSON answer to a stream request among them, raises StreamError at call time. A malformed
+event or a connection cut mid-stream raises StreamError carrying the events received so far.
+An event type the spec doesn't know is yielded as it came, with one warning per type.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections import deque
+from typing import Any, Iterator
+
+from ._accumulate import Accumulator
+from ._errors import CohereError, StreamError
+from ._models import Model, Shape
+from ._ndjson import NDJSONDecodeError, NDJSONDecoder
+from ._operations import Operation
+from ._schemas import discriminator_values
+from ._spec import Spec
+from ._sse import SSEDecoder
+from ._transport import Response
+
+__all__ = ["Stream", "EventSource"]
+
+logger = logging.getLogger("cohere_dyn")
+NDJSON_TYPES = ("application/stream+json", "application/x-ndjson", "application/jsonl", "application/json-lines")
+SSE_TYPE = "text/event-stream"
+_WARNED: set[tuple[str, str]] = set()
+
+
+class EventSource:
+    """Turns the bytes of one stream into event objects; shared by the sync and async streams."""
+
+    def __init__(self, operation: Operation, spec: Spec, content_type: str, validate_events: bool = False):
+        self.operation = operation
+        media_type = content_type.split(";")[0].strip().lower()
+        if not media_type:
+            media_type = next(iter(operation.event_schemas), SSE_TYPE)
+        if media_type == SSE_TYPE:
+            self._decoder: SSEDecoder | NDJSONDecoder = SSEDecoder()
+        elif media_type in NDJSON_TYPES:
+            self._decoder = NDJSONDecoder()
+        else:
+            raise StreamError(
+                f"{operation.qualified_name}: expected a stream ({' or '.join(operation.event_schemas) or SSE_TYPE}), "
+                f"got {media_type or 'no Content-Type'}"
+            )
+        self.sse = media_type == SSE_TYPE
+        schema = operation.event_schemas.get(media_type) or next(iter(operation.event_schemas.values()), None)
+        self.shape: Shape | None = spec.shapes.shape(schema) if schema is not None else None
+        target = spec.resolver.deref(schema) if schema is not None else None
+        union = discriminator_values(spec.resolver, target) if isinstance(target, dict) else None
+        self.type_field: str | None = target["discriminator"]["propertyName"] if union else None
+        self.known_types = frozenset(union or ())
+        self.validator = spec.validator(operation, "events") if validate_events and schema is not None else None
+        self.done = False
+        self.events: list[Model] = []
+
+    def feed(self, chunk: bytes) -> list[Model]:
+        """The events `chunk` completes (none after `[DONE]`)."""
+        if self.done:
+            return []
+        try:
+            items = self._decoder.feed(chunk)
+        except NDJSONDecodeError as exc:
+            raise StreamError(f"{self.operation.qualified_name}: {exc}", self.events) from None
+        return self._events(items) if items else []
+
+    def finish(self) -> list[Model]:
+        """The stream's bytes ended: the last events, or StreamError if it stopped mid-event."""
+        if self.done:
+            return []
+        try:
+            items = self._decoder.flush()
+        except NDJSONDecodeError as exc:
+            raise StreamError(f"{self.operation.qualified_name}: {exc}", self.events) from None
+        if isinstance(self._decoder, SSEDecoder) and self._decoder.pending:
+            raise StreamError(f"{self.operation.qualified_name}: the stream ended in the middle of an event", self.events)
+        return self._events(items)
+
+    def _events(self, items: list[Any]) -> list[Model]:
+        out: list[Model] = []
+        for item in items:
+            if self.sse:
+                if item.data == "[DONE]":
+                    self.done = True
+                    break
+                try:
+                    item = json.loads(item.data)
+                except ValueError:
+                    raise StreamError(
+                        f"{self.operation.qualified_name}: an event's data is not JSON: {item.data[:200]!r}",
+                        [*self.events, *out],
+                    ) from None
+            if not isinstance(item, dict):
+                raise StreamError(f"{self.operation.qualified_name}: an event is not a JSON object", [*self.events, *out])
+            self._check(item, len(self.events) + len(out))
+            out.append(Model(item, self.shape))
+        self.events.extend(out)
+        return out
+
+    def _check(self, item: dict[str, Any], position: int) -> None:
+        if self.type_field is not None:
+            kind = item.get(self.type_field)
+            if kind not in self.known_types:
+                key = (self.operation.qualified_name, str(kind))
+                if key not in _WARNED:
+                    _WARNED.add(key)
+                    warnings.warn(
+                        f"{self.operation.qualified_name}: event type {kind!r} is not in the spec; yielded as received",
+                        stacklevel=4,
+                    )
+                return
+        if self.validator is not None and not self.validator.is_valid(item):
+            problems = "; ".join(str(p) for p in self.validator.problems(item))
+            raise StreamError(f"{self.operation.qualified_name}: event {position} breaks the spec: {problems}", self.events)
+
+
+class Stream:
+    """An iterator of events. Close it (or leave a `with` block, or break out of a for loop
+    over it and drop it) to close the connection at once.
+
+    `final()` reads the rest and returns the accumulated result; `text()` yields text deltas only.
+    """
+
+    def __init__(self, response: Response, operation: Operation, spec: Spec, validate_events: bool = False):
+        self._response = response
+        try:
+            self._source = EventSource(operation, spec, response.headers.get("content-type", ""), validate_events)
+        except StreamError as exc:
+            _attach_body(exc, response)
+            raise
+        self._chunks = response.iter_bytes()
+        self._ready: deque[Model] = deque()
+        self._closed = False
+        self._spec = spec
+
+    def __iter__(self) -> "Stream":
+        return self
+
+    def __next__(self) -> Model:
+        while not self._ready:
+            if self._closed:
+                raise StopIteration
+            self._pull()
+        return self._ready.popleft()
+
+    def _pull(self) -> None:
+        source = self._source
+        try:
+            chunk = next(self._chunks, None)
+            events = source.finish() if chunk is None else source.feed(chunk)
+        except StreamError:
+            self.close()
+            raise
+        except CohereError as exc:
+            self.close()
+            raise StreamError(f"{source.operation.qualified_name}: the connection broke mid-stream ({exc})", source.events) from exc
+        self._ready.extend(events)
+        if chunk is None or source.done:
+            self.close()
+
+    @property
+    def events(self) -> list[Model]:
+        """Every event received so far."""
+        return list(self._source.events)
+
+    def text(self) -> Iterator[str]:
+        """Only the text pieces, as they arrive."""
+        accumulator = Accumulator(self._source.operation, self._spec)
+        for event in self:
+            accumulator.add(event)
+            if accumulator.last_text:
+                yield accumulator.last_text
+
+    def final(self) -> Model:
+        """Read what is left and return the whole result (text, tool calls, citations, finish reason,
+        usage), shaped like the non-streamed response."""
+        for _ in self:
+            pass
+        accumulator = Accumulator(self._source.operation, self._spec)
+        for event in self._source.events:
+            accumulator.add(event)
+        return accumulator.result()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._response.close()
+
+    def __enter__(self) -> "Stream":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            self._response.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<cohere_dyn.Stream {self._source.operation.qualified_name} {state}, {len(self._source.events)} events>"
+
+
+def _attach_body(exc: StreamError, response: Response) -> None:
+    try:
+        content = response.read()[:500]
+    except CohereError:
+        content = b""
+    finally:
+        response.close()
+    exc.args = (f"{exc.args[0]}: {content.decode('utf-8', errors='replace')}" if content else exc.args[0],)
+    exc.body = content  # type: ignore[attr-defined]

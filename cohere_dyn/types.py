@@ -1,0 +1,25 @@
+"""Payload constructors derived from the packaged spec, named as the official SDK's classes.
+
+    from cohere_dyn.types import UserChatMessageV2, ToolV2, ToolV2Function
+    UserChatMessageV2(content="hi")  # -> {"role": "user", "content": "hi"}
+
+Each returns a plain dict; see `cohere_dyn._types` for how names are derived.
+"""
+
+from typing import Any, Callable
+
+
+def __getattr__(name: str) -> Callable[..., dict[str, Any]]:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    from ._spec import Spec
+
+    constructor = Spec.load().types.constructor(name)
+    globals()[name] = constructor
+    return constructor
+
+
+def __dir__() -> list[str]:
+    from ._spec import Spec
+
+    return Spec.load().types.names()

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import cohere_dyn
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY_SPEC = FIXTURES / "tiny.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test sees the developer's key, base URL or spec cache."""
+    for name in ("CO_API_KEY", "COHERE_API_KEY", "CO_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COHERE_DYN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "spec-cache"))
+
+
+@pytest.fixture
+def tiny_client() -> cohere_dyn.Client:
+    return cohere_dyn.Client(api_key="secret-key-123", base_url="http://api.test/base", spec=TINY_SPEC)
