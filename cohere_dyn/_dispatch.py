@@ -19,7 +19,7 @@ from ._spec import Spec
 if TYPE_CHECKING:
     import inspect
 
-__all__ = ["Group", "MethodTree", "describe_type", "docstring", "signature"]
+__all__ = ["Group", "MethodTree", "describe_type", "docstring", "returns_of", "signature"]
 
 REQUEST_OPTIONS_DOC = (
     "request_options (dict, optional): per-call settings: timeout_in_seconds, max_retries, "
@@ -164,7 +164,7 @@ def signature(spec: Spec, operation: Operation) -> "inspect.Signature":
     parameters.append(
         inspect.Parameter("request_options", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="dict | None")
     )
-    result = inspect.Signature(parameters, return_annotation=_returns(spec, operation)[0])
+    result = inspect.Signature(parameters, return_annotation=returns_of(spec, operation)[0])
     _SIGNATURES[id(operation)] = result
     return result
 
@@ -186,7 +186,7 @@ def docstring(spec: Spec, operation: Operation) -> str:
         where = f" Sent as {argument.location} {argument.wire_name!r}." if argument.location in ("query", "header") else ""
         lines.append(f"    {argument.keyword} ({kind}, {flag}): {text}{where}")
     lines.append(f"    {REQUEST_OPTIONS_DOC}")
-    name, meaning = _returns(spec, operation)
+    name, meaning = returns_of(spec, operation)
     lines += ["", "Returns:", f"    {name}: {meaning}" if meaning else f"    {name}"]
     lines += ["", f"Route: {operation.http_method} {operation.path}"]
     result = "\n".join(lines)
@@ -194,7 +194,7 @@ def docstring(spec: Spec, operation: Operation) -> str:
     return result
 
 
-def _returns(spec: Spec, operation: Operation) -> tuple[str, str]:
+def returns_of(spec: Spec, operation: Operation) -> tuple[str, str]:
     if operation.streaming:
         schema = next(iter(operation.event_schemas.values()), None)
         name = describe_type(spec.resolver, schema, "body") if schema is not None else "dict"

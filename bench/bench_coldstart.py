@@ -1,0 +1,58 @@
+"""Cold start: a fresh interpreter that imports the client and makes one, against the official SDK.
+
+    python bench/bench_coldstart.py [--runs 15]
+
+The official SDK (cohere==5.15.0, `pip install cohere==5.15.0`) is measured in the same run when
+it is installed. Goal: cohere_dyn at most 1/10 of the official SDK. The spec cache is warmed
+first (a first-ever import parses the YAML once, then every process reads the cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+from _common import official_sdk_available, write_section
+
+OURS = "import cohere_dyn; cohere_dyn.Client(api_key='x')"
+OFFICIAL = "import cohere; cohere.ClientV2(api_key='x')"
+BARE = "pass"
+
+
+def run(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    run(OURS)  # warm the spec cache and the OS file cache
+    candidates = {"python -c pass": BARE, "cohere_dyn": OURS}
+    if official_sdk_available():
+        run(OFFICIAL)
+        candidates["cohere 5.15.0"] = OFFICIAL
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(args.runs):  # interleaved, so that machine noise hits every candidate alike
+        for name, code in candidates.items():
+            samples[name].append(run(code))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    lines = ["| command | median (ms) |", "|---|---|"]
+    lines += [f"| `{candidates[name]}` | {value * 1000:.1f} |" for name, value in medians.items()]
+    if "cohere 5.15.0" in medians:
+        ratio = medians["cohere_dyn"] / medians["cohere 5.15.0"]
+        lines.append(f"\nRatio cohere_dyn / official SDK: **{ratio:.3f}** (goal: at most 0.100), {args.runs} interleaved runs, {sys.version.split()[0]}.")
+    else:
+        lines.append("\nThe official SDK is not installed here: `pip install cohere==5.15.0` to measure the ratio.")
+    report = "\n".join(lines)
+    print(report)
+    write_section("Cold start", "`python bench/bench_coldstart.py`\n\n" + report)
+
+
+if __name__ == "__main__":
+    main()
