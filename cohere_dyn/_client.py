@@ -140,8 +140,8 @@ class Client(Group):
             try:
                 response = self._transport.send(request, stream=stream)
             except (ConnectionError, TimeoutError) as exc:
-                if isinstance(exc, TimeoutError) and not getattr(exc, "connect", False):
-                    raise
+                if isinstance(exc, TimeoutError) and not exc.connect:
+                    raise  # the server may still be working on it: see _retry's docstring
                 if attempt >= max_retries:
                     raise
                 delay = self._retry.delay(attempt)

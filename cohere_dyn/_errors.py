@@ -118,7 +118,14 @@ class ConnectionError(TransportError):
 
 
 class TimeoutError(TransportError, builtins.TimeoutError):
-    """Connecting or reading took longer than the timeout allows."""
+    """Connecting or reading took longer than the timeout allows.
+
+    `connect` is True when no connection was made (nothing was sent, so a retry is safe).
+    """
+
+    def __init__(self, message: str, *, connect: bool = False):
+        super().__init__(message)
+        self.connect = connect
 
 
 class StreamError(CohereError):

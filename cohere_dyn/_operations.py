@@ -20,6 +20,8 @@ __all__ = ["Argument", "Operation", "StreamTwin", "build_operations"]
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 STREAM_MEDIA_TYPES = ("text/event-stream", "application/stream+json", "application/x-ndjson", "application/jsonl")
 EXTENSION = "x-cohere-dyn"
+# Headers the client sets itself; a spec that declares them as parameters doesn't make them keywords.
+CLIENT_HEADERS = frozenset({"authorization", "x-client-name", "user-agent", "content-type", "content-length"})
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def _parameters(resolver: Resolver, specs: Iterable[Any], pointer: str) -> list[
         merged[(spec["in"], spec["name"])] = spec  # operation-level parameters override path-level ones
     arguments = []
     for (location, name), spec in merged.items():
-        if location == "cookie":
+        if location == "cookie" or (location == "header" and name.lower() in CLIENT_HEADERS):
             continue
         arguments.append(
             Argument(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from functools import cached_property
 
 from ._errors import SpecError
 from ._models import ShapeFactory
+from ._normalize import REPAIRS_KEY
 from ._naming import did_you_mean
 from ._operations import Operation, build_operations
 from ._schemas import Resolver
@@ -31,6 +33,10 @@ class Spec:
         self.document = document
         self.source = source
         self.resolver = Resolver(document, source)
+        repairs = document.get(REPAIRS_KEY) or []
+        if repairs:
+            listed = "\n  ".join(repairs)
+            warnings.warn(f"{source}: repaired {len(repairs)} defect(s) in memory:\n  {listed}", stacklevel=3)
         self.operations = build_operations(document, source)
         self.by_name: dict[str, Operation] = {}
         for operation in self.operations:

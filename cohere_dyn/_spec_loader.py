@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import SpecError
+from ._normalize import NORMALIZER_VERSION, normalize
 
 __all__ = ["default_spec_path", "load_document"]
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 100 + NORMALIZER_VERSION  # a new normalizer invalidates every cached document
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -104,7 +105,7 @@ def _parse(raw: bytes, source: str) -> dict[str, Any]:
 
         document = load_yaml(text, source)
     if not isinstance(document, dict):
-        raise SpecError("the document is not a mapping", source=source, pointer="")
+        raise SpecError("the document is not a mapping", source=source, pointer="#")
     if not isinstance(document.get("paths"), dict):
-        raise SpecError("the document has no 'paths' mapping", source=source, pointer="/paths")
-    return document
+        raise SpecError("the document has no 'paths' mapping", source=source, pointer="#/paths")
+    return normalize(document)

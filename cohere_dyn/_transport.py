@@ -147,7 +147,8 @@ def _translate(exc: Exception) -> Exception:
 
     message = _describe(exc)
     if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
-        return TimeoutError(message)
+        connect = isinstance(exc, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError))
+        return TimeoutError(message, connect=connect)
     if isinstance(
         exc,
         (

@@ -1,0 +1,194 @@
+"""Make any OpenAPI document usable: read Fern's naming extensions, repair known defects.
+
+Cohere's published file names its SDK methods with Fern extensions and has defects that make
+strict tools reject it (see NOTES in the repository's reference). `normalize()` rewrites a parsed
+document, in memory, into the form the rest of cohere_dyn reads:
+
+- `x-fern-sdk-group-name` (a string, or a list for nested groups), `x-fern-sdk-method-name` and
+  `x-fern-streaming` become `x-cohere-dyn` naming; a streaming operation's 200 response lists
+  its JSON schema and its stream media type (SSE for `format: sse`, else NDJSON);
+- an empty `oneOf`/`anyOf` is dropped (it would reject everything);
+- `required` names that aren't declared properties are dropped (they would reject valid payloads);
+- a JSON body that is a reference to a schema used elsewhere too (FinetunedModel is also a
+  response) is taken whole, as one `request` argument, as Fern's SDKs do; other bodies give
+  their properties as keyword arguments.
+
+Each repair is recorded in `document["x-cohere-dyn-repairs"]` (a list of "pointer: what"), so the
+loader can warn once with the whole list, also when the document comes from the cache.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ._naming import python_identifier, snake_case
+
+__all__ = ["normalize", "REPAIRS_KEY", "NORMALIZER_VERSION"]
+
+REPAIRS_KEY = "x-cohere-dyn-repairs"
+NORMALIZER_VERSION = 2
+_VERBS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def normalize(document: dict[str, Any]) -> dict[str, Any]:
+    repairs: list[str] = []
+    shared = _shared_schemas(document)
+    for pointer, operation in _operations(document):
+        _fern_naming(document, operation, shared)
+    for pointer, node in _walk(document, "#"):
+        _empty_unions(node, pointer, repairs)
+        _phantom_required(document, node, pointer, repairs)
+    if repairs:
+        document[REPAIRS_KEY] = repairs
+    return document
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for path, item in (document.get("paths") or {}).items():
+        if isinstance(item, dict):
+            for verb in _VERBS:
+                if isinstance(item.get(verb), dict):
+                    yield f"#/paths/{_escape(path)}/{verb}", item[verb]
+
+
+def _fern_naming(document: dict[str, Any], operation: dict[str, Any], shared: set[str]) -> None:
+    if "x-cohere-dyn" in operation or not any(key.startswith("x-fern-") for key in operation):
+        return
+    group = operation.get("x-fern-sdk-group-name")
+    method = operation.get("x-fern-sdk-method-name")
+    naming: dict[str, Any] = {}
+    if group:
+        naming["group"] = [snake_case(part) for part in ([group] if isinstance(group, str) else group)]
+    if method:
+        naming["method"] = python_identifier(method)
+    elif group and operation.get("operationId"):
+        naming["method"] = python_identifier(operation["operationId"])
+    if _body_reference(document, operation) in shared:
+        naming["request-argument"] = "request"
+    streaming = operation.get("x-fern-streaming")
+    if isinstance(streaming, dict):
+        flag = str(streaming.get("stream-condition", "$request.stream")).rsplit(".", 1)[-1]
+        base = naming.get("method") or python_identifier(operation.get("operationId") or "call")
+        naming["stream"] = {"method": f"{base}_stream", "flag": flag}
+        _stream_responses(document, operation, streaming)
+    if naming:
+        operation["x-cohere-dyn"] = naming
+
+
+def _stream_responses(document: dict[str, Any], operation: dict[str, Any], streaming: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    ok = responses.get("200")
+    if not isinstance(ok, dict) or "$ref" in ok:
+        ok = responses["200"] = {"description": "OK"}
+    content = ok.setdefault("content", {})
+    if isinstance(streaming.get("response"), dict):
+        content["application/json"] = {"schema": _named(document, streaming["response"])}
+    events = streaming.get("response-stream")
+    if isinstance(events, dict):
+        sse = streaming.get("format") == "sse"
+        media_types = ["text/event-stream"] if sse else ["application/stream+json", "text/event-stream"]
+        for media_type in media_types:
+            content.setdefault(media_type, {"schema": _named(document, events)})
+        if sse:
+            content.pop("application/stream+json", None)
+
+
+def _named(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """A reference to the component the inline schema names itself after, when there is one."""
+    name = schema.get("x-fern-type-name")
+    if isinstance(name, str) and name in ((document.get("components") or {}).get("schemas") or {}):
+        return {"$ref": f"#/components/schemas/{name}"}
+    return schema
+
+
+def _body_reference(document: dict[str, Any], operation: dict[str, Any]) -> str | None:
+    body = _deref(document, operation.get("requestBody"))
+    content = (body or {}).get("content") if isinstance(body, dict) else None
+    schema = ((content or {}).get("application/json") or {}).get("schema")
+    return schema.get("$ref") if isinstance(schema, dict) else None
+
+
+def _shared_schemas(document: dict[str, Any]) -> set[str]:
+    """References that appear more than once in the document (a body schema that is also a type)."""
+    counts: dict[str, int] = {}
+    for _, node in _walk(document, "#"):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            counts[ref] = counts.get(ref, 0) + 1
+    return {ref for ref, count in counts.items() if count > 1}
+
+
+def _empty_unions(node: dict[str, Any], pointer: str, repairs: list[str]) -> None:
+    for key in ("oneOf", "anyOf"):
+        if node.get(key) == []:
+            del node[key]
+            node.pop("discriminator", None)
+            repairs.append(f"{pointer}/{key}: empty, so nothing could match; dropped")
+
+
+def _phantom_required(document: dict[str, Any], node: dict[str, Any], pointer: str, repairs: list[str]) -> None:
+    required = node.get("required")
+    if not isinstance(required, list) or not required:
+        return
+    declared = _declared(document, node)
+    if declared is None:
+        return
+    missing = [name for name in required if name not in declared]
+    if missing:
+        node["required"] = [name for name in required if name in declared]
+        if not node["required"]:
+            del node["required"]
+        repairs.append(f"{pointer}/required: {', '.join(map(repr, missing))} not among the properties; dropped")
+
+
+def _declared(document: dict[str, Any], node: dict[str, Any]) -> set[str] | None:
+    """Property names a schema declares (through $ref and allOf), or None when it may have any."""
+    names: set[str] = set()
+    found = False
+    for part in [node, *(node.get("allOf") or [])]:
+        target = _deref(document, part)
+        if not isinstance(target, dict):
+            continue
+        if isinstance(target.get("properties"), dict):
+            found = True
+            names.update(target["properties"])
+        if target.get("additionalProperties") not in (None, False) or target.get("oneOf") or target.get("anyOf"):
+            return None
+        if target is not node and isinstance(target.get("allOf"), list):
+            inner = _declared(document, target)
+            if inner is None:
+                return None
+            names |= inner
+            found = found or bool(inner)
+    return names if found else None
+
+
+def _walk(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    stack = [(pointer, node)]
+    while stack:
+        where, current = stack.pop()
+        if isinstance(current, dict):
+            yield where, current
+            for key, value in current.items():
+                if isinstance(value, (dict, list)) and not key.startswith("x-") and key not in ("example", "examples"):
+                    stack.append((f"{where}/{_escape(key)}", value))
+        elif isinstance(current, list):
+            for index, value in enumerate(current):
+                if isinstance(value, (dict, list)):
+                    stack.append((f"{where}/{index}", value))
+
+
+def _deref(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/") and depth < 32:
+        target: Any = document
+        for token in node["$ref"][2:].split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if isinstance(target, dict) else None
+        if target is None:
+            return None
+        node, depth = target, depth + 1
+    return node
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
