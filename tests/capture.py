@@ -73,7 +73,8 @@ def default_reply(request: Captured) -> Reply:
         events = [{"type": "message-start", "id": "m1"}, {"type": "message-end", "delta": {"finish_reason": "COMPLETE"}}]
         body = b"".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events) + b"data: [DONE]\n\n"
         return Reply(body=body, headers={"Content-Type": "text/event-stream"})
-    events = [{"event_type": "stream-start", "generation_id": "g1"}, {"event_type": "stream-end", "finish_reason": "COMPLETE"}]
+    first = "text-generation" if request.path.endswith("/generate") else "stream-start"
+    events = [{"event_type": first, "text": "hi"}, {"event_type": "stream-end", "finish_reason": "COMPLETE"}]
     if request.header("Accepts") == "text/event-stream":
         body = b"".join(f"data: {json.dumps(e)}\n\n".encode() for e in events)
         return Reply(body=body, headers={"Content-Type": "text/event-stream"})
@@ -132,7 +133,7 @@ class CaptureServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def __enter__(self) -> "CaptureServer":
         self._thread.start()

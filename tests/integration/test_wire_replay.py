@@ -139,7 +139,7 @@ def _assert_same(captured: Captured, recorded: dict[str, Any]) -> None:
 def test_call_sends_what_the_official_sdk_sends(fixture: Path) -> None:
     case = _load(fixture)
     if not _replayable(case):
-        pytest.skip("the SDK sent nothing here (its bug); see test_sdk_bugs_are_not_copied")
+        pytest.skip("the SDK sent nothing here (its bug); see test_check_api_key_on_client_sends_the_request")
     with CaptureServer() as server:
         _run(case, server.url)
     expected = _expected_requests(case)
