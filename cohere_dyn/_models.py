@@ -34,7 +34,7 @@ class Shape:
         if key in self._children:
             return self._children[key]
         node = self.fields.get(key)
-        shape = self._factory.shape(node) if self._factory is not None and node is not None else None
+        shape = self._factory.shape(node, self.name + _pascal(key)) if self._factory is not None and node is not None else None
         self._children[key] = shape
         return shape
 
@@ -58,9 +58,10 @@ class ShapeFactory:
     def __init__(self, resolver: Resolver):
         self.resolver = resolver
         self._cache: dict[int, Shape | None] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # building a shape builds its items' shape
 
-    def shape(self, node: Any) -> Shape | None:
+    def shape(self, node: Any, name_hint: str = "Object") -> Shape | None:
+        """The shape of a schema node; `name_hint` names an inline object (parent + field)."""
         key = id(node)
         try:
             return self._cache[key]
@@ -68,16 +69,16 @@ class ShapeFactory:
             pass
         with self._lock:
             if key not in self._cache:
-                self._cache[key] = self._build(node)
+                self._cache[key] = self._build(node, name_hint)
             return self._cache[key]
 
-    def _build(self, node: Any) -> Shape | None:
-        name = _ref_name(node)
+    def _build(self, node: Any, name_hint: str) -> Shape | None:
+        name = _ref_name(node) or name_hint
         target = self.resolver.deref(node)
         if not isinstance(target, dict):
             return None
         if target.get("type") == "array" or "items" in target:
-            return self.shape(target.get("items"))  # a list's shape is its items' shape
+            return self.shape(target.get("items"), name)  # a list's shape is its items' shape
         union = discriminator_values(self.resolver, target)
         fields: dict[str, Any] = {}
         parts = [target, *(self.resolver.deref(part) for part in target.get("allOf", ()))]
@@ -86,13 +87,17 @@ class ShapeFactory:
                 fields.update(part.get("properties") or {})
         if union is not None:
             prop = target["discriminator"]["propertyName"]
-            return Shape(self, name or target.get("title") or "Object", fields, (prop, union))
+            return Shape(self, name, fields, (prop, union))
         if not fields:
             for branch in target.get("anyOf") or target.get("oneOf") or ():
-                branch_shape = self.shape(branch)
+                branch_shape = self.shape(branch, name)
                 if branch_shape is not None and branch_shape.fields:
                     return branch_shape
-        return Shape(self, name or target.get("title") or "Object", fields)
+        return Shape(self, name, fields)
+
+
+def _pascal(key: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in key.replace("-", "_").split("_"))
 
 
 def _ref_name(node: Any) -> str | None:

@@ -23,16 +23,18 @@ class NDJSONDecodeError(ValueError):
 
     ``line`` is the offending line (without its line end), cut to about 200
     characters; ``lineno`` its 1-based number in the stream; ``reason`` what
-    the JSON or UTF-8 decoder reported.
+    the JSON or UTF-8 decoder reported; ``parsed`` the values of the lines
+    before it that the same ``feed`` completed (so that none is lost).
     """
 
-    def __init__(self, reason: str, line: str, lineno: int) -> None:
+    def __init__(self, reason: str, line: str, lineno: int, parsed: list[Any] | None = None) -> None:
         if len(line) > _MAX_SHOWN:
             line = line[:_MAX_SHOWN] + "..."
         super().__init__(reason, line, lineno)
         self.reason = reason
         self.line = line
         self.lineno = lineno
+        self.parsed = parsed or []
 
     def __str__(self) -> str:
         return f"invalid NDJSON on line {self.lineno}: {self.reason}: {self.line!r}"
@@ -42,8 +44,8 @@ class NDJSONDecoder:
     """Incremental decoder: ``feed`` each chunk as it arrives, then ``flush``.
 
     One decoder per stream. After an ``NDJSONDecodeError`` the stream is
-    broken: values parsed from earlier lines of the same chunk are not
-    returned, and the decoder should not be fed further.
+    broken: the values of the lines before the bad one are in the error's
+    ``parsed``, and the decoder should not be fed further.
     """
 
     def __init__(self) -> None:
@@ -83,10 +85,14 @@ class NDJSONDecoder:
         try:
             text = block.decode("utf-8")
         except UnicodeDecodeError as exc:
-            lineno = first + block.count(b"\n", 0, exc.start)
-            line = block.split(b"\n")[lineno - first].decode("utf-8", "replace")
+            bad = block.count(b"\n", 0, exc.start)
+            lines = block.split(b"\n")
+            parsed = self._decode(b"\n".join(lines[:bad])) if bad else []
             raise NDJSONDecodeError(
-                f"invalid UTF-8: {exc.reason}", line.rstrip("\r"), lineno
+                f"invalid UTF-8: {exc.reason}",
+                lines[bad].decode("utf-8", "replace").rstrip("\r"),
+                first + bad,
+                parsed,
             ) from exc
         if self._lineno == 0:
             text = text.removeprefix("\ufeff")
@@ -101,7 +107,7 @@ class NDJSONDecoder:
             except ValueError as exc:
                 if line.strip(" \t\r"):
                     raise NDJSONDecodeError(
-                        str(exc), line.rstrip("\r"), first + len(values) + blanks
+                        str(exc), line.rstrip("\r"), first + len(values) + blanks, values
                     ) from exc
                 blanks += 1
         return values

@@ -68,6 +68,7 @@ class EventSource:
         try:
             items = self._decoder.feed(chunk)
         except NDJSONDecodeError as exc:
+            self._events(exc.parsed)
             raise StreamError(f"{self.operation.qualified_name}: {exc}", self.events) from None
         return self._events(items) if items else []
 
@@ -78,6 +79,7 @@ class EventSource:
         try:
             items = self._decoder.flush()
         except NDJSONDecodeError as exc:
+            self._events(exc.parsed)
             raise StreamError(f"{self.operation.qualified_name}: {exc}", self.events) from None
         if isinstance(self._decoder, SSEDecoder) and self._decoder.pending:
             raise StreamError(f"{self.operation.qualified_name}: the stream ended in the middle of an event", self.events)
@@ -156,14 +158,14 @@ class Stream:
             chunk = next(self._chunks, None)
             events = source.finish() if chunk is None else source.feed(chunk)
         except StreamError:
-            self.close()
+            self._release()
             raise
         except CohereError as exc:
-            self.close()
+            self._release()
             raise StreamError(f"{source.operation.qualified_name}: the connection broke mid-stream ({exc})", source.events) from exc
         self._ready.extend(events)
         if chunk is None or source.done:
-            self.close()
+            self._release()
 
     @property
     def events(self) -> list[Model]:
@@ -189,6 +191,11 @@ class Stream:
         return accumulator.result()
 
     def close(self) -> None:
+        """Stop: close the connection now; events not yet read are dropped."""
+        self._ready.clear()
+        self._release()
+
+    def _release(self) -> None:
         if not self._closed:
             self._closed = True
             self._response.close()

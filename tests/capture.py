@@ -56,6 +56,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
     chunks: list[bytes] | None = None  # sent with chunked encoding, one HTTP chunk each
     pause: float = 0.0  # seconds between chunks
+    cut: bool = False  # close the connection after the chunks, without the final empty chunk
 
 
 Responder = Callable[[Captured], Reply]
@@ -87,6 +88,7 @@ class CaptureServer:
 
     def __init__(self, responder: Responder = default_reply):
         self.requests: list[Captured] = []
+        self.disconnects = 0  # streams the client hung up on before the server finished
         self.responder = responder
         self._lock = threading.Lock()
         server = self
@@ -121,12 +123,21 @@ class CaptureServer:
                     return
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                for chunk in reply.chunks:
-                    self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                try:
+                    for chunk in reply.chunks:
+                        self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                        self.wfile.flush()
+                        if reply.pause:
+                            time.sleep(reply.pause)
+                    if reply.cut:
+                        self.close_connection = True
+                        return
+                    self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()
-                    if reply.pause:
-                        time.sleep(reply.pause)
-                self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    with server._lock:
+                        server.disconnects += 1
+                    self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
