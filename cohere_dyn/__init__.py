@@ -7,9 +7,6 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any, Mapping
-
 from ._client import Client, ClientV2
 from ._errors import (
     ApiError,
@@ -35,10 +32,14 @@ from ._errors import (
     ValidationError,
     ValidationProblem,
 )
-from ._models import Model, ModelList
 from ._spec import Spec
-from ._transport import HttpRequest, Timeout
+from ._timeout import Timeout
 from ._version import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+    from typing import Any, Mapping
 
 __all__ = [
     "__version__",
@@ -47,6 +48,7 @@ __all__ = [
     "Spec",
     "Model",
     "ModelList",
+    "Stream",
     "Timeout",
     "HttpRequest",
     "validate",
@@ -74,6 +76,9 @@ __all__ = [
     "GatewayTimeoutError",
 ]
 
+# Names whose modules are loaded on first use, to keep `import cohere_dyn` fast.
+_LAZY = {"Model": "_models", "ModelList": "_models", "Stream": "_streaming", "HttpRequest": "_transport"}
+
 
 def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[str] | Spec | None = None) -> None:
     """Check a payload for `method` (e.g. "v2.chat") against the spec, offline, with no key.
@@ -93,7 +98,13 @@ def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[st
 
 
 def __getattr__(name: str) -> Any:
-    """`cohere_dyn.UserChatMessageV2(...)` and friends, as with `import cohere`: see cohere_dyn.types."""
+    """Lazy public names, and `cohere_dyn.UserChatMessageV2(...)` as with `import cohere` (cohere_dyn.types)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
     if name[:1].isupper():
         from . import types
 

@@ -1,36 +1,30 @@
-"""`Client` and `ClientV2`: configuration, authentication, retries, and the call path."""
+"""`Client` and `ClientV2`: configuration and authentication; calls go through a `SyncCaller`.
+
+Making a client reads the spec (from its cache) and nothing else: `requests`, the validators
+and the call path are loaded by the first call, so `import cohere_dyn; Client()` stays fast.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
 import os
-import time
-from typing import Any, Callable, Mapping
-from urllib.parse import urlencode
 
-from ._calls import PreparedRequest, prepare
 from ._dispatch import Group, tree_for
-from ._errors import (
-    CohereError,
-    ConnectionError,
-    TimeoutError,
-    ValidationError,
-    ValidationProblem,
-    error_for_status,
-)
-from ._models import wrap
-from ._operations import Operation
-from ._retry import RetryPolicy
+from ._errors import CohereError
+from ._headers import check_header_value
 from ._spec import Spec
-from ._transport import HttpRequest, RequestsTransport, Response, Timeout, Transport
-from ._version import __version__
+from ._timeout import Timeout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from ._caller import SyncCaller
+    from ._operations import Operation
+    from ._transport import Transport
 
 __all__ = ["Client", "ClientV2", "DEFAULT_BASE_URL"]
 
 DEFAULT_BASE_URL = "https://api.cohere.com"
-USER_AGENT = f"cohere-dyn/{__version__}"
-logger = logging.getLogger("cohere_dyn")
 
 
 class Client(Group):
@@ -74,26 +68,29 @@ class Client(Group):
                 "no API key: pass api_key=... (or token=...), or set the CO_API_KEY environment variable"
             )
         if client_name is not None:
-            _check_header_value("X-Client-Name", client_name, "Client")
+            check_header_value("X-Client-Name", client_name, type(self).__name__)
         if max_retries < 0:
             raise ValueError("max_retries can't be negative")
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
-        tree = tree_for(loaded, self._promote)
-        self._bind(loaded, tree, self._invoke, ())
-        object.__setattr__(self, "_api_key", key)
-        object.__setattr__(self, "_base_url", (base_url or os.environ.get("CO_API_URL") or DEFAULT_BASE_URL).rstrip("/"))
-        object.__setattr__(self, "_client_name", client_name)
-        object.__setattr__(self, "_timeout", Timeout.of(timeout))
-        object.__setattr__(self, "_max_retries", max_retries)
-        object.__setattr__(self, "_transport", transport if transport is not None else RequestsTransport())
-        object.__setattr__(self, "_validate", validate)
-        object.__setattr__(self, "_validate_events", validate_events)
-        object.__setattr__(self, "_retry", RetryPolicy(max_retries=max_retries))
+        self._bind(loaded, tree_for(loaded, self._promote), self._invoke, ())
+        settings = {
+            "_api_key": key,
+            "_base_url": (base_url or os.environ.get("CO_API_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            "_client_name": client_name,
+            "_timeout": Timeout.of(timeout),
+            "_max_retries": max_retries,
+            "_transport": transport,
+            "_validate": validate,
+            "_validate_events": validate_events,
+            "_caller": None,
+        }
+        for name, value in settings.items():
+            object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         return f"<cohere_dyn.{type(self).__name__} base_url={self._base_url!r} spec={self._spec.source!r}>"
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -101,118 +98,30 @@ class Client(Group):
 
     def close(self) -> None:
         """Close pooled connections."""
-        self._transport.close()
-
-    # The call path ---------------------------------------------------------------------------
+        if self._caller is not None:
+            self._caller.transport.close()
+        elif self._transport is not None:
+            self._transport.close()
 
     def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
-        prepared = prepare(self._spec, operation, kwargs, validate=self._validate)
-        if operation.streaming:
-            from ._streaming import Stream
+        caller = self._caller or self._start()
+        return caller.invoke(operation, kwargs)
 
-            response = self._send(prepared, stream=True)
-            return Stream(response, operation, self._spec, self._validate_events)
-        response = self._send(prepared)
-        return decode_response(self._spec, operation, response)
+    def _start(self) -> SyncCaller:
+        from ._caller import SyncCaller
+        from ._transport import RequestsTransport
 
-    def _http_request(self, prepared: PreparedRequest) -> HttpRequest:
-        url = self._base_url + prepared.path
-        if prepared.query:
-            url += "?" + urlencode(prepared.query)
-        headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {self._current_key()}"}
-        if self._client_name is not None:
-            headers["X-Client-Name"] = self._client_name
-        _merge_headers(headers, prepared.headers, prepared.operation.qualified_name)
-        timeout = self._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
-        return HttpRequest(prepared.method, url, headers, prepared.content, timeout)
+        caller = SyncCaller(self, self._transport if self._transport is not None else RequestsTransport())
+        object.__setattr__(self, "_caller", caller)
+        return caller
 
     def _current_key(self) -> str:
         key = self._api_key() if callable(self._api_key) else self._api_key
-        _check_header_value("Authorization", key, "api_key")
+        check_header_value("Authorization", key, "api_key")
         return key
-
-    def _send(self, prepared: PreparedRequest, *, stream: bool = False) -> Response:
-        request = self._http_request(prepared)
-        max_retries = self._max_retries if prepared.max_retries is None else prepared.max_retries
-        name = prepared.operation.qualified_name
-        attempt = 0
-        while True:
-            try:
-                response = self._transport.send(request, stream=stream)
-            except (ConnectionError, TimeoutError) as exc:
-                if isinstance(exc, TimeoutError) and not exc.connect:
-                    raise  # the server may still be working on it: see _retry's docstring
-                if attempt >= max_retries:
-                    raise
-                delay = self._retry.delay(attempt)
-                logger.warning("%s: %s; retry %d of %d in %.2fs", name, exc, attempt + 1, max_retries, delay)
-            else:
-                status = response.status_code
-                if status < 400:
-                    return response
-                if not self._retry.should_retry_status(status, attempt, max_retries):
-                    raise _api_error(response)
-                delay = self._retry.delay(attempt, response.headers)
-                response.close()
-                logger.warning("%s: status %d; retry %d of %d in %.2fs", name, status, attempt + 1, max_retries, delay)
-            time.sleep(delay)
-            attempt += 1
 
 
 class ClientV2(Client):
     """The same client with the v2 methods at the top level: `ClientV2(...).chat` is v2 chat."""
 
     _promote = ("v2",)
-
-
-def decode_response(spec: Spec, operation: Operation, response: Response) -> Any:
-    content = response.read()
-    response.close()
-    if not content.strip():
-        return None
-    content_type = response.headers.get("content-type", "")
-    if "json" not in content_type and content_type:
-        return content.decode("utf-8", errors="replace")
-    try:
-        data = json.loads(content)
-    except ValueError:
-        raise CohereError(
-            f"{operation.qualified_name}: the API answered {response.status_code} with a body that isn't JSON"
-        ) from None
-    if operation.response_schema is None:
-        return wrap(data, None)
-    return wrap(data, spec.shapes.shape(operation.response_schema))
-
-
-def _api_error(response: Response) -> Exception:
-    try:
-        content = response.read()
-    finally:
-        response.close()
-    text = content.decode("utf-8", errors="replace")
-    body: Any = text
-    if "json" in response.headers.get("content-type", "") or text[:1] in ("{", "["):
-        try:
-            body = json.loads(text)
-        except ValueError:
-            pass
-    return error_for_status(response.status_code, body, response.headers)
-
-
-def _merge_headers(headers: dict[str, str], extra: Mapping[str, str], method: str) -> None:
-    """Add `extra`, replacing any header of the same name whatever its case."""
-    lowered = {name.lower(): name for name in headers}
-    for name, value in extra.items():
-        _check_header_value(name, value, method)
-        existing = lowered.get(name.lower())
-        if existing is not None:
-            del headers[existing]
-        headers[name] = value
-        lowered[name.lower()] = name
-
-
-def _check_header_value(name: str, value: str, where: str) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"the {name} header must be a str, not {type(value).__name__}")
-    if "\r" in value or "\n" in value or "\x00" in value:
-        raise ValidationError(where, [ValidationProblem(f"headers.{name}", "a header value can't contain CR, LF or NUL", "header")])

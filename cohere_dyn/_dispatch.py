@@ -8,16 +8,18 @@ keyword-only arguments, whose `__doc__` comes from the spec, and which has a `.v
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, Any, Callable
+from _thread import allocate_lock
 
 from ._naming import did_you_mean
 from ._operations import Operation
-from ._schemas import Resolver
-from ._spec import Spec
 
+TYPE_CHECKING = False  # typing is not imported at run time: importing cohere_dyn stays fast
 if TYPE_CHECKING:
     import inspect
+    from typing import Any, Callable
+
+    from ._schemas import Resolver
+    from ._spec import Spec
 
 __all__ = ["Group", "MethodTree", "describe_type", "docstring", "returns_of", "signature"]
 
@@ -62,7 +64,7 @@ class MethodTree:
 
 
 _TREES: dict[tuple[int, tuple[str, ...]], MethodTree] = {}
-_TREES_LOCK = threading.Lock()
+_TREES_LOCK = allocate_lock()
 
 
 def tree_for(spec: Spec, promote: tuple[str, ...] = ()) -> MethodTree:

@@ -28,7 +28,10 @@ Messages never contain the API key, and never echo a whole payload (prompts end 
 from __future__ import annotations
 
 import builtins
-from typing import Any, Mapping, Sequence
+
+TYPE_CHECKING = False  # typing is not imported at run time: importing cohere_dyn stays fast
+if TYPE_CHECKING:
+    from typing import Any, Mapping, Sequence
 
 __all__ = [
     "CohereError",

@@ -1,21 +1,44 @@
-"""Python names from spec names, and did-you-mean hints."""
+"""Python names from spec names, and did-you-mean hints.
+
+Runs on every import (operations are named when the spec loads), so it avoids `re`, whose
+import alone costs more than naming every operation.
+"""
 
 from __future__ import annotations
 
-import difflib
 import keyword
-import re
-from typing import Iterable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable
 
 __all__ = ["snake_case", "python_identifier", "did_you_mean"]
 
-# An acronym counts as one word: checkAPIKey -> check_api_key, oAuthAuthorize -> o_auth_authorize.
-_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
-
 
 def snake_case(name: str) -> str:
-    """`datasetType` -> `dataset_type`, `embed-jobs` -> `embed_jobs`, `ListEvents` -> `list_events`."""
-    return "_".join(word.lower() for word in _WORD.findall(name))
+    """`datasetType` -> `dataset_type`, `embed-jobs` -> `embed_jobs`, `ListEvents` -> `list_events`.
+
+    An acronym counts as one word: `checkAPIKey` -> `check_api_key`, `oAuthAuthorize` -> `o_auth_authorize`.
+    """
+    words: list[str] = []
+    word = ""
+    last = len(name) - 1
+    for index, char in enumerate(name):
+        if not char.isalnum():
+            if word:
+                words.append(word)
+                word = ""
+            continue
+        if char.isupper() and word:
+            before = name[index - 1]
+            after = name[index + 1] if index < last else ""
+            if before.islower() or before.isdigit() or (before.isupper() and after.islower()):
+                words.append(word)
+                word = ""
+        word += char
+    if word:
+        words.append(word)
+    return "_".join(word.lower() for word in words)
 
 
 def python_identifier(name: str) -> str:
@@ -28,5 +51,7 @@ def python_identifier(name: str) -> str:
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """' Did you mean 'x'?' when a close candidate exists, else ''."""
+    import difflib
+
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""

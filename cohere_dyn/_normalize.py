@@ -19,9 +19,11 @@ loader can warn once with the whole list, also when the document comes from the 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
-
 from ._naming import python_identifier, snake_case
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 __all__ = ["normalize", "REPAIRS_KEY", "NORMALIZER_VERSION"]
 

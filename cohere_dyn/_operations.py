@@ -7,13 +7,13 @@ request body, its response schemas and its name in the client. A stream twin is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import Any, Iterable
-
 from ._errors import SpecError
 from ._naming import python_identifier, snake_case
 from ._schemas import Resolver
+
+TYPE_CHECKING = False  # typing is not imported at run time: importing cohere_dyn stays fast
+if TYPE_CHECKING:
+    from typing import Any, Iterable
 
 __all__ = ["Argument", "Operation", "StreamTwin", "build_operations"]
 
@@ -22,57 +22,119 @@ STREAM_MEDIA_TYPES = ("text/event-stream", "application/stream+json", "applicati
 EXTENSION = "x-cohere-dyn"
 # Headers the client sets itself; a spec that declares them as parameters doesn't make them keywords.
 CLIENT_HEADERS = frozenset({"authorization", "x-client-name", "user-agent", "content-type", "content-length"})
+LOCATIONS = ("path", "query", "header", "body", "request", "file", "sdk")  # "request": the whole body
 
 
-@dataclass(frozen=True)
 class Argument:
-    """One keyword argument of a method and where its value goes."""
+    """One keyword argument of a method and where its value goes (one of LOCATIONS)."""
 
-    keyword: str
-    wire_name: str
-    location: str  # "path" | "query" | "header" | "body" | "request" (whole body) | "file" | "sdk"
-    required: bool
-    schema: Any
-    description: str = ""
-    default: Any = None
-    explode: bool = True
+    __slots__ = ("keyword", "wire_name", "location", "required", "schema", "description", "default")
+
+    def __init__(
+        self,
+        keyword: str,
+        wire_name: str,
+        location: str,
+        required: bool,
+        schema: Any,
+        description: str = "",
+        default: Any = None,
+    ):
+        self.keyword = keyword
+        self.wire_name = wire_name
+        self.location = location
+        self.required = required
+        self.schema = schema
+        self.description = description
+        self.default = default
+
+    def __repr__(self) -> str:
+        return f"Argument({self.keyword!r}, {self.location} {self.wire_name!r}, required={self.required})"
 
 
-@dataclass(frozen=True)
 class StreamTwin:
-    method: str
-    flag: str
+    __slots__ = ("method", "flag")
+
+    def __init__(self, method: str, flag: str):
+        self.method = method
+        self.flag = flag
 
 
-@dataclass(frozen=True)
 class Operation:
-    http_method: str
-    path: str
-    operation_id: str
-    group: tuple[str, ...]
-    name: str
-    summary: str
-    description: str
-    arguments: tuple[Argument, ...]
-    body_media_type: str | None  # "application/json", "multipart/form-data" or None
-    body_schema: Any
-    response_schema: Any  # 200 application/json schema, None when the response has no JSON body
-    event_schemas: dict[str, Any] = field(default_factory=dict)  # stream media type -> event schema
-    stream: StreamTwin | None = None
-    streaming: bool = False
-    pointer: str = ""
+    """One method of the client: route, arguments, body and responses."""
 
-    @property
-    def qualified_name(self) -> str:
-        return ".".join((*self.group, self.name))
+    __slots__ = (
+        "http_method",
+        "path",
+        "operation_id",
+        "group",
+        "name",
+        "summary",
+        "description",
+        "arguments",
+        "body_media_type",
+        "body_schema",
+        "response_schema",
+        "event_schemas",
+        "stream",
+        "streaming",
+        "pointer",
+        "qualified_name",
+        "by_keyword",
+        "has_required_parameters",
+    )
 
-    @cached_property
-    def has_required_parameters(self) -> bool:
-        return any(a.required for a in self.arguments if a.location in ("path", "query", "header"))
+    def __init__(
+        self,
+        *,
+        http_method: str,
+        path: str,
+        operation_id: str,
+        group: tuple[str, ...],
+        name: str,
+        summary: str,
+        description: str,
+        arguments: tuple[Argument, ...],
+        body_media_type: str | None,  # "application/json", "multipart/form-data" or None
+        body_schema: Any,
+        response_schema: Any,  # 200 application/json schema; None when the response has no JSON body
+        event_schemas: dict[str, Any],  # stream media type -> event schema
+        stream: StreamTwin | None,
+        streaming: bool = False,
+        pointer: str = "",
+    ):
+        self.http_method = http_method
+        self.path = path
+        self.operation_id = operation_id
+        self.group = group
+        self.name = name
+        self.summary = summary
+        self.description = description
+        self.arguments = arguments
+        self.body_media_type = body_media_type
+        self.body_schema = body_schema
+        self.response_schema = response_schema
+        self.event_schemas = event_schemas
+        self.stream = stream
+        self.streaming = streaming
+        self.pointer = pointer
+        self.qualified_name = ".".join((*group, name))
+        self.by_keyword = {argument.keyword: argument for argument in arguments}
+        self.has_required_parameters = any(
+            a.required for a in arguments if a.location in ("path", "query", "header")
+        )
 
-    @cached_property
-    def by_keyword(self) -> dict[str, Argument]:
-        return {argument.keyword: argument for argument in self.arguments}
+    def replace(self, **changes: Any) -> "Operation":
+        fields = {name: getattr(self, name) for name in self.__slots__[:15]}
+        return Operation(**{**fields, **changes})
+
+    def stream_twin(self) -> "Operation":
+        """The same route, named and sent as the stream twin."""
+        assert self.stream is not None
+        return self.replace(name=self.stream.method, streaming=True)
+
+    def __repr__(self) -> str:
+        return f"<Operation {self.qualified_name}: {self.http_method} {self.path}>"
 
 
 def build_operations(document: dict[str, Any], source: str = "<spec>") -> list[Operation]:
@@ -90,7 +152,7 @@ def build_operations(document: dict[str, Any], source: str = "<spec>") -> list[O
                 operation = _build(resolver, path, verb, item[verb], shared, pointer)
                 operations.append(operation)
                 if operation.stream is not None:
-                    operations.append(_stream_twin(operation))
+                    operations.append(operation.stream_twin())
     return operations
 
 
@@ -130,11 +192,6 @@ def _build(resolver: Resolver, path: str, verb: str, spec: dict[str, Any], share
     )
 
 
-def _stream_twin(operation: Operation) -> Operation:
-    assert operation.stream is not None
-    return replace(operation, name=operation.stream.method, streaming=True)
-
-
 def _parameters(resolver: Resolver, specs: Iterable[Any], pointer: str) -> list[Argument]:
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for spec in specs:
@@ -154,7 +211,6 @@ def _parameters(resolver: Resolver, specs: Iterable[Any], pointer: str) -> list[
                 required=bool(spec.get("required")) or location == "path",
                 schema=spec.get("schema", {}),
                 description=(spec.get("description") or "").strip(),
-                explode=spec.get("explode", spec.get("style", "form") == "form"),
             )
         )
     return arguments

@@ -9,9 +9,11 @@ errors come from that branch rather than from "not valid under any of".
 
 from __future__ import annotations
 
-from typing import Any, Iterator
-
 from ._errors import SpecError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 __all__ = ["Resolver", "bundle", "discriminator_values"]
 

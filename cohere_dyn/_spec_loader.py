@@ -1,101 +1,127 @@
 """Read an OpenAPI document, safely, and cache the parsed result by content hash.
 
-Parsing the YAML costs a few hundred milliseconds; reading the cached JSON costs about a
-millisecond. The cache key is the sha256 of the file's bytes, so an edited spec is picked up by
-the next process with no command. A corrupt or foreign cache entry is ignored and rewritten; when
-no cache folder is writable the document is simply parsed every time.
+Parsing the YAML costs a few hundred milliseconds; reading the cache costs about a millisecond.
+The cache is keyed by a hash of the file's bytes, so an edited spec is picked up by the next
+process with no command. Entries are marshal data, as Python's own `__pycache__` files are (and
+`marshal` is loaded before any import, so reading one adds no import); an entry names its format
+and hash, and a corrupt or foreign one is ignored and rewritten. Where a cache folder can't be
+written, the next is tried (the package's folder, the user's cache folder), then no cache.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import marshal
 import os
-import tempfile
-from pathlib import Path
-from typing import Any
 
 from ._errors import SpecError
-from ._normalize import NORMALIZER_VERSION, normalize
+from ._normalize import NORMALIZER_VERSION
 
-__all__ = ["default_spec_path", "load_document"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-_CACHE_FORMAT = 100 + NORMALIZER_VERSION  # a new normalizer invalidates every cached document
-_PACKAGE_DIR = Path(__file__).resolve().parent
+__all__ = ["default_spec_path", "load_document", "content_hash"]
+
+_CACHE_FORMAT = f"cohere_dyn-spec-cache-1-normalizer-{NORMALIZER_VERSION}"
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def default_spec_path() -> Path:
+def default_spec_path() -> str:
     """The spec shipped in the wheel, or the repository's spec/ in a source checkout."""
-    installed = _PACKAGE_DIR / "spec" / "cohere.yaml"
-    return installed if installed.is_file() else _PACKAGE_DIR.parent / "spec" / "cohere.yaml"
+    installed = os.path.join(_PACKAGE_DIR, "spec", "cohere.yaml")
+    if os.path.isfile(installed):
+        return installed
+    return os.path.join(os.path.dirname(_PACKAGE_DIR), "spec", "cohere.yaml")
+
+
+def content_hash(raw: bytes) -> str:
+    try:
+        from _blake2 import blake2b  # the C module itself: `import hashlib` costs a few ms more
+    except ImportError:  # pragma: no cover - other Python implementations
+        from hashlib import blake2b
+    return blake2b(raw, digest_size=20).hexdigest()
 
 
 def load_document(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """The parsed document at `path` (default: the packaged spec), from the cache when it can."""
-    spec_path = Path(path) if path is not None else default_spec_path()
+    """The parsed, normalized document at `path` (default: the packaged spec), from the cache when it can."""
+    spec_path = os.fspath(path) if path is not None else default_spec_path()
     try:
-        raw = spec_path.read_bytes()
+        with open(spec_path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
-        raise SpecError(f"can't read the spec: {exc.strerror or exc}", source=str(spec_path)) from None
-    digest = hashlib.sha256(raw).hexdigest()
+        raise SpecError(f"can't read the spec: {exc.strerror or exc}", source=spec_path) from None
+    digest = content_hash(raw)
     folders = _cache_folders(packaged=path is None)
     for folder in folders:
-        document = _read_cache(folder / f"{digest[:32]}.json", digest)
+        document = _read_cache(os.path.join(folder, digest + ".marshal"), digest)
         if document is not None:
             return document
-    document = _parse(raw, str(spec_path))
+    document = _parse(raw, spec_path)
     for folder in folders:
-        if _write_cache(folder / f"{digest[:32]}.json", digest, document):
+        if _write_cache(folder, digest, document):
             break
     return document
 
 
-def _cache_folders(packaged: bool) -> list[Path]:
+def _cache_folders(packaged: bool) -> list[str]:
     override = os.environ.get("COHERE_DYN_CACHE_DIR")
     if override is not None:
-        return [Path(override)] if override else []
-    folders = [_PACKAGE_DIR / "__pycache__" / "spec"] if packaged else []
+        return [override] if override else []
+    folders = [os.path.join(_PACKAGE_DIR, "__pycache__", "spec")] if packaged else []
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folders.append(Path(base) / "cohere_dyn")
+    folders.append(os.path.join(base, "cohere_dyn"))
     return folders
 
 
-def _read_cache(file: Path, digest: str) -> dict[str, Any] | None:
+def _read_cache(file: str, digest: str) -> dict[str, Any] | None:
     try:
         with open(file, "rb") as handle:
-            entry = json.loads(handle.read())
-    except (OSError, ValueError):
+            entry = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
         return None
     if (
-        isinstance(entry, dict)
-        and entry.get("format") == _CACHE_FORMAT
-        and entry.get("sha256") == digest
-        and isinstance(entry.get("document"), dict)
+        isinstance(entry, tuple)
+        and len(entry) == 3
+        and entry[0] == _CACHE_FORMAT
+        and entry[1] == digest
+        and isinstance(entry[2], dict)
     ):
-        return entry["document"]
+        return entry[2]
     return None
 
 
-def _write_cache(file: Path, digest: str, document: dict[str, Any]) -> bool:
-    entry = {"format": _CACHE_FORMAT, "sha256": digest, "document": document}
+def _write_cache(folder: str, digest: str, document: dict[str, Any]) -> bool:
+    import tempfile
+
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-", suffix=".json")
+        data = marshal.dumps((_CACHE_FORMAT, digest, document))
+    except ValueError:  # a value marshal can't hold: such a document is simply not cached
+        return False
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".marshal")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, file)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, os.path.join(folder, digest + ".marshal"))
         except BaseException:
             os.unlink(tmp)
             raise
-    except (OSError, TypeError, ValueError):
+    except OSError:
         return False
     return True
 
 
 def _parse(raw: bytes, source: str) -> dict[str, Any]:
-    text = raw.decode("utf-8-sig", errors="strict") if raw else ""
+    from ._normalize import normalize
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=source) from None
     if text.lstrip().startswith("{"):
+        import json
+
         try:
             document = json.loads(text)
         except ValueError as exc:

@@ -9,41 +9,28 @@ into a cohere_dyn error here; none escapes.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import Any, Iterator, Protocol
 
 from ._errors import ConnectionError, TimeoutError
+from ._timeout import Timeout
 
-__all__ = ["HttpRequest", "Response", "Transport", "RequestsTransport", "Timeout"]
-
-CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 300.0
+__all__ = ["HttpRequest", "Response", "Transport", "RequestsTransport"]
 
 
-@dataclass(frozen=True)
-class Timeout:
-    """Seconds to wait for a connection, and then between bytes of the response."""
-
-    connect: float = CONNECT_TIMEOUT
-    read: float = READ_TIMEOUT
-
-    @classmethod
-    def of(cls, value: "float | Timeout | None") -> "Timeout":
-        if value is None:
-            return cls()
-        if isinstance(value, Timeout):
-            return value
-        seconds = float(value)
-        return cls(connect=min(CONNECT_TIMEOUT, seconds), read=seconds)
-
-
-@dataclass
 class HttpRequest:
-    method: str
-    url: str
-    headers: dict[str, str]
-    content: bytes | None = None
-    timeout: Timeout = field(default_factory=Timeout)
+    """A finished request: what a transport sends, byte for byte."""
+
+    __slots__ = ("method", "url", "headers", "content", "timeout")
+
+    def __init__(self, method: str, url: str, headers: dict[str, str], content: bytes | None = None, timeout: Timeout | None = None):
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.content = content
+        self.timeout = timeout or Timeout()
+
+    def __repr__(self) -> str:
+        return f"<HttpRequest {self.method} {self.url.split('?', 1)[0]}>"
 
 
 class Response(Protocol):

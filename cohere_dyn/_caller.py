@@ -1,0 +1,128 @@
+"""The synchronous call path: prepare, send with retries, decode. Loaded on a client's first call.
+
+Request preparation (`_calls`), the retry policy (`_retry`) and response decoding are shared
+with any other client; this module only adds the blocking loop around a `Transport`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from ._calls import PreparedRequest, prepare
+from ._errors import CohereError, ConnectionError, TimeoutError, error_for_status
+from ._headers import merge_headers
+from ._models import wrap
+from ._operations import Operation
+from ._retry import RetryPolicy
+from ._spec import Spec
+from ._timeout import Timeout
+from ._transport import HttpRequest, Response, Transport
+from ._version import __version__
+
+__all__ = ["SyncCaller", "decode_response", "api_error"]
+
+USER_AGENT = f"cohere-dyn/{__version__}"
+logger = logging.getLogger("cohere_dyn")
+
+
+class SyncCaller:
+    """Everything a client needs to turn a method call into a response."""
+
+    def __init__(self, client: Any, transport: Transport):
+        self.client = client
+        self.spec: Spec = client._spec
+        self.transport = transport
+        self.retry = RetryPolicy(max_retries=client._max_retries)
+
+    def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+        prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
+        if operation.streaming:
+            from ._streaming import Stream
+
+            response = self.send(prepared, stream=True)
+            return Stream(response, operation, self.spec, self.client._validate_events)
+        return decode_response(self.spec, operation, self.send(prepared))
+
+    def http_request(self, prepared: PreparedRequest) -> HttpRequest:
+        client = self.client
+        url = client._base_url + prepared.path
+        if prepared.query:
+            url += "?" + urlencode(prepared.query)
+        headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
+        if client._client_name is not None:
+            headers["X-Client-Name"] = client._client_name
+        merge_headers(headers, prepared.headers, prepared.operation.qualified_name)
+        timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
+        return HttpRequest(prepared.method, url, headers, prepared.content, timeout)
+
+    def send(self, prepared: PreparedRequest, *, stream: bool = False) -> Response:
+        """Send, retrying what is safe to retry; an error status raises its ApiError."""
+        request = self.http_request(prepared)
+        max_retries = self.client._max_retries if prepared.max_retries is None else prepared.max_retries
+        name = prepared.operation.qualified_name
+        attempt = 0
+        while True:
+            try:
+                response = self.transport.send(request, stream=stream)
+            except (ConnectionError, TimeoutError) as exc:
+                if isinstance(exc, TimeoutError) and not exc.connect:
+                    raise  # the server may still be working on it: see _retry's docstring
+                if attempt >= max_retries:
+                    raise
+                delay = self.retry.delay(attempt)
+                logger.warning("%s: %s; retry %d of %d in %.2fs", name, exc, attempt + 1, max_retries, delay)
+            else:
+                status = response.status_code
+                if status < 400:
+                    return response
+                if not self.retry.should_retry_status(status, attempt, max_retries):
+                    raise api_error(response)
+                delay = self.retry.delay(attempt, response.headers)
+                response.close()
+                logger.warning("%s: status %d; retry %d of %d in %.2fs", name, status, attempt + 1, max_retries, delay)
+            time.sleep(delay)
+            attempt += 1
+
+
+def decode_response(spec: Spec, operation: Operation, response: Response) -> Any:
+    """The response object for a 2xx answer: JSON as a Model, text as str, nothing as None."""
+    try:
+        content = response.read()
+    finally:
+        response.close()
+    if not content.strip():
+        return None
+    content_type = response.headers.get("content-type", "")
+    if content_type and "json" not in content_type:
+        return content.decode("utf-8", errors="replace")
+    try:
+        data = json.loads(content)
+    except ValueError:
+        raise CohereError(
+            f"{operation.qualified_name}: the API answered {response.status_code} with a body that isn't JSON"
+        ) from None
+    if operation.response_schema is None:
+        return wrap(data, None)
+    return wrap(data, spec.shapes.shape(operation.response_schema))
+
+
+def api_error(response: Response) -> Exception:
+    """The ApiError for an error response; a non-JSON body is kept as text."""
+    try:
+        content = response.read()
+    finally:
+        response.close()
+    text = content.decode("utf-8", errors="replace")
+    body: Any = text
+    if "json" in response.headers.get("content-type", "") or text[:1] in ("{", "["):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            pass
+    return error_for_status(response.status_code, body, response.headers)
+
+

@@ -1,0 +1,27 @@
+"""A local fake Cohere API built from the spec, for tests and offline development.
+
+    import cohere_dyn
+    from cohere_dyn.mock import serve
+
+    with serve() as url:                       # 127.0.0.1, a free port
+        client = cohere_dyn.ClientV2(api_key="any", base_url=url)
+        client.chat(model="command-a-03-2025", messages=[{"role": "user", "content": "hi"}])
+
+Every request is checked against the spec by openapi-core (an implementation independent of
+the client's own validation): without an `Authorization` header the answer is 401, an invalid
+request gets 400 with `{"message": ..., "problems": [{"location", "path", "message"}, ...]}`.
+Valid requests get answers built from the spec's response schemas, made plausible where it
+matters (chat replies that refer to the message, one embedding per input, rerank ordered by
+relevance, tokenize/detokenize round trips, paging, datasets and embed jobs that move through
+their statuses) and streams as real event sequences, `delay` seconds apart.
+
+`MockServer` gives more control (`.url`, `.requests`, `start()`/`stop()`); `run()` serves until
+Ctrl-C. Importing this package does not import openapi-core; starting a server does.
+"""
+
+from __future__ import annotations
+
+from ._app import Received
+from ._server import MockServer, run, serve
+
+__all__ = ["serve", "run", "MockServer", "Received"]

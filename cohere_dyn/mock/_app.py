@@ -1,0 +1,167 @@
+"""The mock's request handling, free of HTTP plumbing: received request in, answer out.
+
+In order: the API key (401), the route (404, 405), openapi-core's check of the whole request
+(400 with the problems), then the operation's behaviour, or the generic spec-built answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from typing import Any, Iterator, Mapping
+
+from .._operations import Operation
+from .._schemas import discriminator_values
+from .._spec import Spec
+from ._behaviours import BEHAVIOURS
+from ._checks import Problem, RequestChecker
+from ._exchange import Behaviour, Call, Events, Reply
+from ._framing import DONE, SSE, frame, stream_media_type
+from ._routing import Router, pick
+from ._store import Store
+from ._synth import Synthesizer
+
+__all__ = ["MockApp", "Received", "Outgoing"]
+
+logger = logging.getLogger("cohere_dyn.mock")
+
+
+@dataclass
+class Received:
+    """One request the mock received, and what it made of it."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    operation: str | None = None  # the qualified method name, once routed
+    status: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Outgoing:
+    """An answer: a whole body, or `chunks` to stream one by one."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    chunks: Iterator[bytes] | None = None
+
+
+class MockApp:
+    """Answers requests for the operations of one spec, with its own in-memory state."""
+
+    def __init__(self, spec: Spec, behaviours: Mapping[str, Behaviour] = BEHAVIOURS):
+        self.spec = spec
+        self.behaviours = behaviours
+        self.router = Router(spec.operations)
+        self.checker = RequestChecker(spec.document)
+        self.store = Store()
+        self.synth = Synthesizer(spec.resolver)
+
+    def handle(self, received: Received) -> Outgoing:
+        """The answer to `received`, whose operation, status and problems are filled in on the way."""
+        outgoing = self._answer(received)
+        received.status = outgoing.status
+        return outgoing
+
+    def _answer(self, received: Received) -> Outgoing:
+        scheme, _, key = received.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            return _json(401, {"message": "no api key supplied"})
+        found = self.router.find(received.path)
+        if found is None:
+            return _json(404, {"message": f"no route for {received.method} {received.path}"})
+        route, path_params = found
+        candidates = route.operations.get(received.method)
+        if candidates is None:
+            allowed = ", ".join(sorted(route.operations))
+            return _json(405, {"message": f"{received.method} is not allowed on {route.template}"}, {"Allow": allowed})
+        content_type = received.headers.get("content-type", "")
+        body = _parsed(content_type, received.body)
+        operation = pick(candidates, body)
+        received.operation = operation.qualified_name
+        received.problems = self.checker.problems(
+            received.method, received.path, received.query, received.headers, received.body
+        )
+        if received.problems:
+            return _json(400, {"message": _summary(received.problems), "problems": received.problems})
+        query: dict[str, list[str]] = {}
+        for name, value in received.query:
+            query.setdefault(name, []).append(value)
+        call = Call(operation, path_params, query, received.headers, body, self.store, self.synth)
+        behaviour = self.behaviours.get(operation.qualified_name, _generic)
+        try:
+            answer = behaviour(call)
+        except Exception as exc:  # a behaviour bug must not kill the connection, nor pass silently
+            logger.exception("mock behaviour for %s failed", operation.qualified_name)
+            return _json(500, {"message": f"the mock's behaviour for {operation.qualified_name} failed: {exc!r}"})
+        if isinstance(answer, Events):
+            return self._stream(operation, received.headers, answer)
+        if isinstance(answer, Reply):
+            return _json(answer.status, answer.body, answer.headers)
+        return _json(200, answer)
+
+    def _stream(self, operation: Operation, headers: Mapping[str, str], answer: Events) -> Outgoing:
+        media_type = stream_media_type(operation, headers)
+        schema = operation.event_schemas.get(media_type)
+        target = self.spec.resolver.deref(schema)
+        union = discriminator_values(self.spec.resolver, target) if isinstance(target, dict) else None
+        type_field = target["discriminator"]["propertyName"] if union else None
+
+        def chunks() -> Iterator[bytes]:
+            for event in answer.events:
+                yield frame(event, media_type, type_field)
+            if answer.done and media_type == SSE:
+                yield DONE
+
+        content_type = f"{media_type}; charset=utf-8" if media_type == SSE else media_type
+        return Outgoing(200, {"Content-Type": content_type, "Cache-Control": "no-cache"}, chunks=chunks())
+
+
+def _generic(call: Call) -> Any:
+    """The answer of an operation without a behaviour: built from its response schemas."""
+    if not call.operation.streaming:
+        return call.schema_answer()
+    schema = next(iter(call.operation.event_schemas.values()), None)
+    target = call.synth.resolver.deref(schema)
+    union = discriminator_values(call.synth.resolver, target) if isinstance(target, dict) else None
+    if not union:
+        return Events([call.synth.value(schema)])
+    prop = target["discriminator"]["propertyName"]
+    return Events([{**call.synth.value(branch), prop: value} for value, branch in union.items()])
+
+
+def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Outgoing:
+    if body is None:
+        return Outgoing(status, dict(headers or {}))
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Outgoing(status, {"Content-Type": "application/json", **(headers or {})}, content)
+
+
+def _parsed(content_type: str, body: bytes) -> Any:
+    """The body as behaviours see it: JSON, {part name: bytes} for a form, else None."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == "application/json" and body:
+        try:
+            return json.loads(body)
+        except ValueError:
+            return None
+    if media_type == "multipart/form-data":
+        message = BytesParser().parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+        parts = message.get_payload() if message.is_multipart() else []
+        return {part.get_param("name", header="content-disposition"): part.get_payload(decode=True) or b"" for part in parts}
+    return None
+
+
+def _summary(problems: list[Problem]) -> str:
+    shown = "; ".join(f"{p['path']}: {p['message']}" if p["path"] else p["message"] for p in problems[:3])
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return f"invalid request: {shown}{more}"

@@ -1,0 +1,64 @@
+"""What a behaviour receives (`Call`) and what it may answer (`Reply`, `Events`, or a JSON value)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Union
+
+from .._operations import Operation
+
+if TYPE_CHECKING:
+    from ._store import Store
+    from ._synth import Synthesizer
+
+__all__ = ["Behaviour", "Call", "Events", "Reply", "Answer", "not_found"]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One checked request, routed to its operation."""
+
+    operation: Operation
+    path_params: Mapping[str, str]
+    query: Mapping[str, list[str]]  # every value of each key, in order
+    headers: Mapping[str, str]  # lower-case names
+    body: Any  # parsed JSON; for multipart, {part name: bytes}; None without a body
+    store: "Store"
+    synth: "Synthesizer"
+
+    def arg(self, name: str, default: Any = None) -> Any:
+        """A JSON body field, else the first value of a query parameter, else `default`."""
+        if isinstance(self.body, dict) and name in self.body and self.operation.body_media_type == "application/json":
+            return self.body[name]
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def schema_answer(self) -> Any:
+        """What the generic core would answer: a value built from the 200 response schema."""
+        schema = self.operation.response_schema
+        return None if schema is None else self.synth.value(schema)
+
+
+@dataclass
+class Reply:
+    """A whole answer: a status and a JSON body (None: no body)."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Events:
+    """A streamed answer: the events in order; `done` ends a server-sent event stream with `data: [DONE]`."""
+
+    events: Iterable[dict[str, Any]]
+    done: bool = False
+
+
+Answer = Union[Reply, Events, Any]
+Behaviour = Callable[[Call], Answer]
+
+
+def not_found(kind: str, ident: str) -> Reply:
+    return Reply(404, {"message": f"{kind} {ident!r} not found"})
