@@ -1,12 +1,15 @@
 """Fold a stream's events into the result the same call would have returned without streaming.
 
 One rule for every stream, guided by the operation's (non-streamed) response schema:
-- an event field whose schema *is* that response schema (v1 chat's stream-end `response`) is
-  the final result;
-- otherwise each event is merged into the result: a `delta` object merges at the top, strings
-  concatenate, lists extend, objects merge key by key, and an object sent for a field the schema
-  declares as an array lands at the event's `index` in that array (v2 content, tool calls,
-  citations). Discriminator, `index` and `is_finished` are bookkeeping, not data.
+- an event field that holds the complete result is the final result: its schema is the response
+  schema, or declares every property the response schema requires (v1 chat's and generate's
+  stream-end `response`);
+- otherwise each event is merged into the result. An event with a `delta` object carries its
+  increments there (v2): inside it strings concatenate and an object sent for a field the schema
+  declares as an array lands at the event's `index` in that array (content, tool calls,
+  citations); its other fields are values: strings replace, objects append to arrays (logprobs).
+  An event without a `delta` is itself an increment (v1 text-generation). Lists extend and
+  objects merge key by key. Discriminator, `index` and `is_finished` are bookkeeping, not data.
 Text pieces are the strings merged into a `text` field; `last_text` is the latest one.
 """
 
@@ -40,13 +43,18 @@ class Accumulator:
         self.last_text: str | None = None
 
     def _fields_holding_response(self, branches: dict[str, Any]) -> frozenset[str]:
-        if self._response_ref is None:
-            return frozenset()
+        response = self._resolver.deref(self._schema) if self._schema is not None else None
+        required = set(response.get("required") or ()) if isinstance(response, dict) else set()
         fields = set()
         for branch in branches.values():
             target = self._resolver.deref(branch)
-            for name, sub in ((target or {}).get("properties") or {}).items() if isinstance(target, dict) else ():
-                if isinstance(sub, dict) and sub.get("$ref") == self._response_ref:
+            properties = (target.get("properties") or {}) if isinstance(target, dict) else {}
+            for name, sub in properties.items():
+                if isinstance(sub, dict) and self._response_ref is not None and sub.get("$ref") == self._response_ref:
+                    fields.add(name)
+                    continue
+                declared = self._resolver.deref(sub)
+                if required and isinstance(declared, dict) and required <= set(declared.get("properties") or ()):
                     fields.add(name)
         return frozenset(fields)
 
@@ -54,41 +62,43 @@ class Accumulator:
         data = event.to_dict()
         self.last_text = None
         index = data.get("index")
+        has_delta = isinstance(data.get("delta"), dict)
         for key, value in data.items():
             if key in self._skip:
                 continue
             if key in self._final_fields and isinstance(value, dict):
                 self._final = value
-            elif key == "delta" and isinstance(value, dict):
+            elif key == "delta" and has_delta:
                 for inner, item in value.items():
-                    self._merge(self._result, inner, item, self._schema, index)
+                    self._merge(self._result, inner, item, self._schema, index, True)
             else:
-                self._merge(self._result, key, value, self._schema, index)
+                self._merge(self._result, key, value, self._schema, index, not has_delta)
 
-    def _merge(self, into: dict[str, Any], key: str, value: Any, schema: Any, index: Any) -> None:
+    def _merge(self, into: dict[str, Any], key: str, value: Any, schema: Any, index: Any, increment: bool) -> None:
+        """Merge `value` into `into[key]`; `increment` says it extends what is there (a delta)."""
         field_schema = self._property(schema, key)
         current = into.get(key)
         if isinstance(value, str) and (current is None or isinstance(current, str)):
-            into[key] = (current or "") + value
-            if key == "text":
+            into[key] = (current or "") + value if increment else value
+            if increment and key == "text":
                 self.last_text = value
         elif isinstance(value, list):
             into[key] = [*current, *value] if isinstance(current, list) else list(value)
         elif isinstance(value, dict):
-            if isinstance(current, list) or (current is None and self._is_array(field_schema) and isinstance(index, int)):
+            if isinstance(current, list) or (current is None and self._is_array(field_schema)):
                 items = current if isinstance(current, list) else into.setdefault(key, [])
-                position = index if isinstance(index, int) else len(items)
+                position = index if increment and isinstance(index, int) else len(items)
                 while len(items) <= position:
                     items.append(None)
                 if isinstance(items[position], dict):
                     item_schema = self._items(field_schema)
                     for inner, item in value.items():
-                        self._merge(items[position], inner, item, item_schema, index)
+                        self._merge(items[position], inner, item, item_schema, index, increment)
                 else:
                     items[position] = _copy(value)
             elif isinstance(current, dict):
                 for inner, item in value.items():
-                    self._merge(current, inner, item, field_schema, index)
+                    self._merge(current, inner, item, field_schema, index, increment)
             else:
                 into[key] = _copy(value)
         else:

@@ -21,7 +21,7 @@ __all__ = ["Model", "ModelList", "Shape", "ShapeFactory"]
 class Shape:
     """What the schema says about one JSON object: its name, declared fields, and their shapes."""
 
-    __slots__ = ("name", "fields", "_factory", "_children", "union")
+    __slots__ = ("name", "fields", "_factory", "_children", "union", "_branches")
 
     def __init__(self, factory: "ShapeFactory | None", name: str, fields: dict[str, Any], union: Any = None):
         self._factory = factory
@@ -29,6 +29,7 @@ class Shape:
         self.fields = fields  # property name -> schema node
         self._children: dict[str, Shape | None] = {}
         self.union = union  # (discriminator property, {value: schema}) for a discriminated union
+        self._branches: dict[Any, Shape] = {}
 
     def child(self, key: str) -> "Shape | None":
         if key in self._children:
@@ -40,13 +41,20 @@ class Shape:
 
     def resolve(self, data: Mapping[str, Any]) -> "Shape":
         """For a union, the branch the data's discriminator names; otherwise self."""
-        if self.union is None or self._factory is None:
+        if self.union is None:
             return self
-        prop, branches = self.union
-        branch = branches.get(str(data.get(prop)))
-        if branch is None:
-            return self
-        return self._factory.shape(branch) or self
+        value = data.get(self.union[0])
+        try:
+            return self._branches[value]
+        except (KeyError, TypeError):
+            pass
+        branch = self.union[1].get(str(value))
+        shape = (self._factory.shape(branch) if branch is not None and self._factory is not None else None) or self
+        try:
+            self._branches[value] = shape
+        except TypeError:  # an unhashable discriminator value
+            pass
+        return shape
 
 
 EMPTY_SHAPE = Shape(None, "Object", {})
@@ -120,8 +128,8 @@ class Model(Mapping[str, Any]):
     __slots__ = ("_data", "_shape")
 
     def __init__(self, data: dict[str, Any], shape: Shape | None = None):
-        object.__setattr__(self, "_data", data)
-        object.__setattr__(self, "_shape", (shape or EMPTY_SHAPE).resolve(data))
+        self._data = data
+        self._shape = (shape or EMPTY_SHAPE).resolve(data)
 
     def __getattr__(self, name: str) -> Any:
         data = self._data
@@ -133,9 +141,6 @@ class Model(Mapping[str, Any]):
             raise AttributeError(name)
         hint = did_you_mean(name, [*data, *self._shape.fields])
         raise AttributeError(f"{self._shape.name} has no field {name!r}.{hint}")
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"{self._shape.name} is read-only; use to_dict() for a mutable copy")
 
     def __getitem__(self, key: str) -> Any:
         return wrap(self._data[key], self._shape.child(key))
@@ -169,8 +174,8 @@ class Model(Mapping[str, Any]):
         return self._data, self._shape.name
 
     def __setstate__(self, state: tuple[dict[str, Any], str]) -> None:
-        object.__setattr__(self, "_data", state[0])
-        object.__setattr__(self, "_shape", Shape(None, state[1], {}))
+        self._data = state[0]
+        self._shape = Shape(None, state[1], {})
 
 
 class ModelList(Sequence[Any]):

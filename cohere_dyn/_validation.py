@@ -128,9 +128,10 @@ def to_jsonable(value: Any) -> Any:
         return format_datetime(value)
     if isinstance(value, _dt.date):
         return value.isoformat()
-    data = getattr(value, "to_dict", None)
-    if callable(data):
-        return to_jsonable(data())
+    for method in ("to_dict", "to_list"):  # response objects sent back (Model, ModelList)
+        data = getattr(value, method, None)
+        if callable(data):
+            return to_jsonable(data())
     enum_value = getattr(value, "value", None)
     if isinstance(enum_value, (str, int)):
         return enum_value

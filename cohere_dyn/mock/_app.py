@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from email.message import Message
 from email.parser import BytesParser
 from typing import Any, Iterator, Mapping
 
 from .._operations import Operation
-from .._schemas import discriminator_values
+from .._schemas import Resolver, discriminator_values
 from .._spec import Spec
 from ._behaviours import BEHAVIOURS
 from ._checks import Problem, RequestChecker
@@ -68,7 +69,11 @@ class MockApp:
 
     def handle(self, received: Received) -> Outgoing:
         """The answer to `received`, whose operation, status and problems are filled in on the way."""
-        outgoing = self._answer(received)
+        try:
+            outgoing = self._answer(received)
+        except Exception as exc:  # a bug here or in openapi-core must not drop the connection unexplained
+            logger.exception("cohere_dyn mock: %s %s failed", received.method, received.path)
+            outgoing = _json(500, {"message": f"the mock failed on {received.method} {received.path}: {exc!r}"})
         received.status = outgoing.status
         return outgoing
 
@@ -97,12 +102,7 @@ class MockApp:
         for name, value in received.query:
             query.setdefault(name, []).append(value)
         call = Call(operation, path_params, query, received.headers, body, self.store, self.synth)
-        behaviour = self.behaviours.get(operation.qualified_name, _generic)
-        try:
-            answer = behaviour(call)
-        except Exception as exc:  # a behaviour bug must not kill the connection, nor pass silently
-            logger.exception("mock behaviour for %s failed", operation.qualified_name)
-            return _json(500, {"message": f"the mock's behaviour for {operation.qualified_name} failed: {exc!r}"})
+        answer = self.behaviours.get(operation.qualified_name, _generic)(call)
         if isinstance(answer, Events):
             return self._stream(operation, received.headers, answer)
         if isinstance(answer, Reply):
@@ -111,10 +111,8 @@ class MockApp:
 
     def _stream(self, operation: Operation, headers: Mapping[str, str], answer: Events) -> Outgoing:
         media_type = stream_media_type(operation, headers)
-        schema = operation.event_schemas.get(media_type)
-        target = self.spec.resolver.deref(schema)
-        union = discriminator_values(self.spec.resolver, target) if isinstance(target, dict) else None
-        type_field = target["discriminator"]["propertyName"] if union else None
+        union = _event_union(self.spec.resolver, operation.event_schemas.get(media_type))
+        type_field = union[0] if union else None
 
         def chunks() -> Iterator[bytes]:
             for event in answer.events:
@@ -122,8 +120,7 @@ class MockApp:
             if answer.done and media_type == SSE:
                 yield DONE
 
-        content_type = f"{media_type}; charset=utf-8" if media_type == SSE else media_type
-        return Outgoing(200, {"Content-Type": content_type, "Cache-Control": "no-cache"}, chunks=chunks())
+        return Outgoing(200, {"Content-Type": media_type, "Cache-Control": "no-cache"}, chunks=chunks())
 
 
 def _generic(call: Call) -> Any:
@@ -131,12 +128,18 @@ def _generic(call: Call) -> Any:
     if not call.operation.streaming:
         return call.schema_answer()
     schema = next(iter(call.operation.event_schemas.values()), None)
-    target = call.synth.resolver.deref(schema)
-    union = discriminator_values(call.synth.resolver, target) if isinstance(target, dict) else None
-    if not union:
+    union = _event_union(call.synth.resolver, schema)
+    if union is None:
         return Events([call.synth.value(schema)])
-    prop = target["discriminator"]["propertyName"]
-    return Events([{**call.synth.value(branch), prop: value} for value, branch in union.items()])
+    prop, branches = union
+    return Events([{**call.synth.value(branch), prop: value} for value, branch in branches.items()])
+
+
+def _event_union(resolver: Resolver, schema: Any) -> tuple[str, dict[str, Any]] | None:
+    """For an event schema that is a discriminated union: its type property and branches by type."""
+    target = resolver.deref(schema)
+    branches = discriminator_values(resolver, target) if isinstance(target, dict) else None
+    return (target["discriminator"]["propertyName"], branches) if branches else None
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Outgoing:
@@ -156,8 +159,10 @@ def _parsed(content_type: str, body: bytes) -> Any:
             return None
     if media_type == "multipart/form-data":
         message = BytesParser().parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
-        parts = message.get_payload() if message.is_multipart() else []
-        return {part.get_param("name", header="content-disposition"): part.get_payload(decode=True) or b"" for part in parts}
+        parts: list[Message] = message.get_payload() if message.is_multipart() else []  # type: ignore[assignment]
+        return {
+            part.get_param("name", header="content-disposition"): part.get_payload(decode=True) or b"" for part in parts
+        }
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from . import _chat, _language, _resources, _retrieval
+from . import _catalogue, _chat, _connectors, _datasets, _finetuning, _language, _retrieval
 from ._exchange import Behaviour
 
 __all__ = ["BEHAVIOURS"]
@@ -33,28 +33,28 @@ BEHAVIOURS: Mapping[str, Behaviour] = {
     "rerank": _retrieval.rerank,
     "v2.rerank": _retrieval.rerank_v2,
     # stored resources
-    "datasets.create": _resources.datasets_create,
-    "datasets.list": _resources.datasets_list,
-    "datasets.get": _resources.datasets_get,
-    "datasets.delete": _resources.datasets_delete,
-    "datasets.get_usage": _resources.datasets_get_usage,
-    "embed_jobs.create": _resources.embed_jobs_create,
-    "embed_jobs.list": _resources.embed_jobs_list,
-    "embed_jobs.get": _resources.embed_jobs_get,
-    "embed_jobs.cancel": _resources.embed_jobs_cancel,
-    "connectors.create": _resources.connectors_create,
-    "connectors.list": _resources.connectors_list,
-    "connectors.get": _resources.connectors_get,
-    "connectors.update": _resources.connectors_update,
-    "connectors.delete": _resources.connectors_delete,
-    "connectors.o_auth_authorize": _resources.connectors_o_auth_authorize,
-    "finetuning.create_finetuned_model": _resources.finetuned_models_create,
-    "finetuning.list_finetuned_models": _resources.finetuned_models_list,
-    "finetuning.get_finetuned_model": _resources.finetuned_models_get,
-    "finetuning.update_finetuned_model": _resources.finetuned_models_update,
-    "finetuning.delete_finetuned_model": _resources.finetuned_models_delete,
-    "finetuning.list_events": _resources.finetuned_models_events,
-    "finetuning.list_training_step_metrics": _resources.finetuned_models_metrics,
-    "models.list": _resources.models_list,
-    "models.get": _resources.models_get,
+    "datasets.create": _datasets.datasets_create,
+    "datasets.list": _datasets.datasets_list,
+    "datasets.get": _datasets.datasets_get,
+    "datasets.delete": _datasets.datasets_delete,
+    "datasets.get_usage": _datasets.datasets_get_usage,
+    "embed_jobs.create": _datasets.embed_jobs_create,
+    "embed_jobs.list": _datasets.embed_jobs_list,
+    "embed_jobs.get": _datasets.embed_jobs_get,
+    "embed_jobs.cancel": _datasets.embed_jobs_cancel,
+    "connectors.create": _connectors.connectors_create,
+    "connectors.list": _connectors.connectors_list,
+    "connectors.get": _connectors.connectors_get,
+    "connectors.update": _connectors.connectors_update,
+    "connectors.delete": _connectors.connectors_delete,
+    "connectors.o_auth_authorize": _connectors.connectors_o_auth_authorize,
+    "finetuning.create_finetuned_model": _finetuning.finetuned_models_create,
+    "finetuning.list_finetuned_models": _finetuning.finetuned_models_list,
+    "finetuning.get_finetuned_model": _finetuning.finetuned_models_get,
+    "finetuning.update_finetuned_model": _finetuning.finetuned_models_update,
+    "finetuning.delete_finetuned_model": _finetuning.finetuned_models_delete,
+    "finetuning.list_events": _finetuning.finetuned_models_events,
+    "finetuning.list_training_step_metrics": _finetuning.finetuned_models_metrics,
+    "models.list": _catalogue.models_list,
+    "models.get": _catalogue.models_get,
 }

@@ -22,6 +22,8 @@ __all__ = ["chat", "chat_stream", "chat_v2", "chat_v2_stream"]
 
 @dataclass
 class Turn:
+    """What the mock model makes of one chat request, before it is rendered as an answer."""
+
     said: str  # the text the reply answers
     heard: str  # everything the model read, for token counts
     text: str = ""
@@ -92,14 +94,16 @@ def _turn_v2(call: Call) -> Turn:
     turn = Turn(said=first_text(last.get("content")), heard=" ".join(first_text(m.get("content")) for m in messages))
     for index, document in enumerate(body.get("documents") or ()):
         if isinstance(document, dict):
-            turn.documents.append((str(document.get("id") or f"doc:{index}"), document.get("data", {}), first_text(document.get("data"))))
+            turn.documents.append(
+                (str(document.get("id") or f"doc:{index}"), document.get("data", {}), first_text(document.get("data")))
+            )
         else:
             turn.documents.append((f"doc:{index}", {"text": str(document)}, str(document)))
     tools = [tool.get("function") or {} for tool in body.get("tools") or () if isinstance(tool, dict)]
     tool = _chosen_tool(tools, turn.said, body.get("tool_choice")) if last.get("role") == "user" else None
     if tool is not None:
         turn.tool_arguments = _example(tool.get("parameters"))
-    tool_output = turn.said if last.get("role") == "tool" else None
+    tool_output = (turn.said or json.dumps(last.get("content"))) if last.get("role") == "tool" else None
     return _compose(turn, tool, _json_schema(body.get("response_format"), "json_schema"), tool_output)
 
 
@@ -115,8 +119,18 @@ def _tool_call_v2(turn: Turn, call_id: str, arguments: str) -> dict[str, Any]:
 def _citation_v2(turn: Turn) -> dict[str, Any]:
     assert turn.cite is not None
     ident, document, _ = turn.documents[0]
-    source = {"type": "document", "id": ident, "document": document if isinstance(document, dict) else {"text": document}}
-    return {"start": turn.cite[0], "end": turn.cite[1], "text": turn.cited_text, "sources": [source], "type": "TEXT_CONTENT"}
+    source = {
+        "type": "document",
+        "id": ident,
+        "document": document if isinstance(document, dict) else {"text": document},
+    }
+    return {
+        "start": turn.cite[0],
+        "end": turn.cite[1],
+        "text": turn.cited_text,
+        "sources": [source],
+        "type": "TEXT_CONTENT",
+    }
 
 
 def _logprobs(call: Call, piece: str) -> dict[str, Any]:
@@ -134,7 +148,7 @@ def chat_v2(call: Call) -> dict[str, Any]:
         message["content"] = [{"type": "text", "text": turn.text}]
     if turn.cite:
         message["citations"] = [_citation_v2(turn)]
-    answer = {
+    answer: dict[str, Any] = {
         "id": new_id(),
         "finish_reason": "TOOL_CALL" if turn.tool_name else "COMPLETE",
         "message": message,
@@ -158,12 +172,20 @@ def _events_v2(call: Call, turn: Turn) -> Iterator[dict[str, Any]]:
         start = _tool_call_v2(turn, f"call_{ident[:8]}", "")
         yield {"type": "tool-call-start", "index": 0, "delta": {"message": {"tool_calls": start}}}
         for piece in pieces(json.dumps(turn.tool_arguments)):
-            yield {"type": "tool-call-delta", "index": 0, "delta": {"message": {"tool_calls": {"function": {"arguments": piece}}}}}
+            yield {
+                "type": "tool-call-delta",
+                "index": 0,
+                "delta": {"message": {"tool_calls": {"function": {"arguments": piece}}}},
+            }
         yield {"type": "tool-call-end", "index": 0}
     else:
         yield {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "text", "text": ""}}}}
         for piece in pieces(turn.text):
-            event: dict[str, Any] = {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": piece}}}}
+            event: dict[str, Any] = {
+                "type": "content-delta",
+                "index": 0,
+                "delta": {"message": {"content": {"text": piece}}},
+            }
             if call.body.get("logprobs"):
                 event["logprobs"] = _logprobs(call, piece)
             yield event

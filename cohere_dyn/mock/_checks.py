@@ -1,7 +1,7 @@
 """The check of every request against the spec, by openapi-core.
 
 openapi-core is an implementation independent of the client's own validation, so a request the
-client builds wrongly is caught here even where both read the spec the same wrong way round.
+client builds wrongly is caught here unless both implementations misread the spec the same way.
 Its findings become problems `{"location", "path", "message"}` whose messages say what was
 expected without repeating the request's values (prompts stay out of logs).
 
@@ -36,7 +36,7 @@ class RequestChecker:
             extra_media_type_deserializers={"application/octet-stream": _octets},
         )
         self._openapi = OpenAPI.from_dict(_served_at_root(document), config=config)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # openapi-core doesn't promise thread safety; a check takes ~1 ms
 
     def problems(
         self,

@@ -22,7 +22,9 @@ def _generations(call: Call) -> list[tuple[str, str]]:
     limit = call.body.get("max_tokens")
     out = []
     for index in range(count):
-        words = pieces(f' Continuing "{quote(prompt)}": this is generation {index + 1} from the cohere_dyn mock server.')
+        words = pieces(
+            f' Continuing "{quote(prompt)}": this is generation {index + 1} from the cohere_dyn mock server.'
+        )
         cut = isinstance(limit, int) and 0 < limit < len(words)
         out.append(("".join(words[:limit] if cut else words), "MAX_TOKENS" if cut else "COMPLETE"))
     return out
@@ -56,7 +58,14 @@ def generate_stream(call: Call) -> Events:
         for index, (text, reason) in enumerate(generations)
     ]
     response = {"id": new_id(), "prompt": str(call.body.get("prompt") or ""), "generations": finished}
-    events.append({"event_type": "stream-end", "is_finished": True, "finish_reason": finished[0]["finish_reason"], "response": response})
+    events.append(
+        {
+            "event_type": "stream-end",
+            "is_finished": True,
+            "finish_reason": finished[0]["finish_reason"],
+            "response": response,
+        }
+    )
     return Events(events)
 
 
@@ -95,7 +104,11 @@ def classify(call: Call) -> dict[str, Any]:
             }
         )
     inputs = " ".join(call.body.get("inputs") or ())
-    return {"id": new_id(), "classifications": classifications, "meta": meta(inputs, classifications=len(classifications))}
+    return {
+        "id": new_id(),
+        "classifications": classifications,
+        "meta": meta(inputs, classifications=len(classifications)),
+    }
 
 
 def tokenize(call: Call) -> dict[str, Any]:

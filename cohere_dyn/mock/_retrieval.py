@@ -77,7 +77,11 @@ def embed_v2(call: Call) -> dict[str, Any]:
     seeds = texts or images or inputs
     dimension = call.body.get("output_dimension") or DIMENSION
     kinds = call.body.get("embedding_types") or ["float"]
-    answer: dict[str, Any] = {"id": new_id(), "response_type": "embeddings_by_type", "embeddings": _by_type(kinds, seeds, dimension)}
+    answer: dict[str, Any] = {
+        "id": new_id(),
+        "response_type": "embeddings_by_type",
+        "embeddings": _by_type(kinds, seeds, dimension),
+    }
     if texts:
         answer["texts"] = texts
     if images:
@@ -91,7 +95,10 @@ def _ranked(query: str, texts: list[str], top_n: Any) -> list[tuple[int, float]]
     """(index, relevance) best first; relevance strictly decreases down the list."""
     order = sorted(range(len(texts)), key=lambda index: (-overlap(query, texts[index]), index))
     count = len(texts)
-    ranked = [(index, round(0.9 * overlap(query, texts[index]) + 0.09 * (1 - rank / count), 6)) for rank, index in enumerate(order)]
+    ranked = [
+        (index, round(0.9 * overlap(query, texts[index]) + 0.09 * (1 - rank / count), 6))
+        for rank, index in enumerate(order)
+    ]
     return ranked[:top_n] if isinstance(top_n, int) else ranked
 
 
@@ -109,7 +116,9 @@ def rerank(call: Call) -> dict[str, Any]:
         result: dict[str, Any] = {"index": index, "relevance_score": relevance}
         if call.body.get("return_documents"):
             document = documents[index]
-            result["document"] = {"text": texts[index], **document} if isinstance(document, dict) else {"text": document}
+            result["document"] = (
+                {"text": texts[index], **document} if isinstance(document, dict) else {"text": document}
+            )
         results.append(result)
     return {"id": new_id(), "results": results, "meta": meta(search_units=1)}
 

@@ -3,6 +3,7 @@ chunked transfer encoding (one chunk and a flush per event, `delay` seconds apar
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
@@ -18,6 +19,9 @@ from ._app import MockApp, Outgoing, Received
 
 __all__ = ["MockServer", "serve", "run"]
 
+logger = logging.getLogger("cohere_dyn.mock")
+
+
 class MockServer:
     """A fake Cohere API built from a spec, answering on a background thread.
 
@@ -25,8 +29,9 @@ class MockServer:
             client = cohere_dyn.ClientV2(api_key="x", base_url=server.url)
 
     `requests` lists every request received (a `Received`: method, path, query, headers, body,
-    the operation it was routed to, the status answered and openapi-core's problems);
-    `on_request`, if given, is called with each one as soon as its status is known.
+    the operation it was routed to, the status answered and openapi-core's problems), unless
+    `keep_requests` is false; `on_request`, if given, is called with each one as soon as its
+    status is known.
     """
 
     def __init__(
@@ -36,11 +41,13 @@ class MockServer:
         port: int = 0,
         delay: float = 0.01,
         on_request: Callable[[Received], Any] | None = None,
+        keep_requests: bool = True,
     ):
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
         self.app = MockApp(loaded)
         self.delay = delay
         self.on_request = on_request
+        self.keep_requests = keep_requests
         self.requests: list[Received] = []
         self._lock = threading.Lock()
         self._httpd = _HTTPServer((host, port), _Handler, self)
@@ -74,8 +81,9 @@ class MockServer:
         self.stop()
 
     def _record(self, received: Received) -> None:
-        with self._lock:
-            self.requests.append(received)
+        if self.keep_requests:
+            with self._lock:
+                self.requests.append(received)
         if self.on_request is not None:
             self.on_request(received)
 
@@ -100,10 +108,25 @@ def run(
     delay: float = 0.01,
     out: TextIO | None = None,
 ) -> None:
-    """Serve until Ctrl-C, after printing the base URL (port 0 picks a free port)."""
-    server = MockServer(spec, host, port, delay)
+    """Serve until Ctrl-C, after printing the base URL (port 0 picks a free port), then one line
+    per request: method, path, status, the operation, and openapi-core's problems if any."""
     stream = out if out is not None else sys.stdout
-    print(f"cohere_dyn mock API serving {server.app.spec.source} at {server.url} (Ctrl-C stops it)", file=stream, flush=True)
+
+    def report(received: Received) -> None:
+        problems = "; ".join(f"{p['location']} {p['path']}: {p['message']}" for p in received.problems)
+        name = received.operation or "-"
+        print(
+            f"{received.method} {received.path} -> {received.status} {name} {problems}".rstrip(),
+            file=stream,
+            flush=True,
+        )
+
+    server = MockServer(spec, host, port, delay, on_request=report, keep_requests=False)
+    print(
+        f"cohere_dyn mock API serving {server.app.spec.source} at {server.url} (Ctrl-C stops it)",
+        file=stream,
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -120,10 +143,16 @@ class _HTTPServer(ThreadingHTTPServer):
         self.mock = mock
         super().__init__(address, handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client that hangs up between requests is no error
+        logger.exception("cohere_dyn mock: error while serving %s", client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cohere-dyn-mock"
+    disable_nagle_algorithm = True  # headers and body leave in separate writes; don't let them wait for an ACK
     server: _HTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:  # the request log is `MockServer.requests`
@@ -150,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:

@@ -1,4 +1,7 @@
-"""The in-memory state of one mock server: stored resources and the tokenizer's vocabulary."""
+"""The in-memory state of one mock server: stored records and the tokenizer's vocabulary.
+
+Record keys that start with "_" are the mock's own bookkeeping; `public()` leaves them out.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import re
 import threading
 from typing import Any
 
-__all__ = ["Store", "Vocabulary"]
+from ._text import now
+
+__all__ = ["Store", "Vocabulary", "advance", "public"]
 
 # A token is a run of non-space characters with the whitespace before it, so joining the
 # pieces gives back the text exactly.
@@ -52,3 +57,16 @@ class Store:
         with self.lock:
             self._counter += 1
             return f"{prefix}-{self._counter:06d}"
+
+
+def public(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as the client sees it."""
+    return {key: value for key, value in record.items() if not key.startswith("_")}
+
+
+def advance(record: dict[str, Any], key: str, steps: dict[str, str]) -> None:
+    """Move `record[key]` one step along `steps` (a status to its next), touching `updated_at`."""
+    following = steps.get(record[key])
+    if following is not None:
+        record[key] = following
+        record["updated_at"] = now()

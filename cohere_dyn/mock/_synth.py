@@ -100,7 +100,7 @@ class Synthesizer:
             if isinstance(value, dict):
                 value[schema["discriminator"]["propertyName"]] = tag
             return value
-        branches = schema.get("oneOf") or schema.get("anyOf")
+        branches: list[Any] = schema.get("oneOf") or schema.get("anyOf") or []
         branch = next((b for b in branches if _type_of(self._resolve(b, refs)[0]) != "null"), branches[0])
         return self._walk({"allOf": [rest, branch]} if _constrains(rest) else branch, name, depth, refs)
 
@@ -192,7 +192,7 @@ def _number(schema: dict[str, Any], kind: str) -> int | float:
     multiple = schema.get("multipleOf")
     if multiple:
         value = math.ceil(value / multiple) * multiple
-    return int(math.ceil(value)) if integral else float(value)
+    return math.ceil(value) if integral else float(value)
 
 
 def _vary(value: Any, index: int) -> Any:

@@ -30,7 +30,11 @@ def quote(text: str, words: int = 12) -> str:
 
 def reply_to(message: str) -> str:
     said = quote(message)
-    return f'You said: "{said}". This is a reply from the cohere_dyn mock server.' if said else "Hello from the cohere_dyn mock server."
+    return (
+        f'You said: "{said}". This is a reply from the cohere_dyn mock server.'
+        if said
+        else "Hello from the cohere_dyn mock server."
+    )
 
 
 def overlap(query: str, text: str) -> float:
@@ -62,8 +66,9 @@ def first_text(value: Any) -> str:
         return value
     if isinstance(value, dict):
         for key in ("text", "snippet", "content", "title"):
-            if isinstance(value.get(key), str):
-                return value[key]
+            text = value.get(key)
+            if isinstance(text, str):
+                return text
         return next((item for key, item in value.items() if isinstance(item, str) and key not in ("type", "id")), "")
     if isinstance(value, list):
         return " ".join(filter(None, (first_text(item) for item in value)))

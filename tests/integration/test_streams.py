@@ -144,7 +144,7 @@ def test_nothing_after_done_is_read() -> None:
 def test_malformed_event_data_raises_with_events_so_far() -> None:
     body = sse(V2_EVENTS[:2], done=False) + b"data: {oops\n\n"
     with CaptureServer(lambda r: streaming([body])) as server:
-        with pytest.raises(cohere_dyn.StreamError, match="not JSON") as caught:
+        with pytest.raises(cohere_dyn.StreamError, match="not a JSON object") as caught:
             list(client_for(server).v2.chat_stream(model="m", messages=MESSAGES))
     assert len(caught.value.events) == 2
 
@@ -242,3 +242,32 @@ def test_strict_mode_checks_events_against_the_spec() -> None:
         assert len(list(client_for(server).v2.chat_stream(model="m", messages=MESSAGES))) == 2
         with pytest.raises(cohere_dyn.StreamError, match="breaks the spec"):
             list(client_for(server, validate_events=True).v2.chat_stream(model="m", messages=MESSAGES))
+
+
+def test_final_keeps_ids_and_appends_logprobs_per_delta() -> None:
+    events = [
+        {"type": "message-start", "id": "msg-9", "delta": {"message": {"role": "assistant"}}},
+        {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "text", "text": ""}}}},
+        {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "Hi"}}}, "logprobs": {"text": "Hi", "token_ids": [1], "logprobs": [-0.1]}},
+        {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "!"}}}, "logprobs": {"text": "!", "token_ids": [2], "logprobs": [-0.2]}},
+        {"type": "message-end", "id": "msg-9", "delta": {"finish_reason": "COMPLETE"}},
+    ]
+    with CaptureServer(lambda r: streaming([sse(events)])) as server:
+        final = client_for(server).v2.chat_stream(model="m", messages=MESSAGES).final()
+    assert final.id == "msg-9"
+    assert [item.text for item in final.logprobs] == ["Hi", "!"]
+    assert final.message.content[0].text == "Hi!"
+
+
+def test_generate_stream_final_is_shaped_like_a_generation() -> None:
+    events = [
+        {"event_type": "text-generation", "text": "Once", "is_finished": False},
+        {"event_type": "text-generation", "text": " upon", "is_finished": False},
+        {"event_type": "stream-end", "is_finished": True, "finish_reason": "COMPLETE", "response": {"id": "gen-1", "prompt": "p", "generations": [{"id": "g0", "text": "Once upon", "finish_reason": "COMPLETE"}]}},
+    ]
+    with CaptureServer(lambda r: streaming([ndjson(events)], "application/stream+json")) as server:
+        stream = client_for(server).generate_stream(prompt="p")
+        assert list(stream.text()) == ["Once", " upon"]
+        final = stream.final()
+    assert final.id == "gen-1"
+    assert final.generations[0].text == "Once upon"

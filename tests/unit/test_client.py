@@ -290,3 +290,11 @@ def test_header_values_with_line_breaks_are_refused(tiny_client: cohere_dyn.Clie
 def test_client_is_a_context_manager() -> None:
     with cohere_dyn.Client("k", spec=TINY_SPEC) as client:
         assert client.echo_test
+
+
+@responses.activate
+def test_response_objects_can_be_sent_back(tiny_client: cohere_dyn.Client) -> None:
+    responses.post(f"{BASE}/echo", json={"message": "hi", "shapes": [{"kind": "circle", "radius": 2}]})
+    first = tiny_client.echo_test(message="hi")
+    tiny_client.echo_test(message=first.message, shapes=first.shapes, tree=None)
+    assert json.loads(responses.calls[1].request.body) == {"message": "hi", "shapes": [{"kind": "circle", "radius": 2}]}
