@@ -23,7 +23,7 @@ from ._timeout import Timeout
 from ._transport import HttpRequest, Response, Transport
 from ._version import __version__
 
-__all__ = ["SyncCaller", "decode_response", "api_error"]
+__all__ = ["SyncCaller", "decode_response", "api_error", "log_retry"]
 
 USER_AGENT = f"cohere-dyn/{__version__}"
 logger = logging.getLogger("cohere_dyn")
@@ -36,7 +36,7 @@ class SyncCaller:
         self.client = client
         self.spec: Spec = client._spec
         self.transport = transport
-        self.retry = RetryPolicy(max_retries=client._max_retries)
+        self.retry = RetryPolicy()
 
     def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
@@ -63,29 +63,31 @@ class SyncCaller:
         """Send, retrying what is safe to retry; an error status raises its ApiError."""
         request = self.http_request(prepared)
         max_retries = self.client._max_retries if prepared.max_retries is None else prepared.max_retries
-        name = prepared.operation.qualified_name
         attempt = 0
         while True:
             try:
                 response = self.transport.send(request, stream=stream)
             except (ConnectionError, TimeoutError) as exc:
-                if isinstance(exc, TimeoutError) and not exc.connect:
-                    raise  # the server may still be working on it: see _retry's docstring
-                if attempt >= max_retries:
+                delay = self.retry.after_failure(exc, attempt, max_retries)
+                if delay is None:
                     raise
-                delay = self.retry.delay(attempt)
-                logger.warning("%s: %s; retry %d of %d in %.2fs", name, exc, attempt + 1, max_retries, delay)
+                log_retry(prepared, str(exc), attempt, max_retries, delay)
             else:
-                status = response.status_code
-                if status < 400:
+                if response.status_code < 400:
                     return response
-                if not self.retry.should_retry_status(status, attempt, max_retries):
+                delay = self.retry.after_status(response.status_code, response.headers, attempt, max_retries)
+                if delay is None:
                     raise api_error(response)
-                delay = self.retry.delay(attempt, response.headers)
                 response.close()
-                logger.warning("%s: status %d; retry %d of %d in %.2fs", name, status, attempt + 1, max_retries, delay)
+                log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay)
             time.sleep(delay)
             attempt += 1
+
+
+def log_retry(prepared: PreparedRequest, reason: str, attempt: int, max_retries: int, delay: float) -> None:
+    logger.warning(
+        "%s: %s; retry %d of %d in %.2fs", prepared.operation.qualified_name, reason, attempt + 1, max_retries, delay
+    )
 
 
 def decode_response(spec: Spec, operation: Operation, response: Response) -> Any:

@@ -13,23 +13,33 @@ from __future__ import annotations
 import email.utils
 import random
 import time
-from dataclasses import dataclass
 from typing import Mapping
+
+from ._errors import ConnectionError, TimeoutError
 
 __all__ = ["RetryPolicy", "RETRYABLE_STATUSES"]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 
 
-@dataclass(frozen=True)
 class RetryPolicy:
-    max_retries: int = 2
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 60.0
+    """Decides, after each attempt, whether to try again and after how many seconds."""
 
-    def should_retry_status(self, status_code: int, attempt: int, max_retries: int) -> bool:
-        return status_code in RETRYABLE_STATUSES and attempt < max_retries
+    def __init__(self, initial_delay: float = 0.5, max_delay: float = 8.0, max_retry_after: float = 60.0):
+        self.initial_delay = initial_delay
+        self.max_delay = max_delay
+        self.max_retry_after = max_retry_after
+
+    def after_failure(self, error: Exception, attempt: int, max_retries: int) -> float | None:
+        """Seconds to wait before retrying after `error` (no response came), or None to give up."""
+        retryable = isinstance(error, ConnectionError) or (isinstance(error, TimeoutError) and error.connect)
+        return self.delay(attempt) if retryable and attempt < max_retries else None
+
+    def after_status(self, status_code: int, headers: Mapping[str, str], attempt: int, max_retries: int) -> float | None:
+        """Seconds to wait before retrying after an error status, or None to give up."""
+        if status_code in RETRYABLE_STATUSES and attempt < max_retries:
+            return self.delay(attempt, headers)
+        return None
 
     def delay(self, attempt: int, headers: Mapping[str, str] | None = None) -> float:
         """Seconds to wait before retry number `attempt + 1` (attempt counts from 0)."""
