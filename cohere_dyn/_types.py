@@ -96,5 +96,7 @@ class TypeIndex:
             yield f"{name}Value", extra, {}
             yield from self._derived(f"{name}Value", extra, depth + 1)
         items = schema.get("items")
-        if isinstance(items, dict) and "$ref" not in items and schema is not items:
+        if isinstance(items, dict) and "$ref" not in items:
+            if items.get("type") == "object" or "properties" in items:
+                yield f"{name}Item", items, {}
             yield from self._derived(f"{name}Item", items, depth + 1)
