@@ -271,3 +271,16 @@ def test_generate_stream_final_is_shaped_like_a_generation() -> None:
         final = stream.final()
     assert final.id == "gen-1"
     assert final.generations[0].text == "Once upon"
+
+
+def test_breaking_out_of_a_loop_over_the_call_closes_the_connection() -> None:
+    chunks = [sse([V2_EVENTS[0]], done=False)] + [sse([V2_EVENTS[2]], done=False)] * 40
+    with CaptureServer(lambda r: streaming(chunks, pause=0.02)) as server:
+        client = client_for(server)
+        for index, _ in enumerate(client.v2.chat_stream(model="m", messages=MESSAGES)):
+            if index == 2:
+                break
+        deadline = time.monotonic() + 3
+        while server.disconnects == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert server.disconnects == 1
