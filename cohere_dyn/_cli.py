@@ -244,11 +244,10 @@ def _print_stream(stream: Any, json_lines: bool) -> None:
 
 
 def _summary(stream: Any, final: Any) -> str:
-    finish = final.get("finish_reason") or "unknown"
     usage = final.get("usage") or final.get("meta") or {}
-    billed = usage.get("billed_units") if isinstance(usage, dict) or hasattr(usage, "get") else None
+    billed = usage.get("billed_units")
     tokens = f", billed {dict(billed)}" if billed else ""
-    return f"[{len(stream.events)} events, finish reason {finish}{tokens}]"
+    return f"[{len(stream.events)} events, finish reason {final.get('finish_reason') or 'unknown'}{tokens}]"
 
 
 # mock and demo --------------------------------------------------------------------------------

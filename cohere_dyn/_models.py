@@ -219,4 +219,6 @@ class ModelList(Sequence[Any]):
 
 def _short_repr(value: Any, limit: int = 200) -> str:
     text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'" if text.startswith("'") else text[: limit - 3] + "..."
+    if len(text) <= limit:
+        return text
+    return text[: limit - 4] + "...'" if text.startswith("'") else text[: limit - 3] + "..."
