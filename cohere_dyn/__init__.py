@@ -45,6 +45,12 @@ __all__ = [
     "__version__",
     "Client",
     "ClientV2",
+    "AsyncClient",
+    "AsyncClientV2",
+    "AsyncStream",
+    "paginate",
+    "JobFailedError",
+    "WaitTimeoutError",
     "Spec",
     "Model",
     "ModelList",
@@ -77,7 +83,18 @@ __all__ = [
 ]
 
 # Names whose modules are loaded on first use, to keep `import cohere_dyn` fast.
-_LAZY = {"Model": "_models", "ModelList": "_models", "Stream": "_streaming", "HttpRequest": "_transport"}
+_LAZY = {
+    "Model": "_models",
+    "ModelList": "_models",
+    "Stream": "_streaming",
+    "HttpRequest": "_transport",
+    "AsyncClient": "_async_client",
+    "AsyncClientV2": "_async_client",
+    "AsyncStream": "_async_streaming",
+    "paginate": "_pagination",
+    "JobFailedError": "_waiting",
+    "WaitTimeoutError": "_waiting",
+}
 
 
 def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[str] | Spec | None = None) -> None:
@@ -105,6 +122,10 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
         globals()[name] = value
         return value
+    if name == "types":  # the submodule, before anything imported it
+        import importlib
+
+        return importlib.import_module(f"{__name__}.types")
     if name[:1].isupper():
         from . import types
 

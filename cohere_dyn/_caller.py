@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ._calls import PreparedRequest, prepare
-from ._errors import CohereError, ConnectionError, TimeoutError, error_for_status
+from ._errors import CohereError, ConnectionError, TimeoutError, error_for_status, redact
 from ._headers import merge_headers
 from ._models import wrap
 from ._operations import Operation
@@ -23,7 +23,7 @@ from ._timeout import Timeout
 from ._transport import HttpRequest, Response, Transport
 from ._version import __version__
 
-__all__ = ["SyncCaller", "decode_response", "api_error", "log_retry"]
+__all__ = ["SyncCaller", "build_request", "decode_response", "decode_content", "api_error", "error_from_content", "log_retry"]
 
 USER_AGENT = f"cohere-dyn/{__version__}"
 logger = logging.getLogger("cohere_dyn")
@@ -48,21 +48,26 @@ class SyncCaller:
         return decode_response(self.spec, operation, self.send(prepared))
 
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
-        client = self.client
-        url = client._base_url + prepared.path
-        if prepared.query:
-            url += "?" + urlencode(prepared.query)
-        headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
-        if client._client_name is not None:
-            headers["X-Client-Name"] = client._client_name
-        merge_headers(headers, prepared.headers, prepared.operation.qualified_name)
-        timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
-        return HttpRequest(prepared.method, url, headers, prepared.content, timeout)
+        return build_request(self.client, prepared)
 
     def send(self, prepared: PreparedRequest, *, stream: bool = False) -> Response:
-        """Send, retrying what is safe to retry; an error status raises its ApiError."""
-        request = self.http_request(prepared)
+        """Send, retrying what is safe to retry (see `_retry`); an error status raises its ApiError.
+
+        Every attempt sends the same `HttpRequest`, so the same bytes. Errors raised from here
+        never carry the API key, even when the server echoes it back.
+        """
         max_retries = self.client._max_retries if prepared.max_retries is None else prepared.max_retries
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+            raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
+        if max_retries < 0:
+            raise ValueError("max_retries can't be negative")
+        request = self.http_request(prepared)
+        try:
+            return self._attempts(prepared, request, max_retries, stream)
+        except CohereError as exc:
+            raise redact(exc, _credential(request.headers)) from exc.__cause__
+
+    def _attempts(self, prepared: PreparedRequest, request: HttpRequest, max_retries: int, stream: bool) -> Response:
         attempt = 0
         while True:
             try:
@@ -79,15 +84,47 @@ class SyncCaller:
                 if delay is None:
                     raise api_error(response)
                 response.close()
-                log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay)
+                log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay, response.status_code)
             time.sleep(delay)
             attempt += 1
 
 
-def log_retry(prepared: PreparedRequest, reason: str, attempt: int, max_retries: int, delay: float) -> None:
+def _credential(headers: dict[str, str]) -> str | None:
+    """The secret part of the Authorization header actually sent (the key, or an override)."""
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            return value.split(" ", 1)[-1].strip()
+    return None
+
+
+def log_retry(
+    prepared: PreparedRequest, reason: str, attempt: int, max_retries: int, delay: float, status: int | None = None
+) -> None:
+    """One WARNING per retry on the `cohere_dyn` logger: method, reason (status or error), attempt
+    number and delay; the same as `extra` fields (`attempt`, `max_retries`, `status`, `delay`).
+    Requests' headers are never logged, so neither is the key."""
     logger.warning(
-        "%s: %s; retry %d of %d in %.2fs", prepared.operation.qualified_name, reason, attempt + 1, max_retries, delay
+        "%s: %s; retry %d of %d in %.2fs",
+        prepared.operation.qualified_name,
+        reason,
+        attempt + 1,
+        max_retries,
+        delay,
+        extra={"attempt": attempt + 1, "max_retries": max_retries, "status": status, "delay": delay},
     )
+
+
+def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
+    """The finished request for a prepared call: URL, auth and client headers, timeout."""
+    url = client._base_url + prepared.path
+    if prepared.query:
+        url += "?" + urlencode(prepared.query)
+    headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
+    if client._client_name is not None:
+        headers["X-Client-Name"] = client._client_name
+    merge_headers(headers, prepared.headers, prepared.operation.qualified_name)
+    timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
+    return HttpRequest(prepared.method, url, headers, prepared.content, timeout)
 
 
 def decode_response(spec: Spec, operation: Operation, response: Response) -> Any:
@@ -96,16 +133,21 @@ def decode_response(spec: Spec, operation: Operation, response: Response) -> Any
         content = response.read()
     finally:
         response.close()
+    return decode_content(spec, operation, response.status_code, response.headers, content)
+
+
+def decode_content(spec: Spec, operation: Operation, status_code: int, headers: Any, content: bytes) -> Any:
+    """`decode_response` on a body already read (shared with the async client)."""
     if not content.strip():
         return None
-    content_type = response.headers.get("content-type", "")
+    content_type = headers.get("content-type", "")
     if content_type and "json" not in content_type:
         return content.decode("utf-8", errors="replace")
     try:
         data = json.loads(content)
     except ValueError:
         raise CohereError(
-            f"{operation.qualified_name}: the API answered {response.status_code} with a body that isn't JSON"
+            f"{operation.qualified_name}: the API answered {status_code} with a body that isn't JSON"
         ) from None
     if operation.response_schema is None:
         return wrap(data, None)
@@ -118,13 +160,16 @@ def api_error(response: Response) -> Exception:
         content = response.read()
     finally:
         response.close()
+    return error_from_content(response.status_code, response.headers, content)
+
+
+def error_from_content(status_code: int, headers: Any, content: bytes) -> Exception:
+    """`api_error` on a body already read (shared with the async client)."""
     text = content.decode("utf-8", errors="replace")
     body: Any = text
-    if "json" in response.headers.get("content-type", "") or text[:1] in ("{", "["):
+    if "json" in headers.get("content-type", "") or text[:1] in ("{", "["):
         try:
             body = json.loads(text)
         except ValueError:
             pass
-    return error_for_status(response.status_code, body, response.headers)
-
-
+    return error_for_status(status_code, body, headers)

@@ -68,6 +68,8 @@ def split_arguments(operation: Operation, kwargs: Mapping[str, Any]) -> tuple[An
             continue
         argument = by_keyword[keyword]
         location = argument.location
+        if location == "client":  # batching options: the client's business, never sent
+            continue
         if location == "body":
             if body is None:
                 body = {}

@@ -1,6 +1,7 @@
 """The `cohere-dyn` command line. Every command reads the spec; none has per-endpoint code.
 
     cohere-dyn ops | describe METHOD | validate METHOD FILE | call METHOD ... | mock | demo
+    cohere-dyn lint | stubs [-o DIR] [--check] | diff OLD NEW     (a new spec: check it, type it, compare it)
 
 Errors print one line (no traceback unless --debug) and exit non-zero.
 """
@@ -80,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=8080)
     command("demo", _demo, "a short tour: chat, streamed chat, embed, rerank, validation (no key needed)", spec=False)
+    sub = command("lint", _lint, "strict checks of a spec, each finding at its JSON pointer (exit 0 clean, 1 errors)")
+    sub.add_argument("--json", action="store_true", help="findings as one JSON document")
+    sub = command("stubs", _stubs, "write typed .pyi stubs of the client a spec builds (exit 1: --check found them stale)")
+    sub.add_argument("-o", "--output", metavar="DIR", help="where to write (default: the cohere_dyn package itself)")
+    sub.add_argument("--check", action="store_true", help="write nothing; exit 1 if the stubs in DIR differ")
+    sub = command("diff", _diff, "changes between two specs, breaking or not (exit 0 none breaking, 1 breaking)", spec=False)
+    sub.add_argument("old", help="the spec users' code was written against")
+    sub.add_argument("new", help="the spec to move to")
+    sub.add_argument("--json", action="store_true", help="changes as one JSON document")
     return parser
 
 
@@ -264,3 +274,49 @@ def _demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
     return run_demo(os.environ.get("CO_API_KEY") or os.environ.get("COHERE_API_KEY"))
+
+
+# lint, stubs and diff: the tools for a new spec ------------------------------------------------
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from ._lint import ERROR, lint_file, report
+    from ._spec_loader import default_spec_path
+
+    source = args.spec or default_spec_path()
+    findings = lint_file(source)
+    errors = any(finding.severity == ERROR for finding in findings)
+    if args.json:
+        print(json.dumps({"spec": source, "ok": not errors, "findings": [f.to_dict() for f in findings]}, indent=2))
+    else:
+        print(report(findings, source))
+    return EXIT_INVALID if errors else EXIT_OK
+
+
+def _stubs(args: argparse.Namespace) -> int:
+    from ._stubs import stale, write
+
+    spec = _load(args)
+    folder = args.output or os.path.dirname(os.path.abspath(__file__))
+    if args.check:
+        different = stale(spec, folder)
+        for path in different:
+            print(f"stale: {path} (regenerate: cohere-dyn stubs{' --spec ' + args.spec if args.spec else ''} -o {folder})")
+        return EXIT_INVALID if different else EXIT_OK
+    for path in write(spec, folder):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from ._diff import diff_specs, render
+    from ._spec import Spec
+
+    changes = diff_specs(Spec.load(args.old), Spec.load(args.new))
+    breaking = any(change.breaking for change in changes)
+    if args.json:
+        document = {"old": args.old, "new": args.new, "breaking": breaking, "changes": [c.to_dict() for c in changes]}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print(render(changes, args.old, args.new))
+    return EXIT_INVALID if breaking else EXIT_OK

@@ -1,5 +1,7 @@
 """`Client` and `ClientV2`: configuration and authentication; calls go through a `SyncCaller`.
 
+`ClientBase` holds what the sync and async clients share (settings, key, method binding).
+
 Making a client reads the spec (from its cache) and nothing else: `requests`, the validators
 and the call path are loaded by the first call, so `import cohere_dyn; Client()` stays fast.
 """
@@ -20,31 +22,17 @@ if TYPE_CHECKING:
 
     from ._caller import SyncCaller
     from ._operations import Operation
-    from ._transport import Transport
 
-__all__ = ["Client", "ClientV2", "DEFAULT_BASE_URL"]
+__all__ = ["Client", "ClientBase", "ClientV2", "DEFAULT_BASE_URL"]
 
 DEFAULT_BASE_URL = "https://api.cohere.com"
 
 
-class Client(Group):
-    """A Cohere API client whose methods come from the spec.
-
-    Args:
-        api_key: the key, or a callable returning it (called for every request). Defaults to the
-            CO_API_KEY, then COHERE_API_KEY environment variables, read now.
-        token: another name for api_key, as in the official SDK.
-        base_url: defaults to CO_API_URL, then https://api.cohere.com; a path prefix is kept.
-        client_name: sent as X-Client-Name.
-        timeout: seconds (or a `Timeout(connect, read)`); default 10 s to connect, 300 s to read.
-        max_retries: retries after the first attempt for 408/409/429/5xx and connection failures.
-        spec: path of another OpenAPI document (default: the packaged spec/cohere.yaml).
-        transport: an object with `send(request, stream=...)` and `close()` (tests, proxies).
-        validate: False sends payloads without offline validation.
-        validate_events: True checks every stream event against the spec (off by default: speed).
-    """
+class ClientBase(Group):
+    """Configuration shared by `Client` and `AsyncClient`; see `Client` for the arguments."""
 
     _promote: tuple[str, ...] = ()
+    _asynchronous = False
 
     def __init__(
         self,
@@ -56,7 +44,7 @@ class Client(Group):
         timeout: float | Timeout | None = None,
         max_retries: int = 2,
         spec: str | os.PathLike[str] | Spec | None = None,
-        transport: Transport | None = None,
+        transport: Any = None,
         validate: bool = True,
         validate_events: bool = False,
     ):
@@ -72,7 +60,7 @@ class Client(Group):
         if max_retries < 0:
             raise ValueError("max_retries can't be negative")
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
-        self._bind(loaded, tree_for(loaded, self._promote), self._invoke, ())
+        self._bind(loaded, tree_for(loaded, self._promote), self._invoke, (), self._asynchronous)
         settings = {
             "_api_key": key,
             "_base_url": (base_url or os.environ.get("CO_API_URL") or DEFAULT_BASE_URL).rstrip("/"),
@@ -90,6 +78,35 @@ class Client(Group):
     def __repr__(self) -> str:
         return f"<cohere_dyn.{type(self).__name__} base_url={self._base_url!r} spec={self._spec.source!r}>"
 
+    def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _current_key(self) -> str:
+        key = self._api_key() if callable(self._api_key) else self._api_key
+        check_header_value("Authorization", key, "api_key")
+        return key
+
+
+class Client(ClientBase):
+    """A Cohere API client whose methods come from the spec.
+
+    Args:
+        api_key: the key, or a callable returning it (called for every request). Defaults to the
+            CO_API_KEY, then COHERE_API_KEY environment variables, read now.
+        token: another name for api_key, as in the official SDK.
+        base_url: defaults to CO_API_URL, then https://api.cohere.com; a path prefix is kept.
+        client_name: sent as X-Client-Name.
+        timeout: seconds (or a `Timeout(connect, read)`); default 10 s to connect, 300 s to read.
+        max_retries: retries after the first attempt for 408/409/429/5xx and connection failures.
+        spec: path of another OpenAPI document (default: the packaged spec/cohere.yaml).
+        transport: an object with `send(request, stream=...)` and `close()` (tests, proxies).
+        validate: False sends payloads without offline validation.
+        validate_events: True checks every stream event against the spec (off by default: speed).
+
+    Beyond the spec's methods: `wait(job)` polls an embed job, dataset or fine-tuned model until
+    it is done; paged list methods have iterators (`client.models.iter()`); embed batches texts.
+    """
+
     def __enter__(self) -> Client:
         return self
 
@@ -103,8 +120,30 @@ class Client(Group):
         elif self._transport is not None:
             self._transport.close()
 
+    def wait(
+        self,
+        job: Any,
+        *,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        progress: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """Poll until `job` (an embed job, dataset or fine-tuned model the API returned, or the
+        answer that created it) reaches a final status, and return the last answer of its `get`.
+
+        Raises JobFailedError (with `.status`) for a failure status and WaitTimeoutError (a
+        TimeoutError) after `timeout` seconds; `progress` is called with every answer.
+        """
+        from ._waiting import wait
+
+        return wait(self, job, timeout, interval, progress)
+
     def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         caller = self._caller or self._start()
+        if operation.batch is not None:
+            from ._batching import run
+
+            return run(caller, operation, kwargs)
         return caller.invoke(operation, kwargs)
 
     def _start(self) -> SyncCaller:
@@ -114,11 +153,6 @@ class Client(Group):
         caller = SyncCaller(self, self._transport if self._transport is not None else RequestsTransport())
         object.__setattr__(self, "_caller", caller)
         return caller
-
-    def _current_key(self) -> str:
-        key = self._api_key() if callable(self._api_key) else self._api_key
-        check_header_value("Authorization", key, "api_key")
-        return key
 
 
 class ClientV2(Client):

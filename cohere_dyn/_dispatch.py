@@ -4,6 +4,9 @@
 hands out bound methods on first access and then keeps them as plain instance attributes, so a
 call costs one attribute lookup. Each method is a function whose `__signature__` lists the
 keyword-only arguments, whose `__doc__` comes from the spec, and which has a `.validate(**kwargs)`.
+An async client's methods are `async def` coroutine functions (stream methods return an
+`AsyncStream` at once). An operation with a `pagination` rule also gets an iterator method
+(`client.models.iter(...)`, named by the rule) that yields the items of every page.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
     from ._schemas import Resolver
     from ._spec import Spec
 
-__all__ = ["Group", "MethodTree", "describe_type", "docstring", "returns_of", "signature"]
+__all__ = ["Group", "MethodTree", "PagerNode", "describe_type", "docstring", "returns_of", "signature"]
 
 REQUEST_OPTIONS_DOC = (
     "request_options (dict, optional): per-call settings: timeout_in_seconds, max_retries, "
@@ -30,30 +33,45 @@ REQUEST_OPTIONS_DOC = (
 )
 
 
+class PagerNode:
+    """The iterator method of a paginated operation: `name` yields the items of `operation`'s pages."""
+
+    __slots__ = ("operation", "name")
+
+    def __init__(self, operation: Operation):
+        self.operation = operation
+        self.name = operation.pagination.method  # type: ignore[union-attr]
+
+
 class MethodTree:
-    """The groups and methods of a spec, as nested dicts: name -> Operation or MethodTree."""
+    """The groups and methods of a spec, as nested dicts: name -> Operation, PagerNode or MethodTree."""
 
     def __init__(self, spec: Spec, promote: tuple[str, ...] = ()):
-        self.children: dict[str, Operation | MethodTree] = {}
+        self.children: dict[str, Operation | PagerNode | MethodTree] = {}
         for operation in spec.operations:
             self._insert(operation.group, operation)
+            if operation.pagination is not None:
+                self._insert(operation.group, PagerNode(operation))
         if promote:
             promoted = self._subtree(promote)
             if promoted is not None:
-                self.children.update({k: v for k, v in promoted.children.items() if isinstance(v, Operation)})
+                self.children.update({k: v for k, v in promoted.children.items() if not isinstance(v, MethodTree)})
 
-    def _insert(self, group: tuple[str, ...], operation: Operation) -> None:
+    def _insert(self, group: tuple[str, ...], operation: Operation | PagerNode) -> None:
         node = self
         for part in group:
             child = node.children.get(part)
-            if isinstance(child, Operation):
+            if child is not None and not isinstance(child, MethodTree):
                 raise ValueError(f"{'.'.join(group)}: the group {part!r} has the name of a method")
             if child is None:
                 child = node.children[part] = MethodTree.__new__(MethodTree)
                 child.children = {}
             node = child
-        if isinstance(node.children.get(operation.name), MethodTree):
-            raise ValueError(f"{operation.qualified_name}: the method has the name of a group")
+        existing = node.children.get(operation.name)
+        if isinstance(existing, MethodTree):
+            raise ValueError(f"{'.'.join((*group, operation.name))}: the method has the name of a group")
+        if isinstance(operation, PagerNode) and existing is not None:
+            raise ValueError(f"{'.'.join((*group, operation.name))}: the iterator has the name of a method")
         node.children[operation.name] = operation
 
     def _subtree(self, path: tuple[str, ...]) -> "MethodTree | None":
@@ -91,12 +109,21 @@ class Group:
     _invoke: Callable[[Operation, dict[str, Any]], Any]
     _spec: Spec
     _path: tuple[str, ...]
+    _async: bool = False  # methods are coroutine functions
 
-    def _bind(self, spec: Spec, tree: MethodTree, invoke: Callable[[Operation, dict[str, Any]], Any], path: tuple[str, ...]) -> None:
+    def _bind(
+        self,
+        spec: Spec,
+        tree: MethodTree,
+        invoke: Callable[[Operation, dict[str, Any]], Any],
+        path: tuple[str, ...],
+        asynchronous: bool = False,
+    ) -> None:
         object.__setattr__(self, "_spec", spec)
         object.__setattr__(self, "_tree", tree)
         object.__setattr__(self, "_invoke", invoke)
         object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_async", asynchronous)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -107,10 +134,12 @@ class Group:
             hint = did_you_mean(name, self._tree.children)
             raise AttributeError(f"{where} has no method or group {name!r}.{hint}")
         if isinstance(node, Operation):
-            value: Any = bind_method(self._spec, node, self._invoke)
+            value: Any = bind_method(self._spec, node, self._invoke, self._async)
+        elif isinstance(node, PagerNode):
+            value = bind_pager(self._spec, node, self._invoke, self._async)
         else:
             value = Group.__new__(Group)
-            value._bind(self._spec, node, self._invoke, (*self._path, name))
+            value._bind(self._spec, node, self._invoke, (*self._path, name), self._async)
         self.__dict__[name] = value
         return value
 
@@ -123,9 +152,18 @@ class Group:
         return f"<cohere_dyn group {'.'.join(self._path)}: {', '.join(sorted(self._tree.children))}>"
 
 
-def bind_method(spec: Spec, operation: Operation, invoke: Callable[[Operation, dict[str, Any]], Any]) -> Callable[..., Any]:
-    def method(**kwargs: Any) -> Any:
-        return invoke(operation, kwargs)
+def bind_method(
+    spec: Spec, operation: Operation, invoke: Callable[[Operation, dict[str, Any]], Any], asynchronous: bool = False
+) -> Callable[..., Any]:
+    if asynchronous and not operation.streaming:
+
+        async def method(**kwargs: Any) -> Any:
+            return await invoke(operation, kwargs)
+
+    else:  # an async client's stream method returns its AsyncStream at once
+
+        def method(**kwargs: Any) -> Any:
+            return invoke(operation, kwargs)
 
     def validate(**kwargs: Any) -> None:
         """Check these keyword arguments against the spec, offline; raise ValidationError if they break it."""
@@ -139,7 +177,39 @@ def bind_method(spec: Spec, operation: Operation, invoke: Callable[[Operation, d
     method.__module__ = "cohere_dyn"
     method.__doc__ = docstring(spec, operation)
     method.__signature__ = signature(spec, operation)  # type: ignore[attr-defined]
+    if asynchronous and operation.streaming:
+        method.__doc__ = method.__doc__.replace("Stream[", "AsyncStream[", 1)
+        returns = method.__signature__.return_annotation  # type: ignore[attr-defined]
+        method.__signature__ = method.__signature__.replace(return_annotation="Async" + returns)  # type: ignore[attr-defined]
     method.validate = validate  # type: ignore[attr-defined]
+    method.operation = operation  # type: ignore[attr-defined]
+    return method
+
+
+def bind_pager(
+    spec: Spec, node: PagerNode, invoke: Callable[[Operation, dict[str, Any]], Any], asynchronous: bool = False
+) -> Callable[..., Any]:
+    """The iterator method of a paginated operation: its items, page after page, fetched lazily."""
+    operation = node.operation
+
+    def method(**kwargs: Any) -> Any:
+        from ._pagination import pager
+
+        return pager(lambda page_kwargs: invoke(operation, page_kwargs), operation, kwargs, asynchronous)
+
+    kind = "AsyncIterator" if asynchronous else "Iterator"
+    item = returns_of(spec, operation)[0]
+    rule = operation.pagination
+    items = spec.resolver.deref(operation.response_schema) if operation.response_schema is not None else None
+    schema = ((items or {}).get("properties") or {}).get(rule.items, {}) if isinstance(items, dict) else {}  # type: ignore[union-attr]
+    item = describe_type(spec.resolver, (spec.resolver.deref(schema) or {}).get("items"), "body") if schema else item
+    lines = docstring(spec, operation).split("\n")
+    lines[0] = f"Every item of {operation.qualified_name}, page after page; pages are fetched as the loop needs them."
+    method.__name__ = node.name
+    method.__qualname__ = ".".join((*operation.group, node.name))
+    method.__module__ = "cohere_dyn"
+    method.__doc__ = "\n".join(lines).replace("Returns:\n", f"Yields:\n    {item}: one `{rule.items}` entry at a time.\n\nEach page:\n", 1)  # type: ignore[union-attr]
+    method.__signature__ = signature(spec, operation).replace(return_annotation=f"{kind}[{item}]")  # type: ignore[attr-defined]
     method.operation = operation  # type: ignore[attr-defined]
     return method
 

@@ -10,6 +10,7 @@ import secrets
 from typing import Any, Iterable
 from urllib.parse import quote
 
+from ._errors import ValidationError, ValidationProblem
 from ._validation import format_datetime, to_jsonable
 
 __all__ = ["encode_path", "query_value", "query_pairs", "encode_json", "encode_multipart", "FilePart"]
@@ -19,7 +20,7 @@ def encode_path(template: str, values: dict[str, Any]) -> str:
     """Fill `{name}` slots; each value stays one segment whatever it contains (`/`, `?`, `#`, `..`)."""
     path = template
     for name, value in values.items():
-        segment = quote(query_value(value), safe="")
+        segment = quote(_encodable(query_value(value), name), safe="")
         if segment in (".", ".."):
             segment = segment.replace(".", "%2E")
         path = path.replace("{" + name + "}", segment)
@@ -46,17 +47,40 @@ def query_value(value: Any) -> str:
 def query_pairs(name: str, value: Any) -> Iterable[tuple[str, str]]:
     """Lists become repeated keys; everything else one pair."""
     if isinstance(value, (list, tuple)):
-        return [(name, query_value(item)) for item in value]
-    return [(name, query_value(value))]
+        return [(name, _encodable(query_value(item), name)) for item in value]
+    return [(name, _encodable(query_value(value), name))]
+
+
+def _encodable(text: str, name: str) -> str:
+    """`text`, if UTF-8 can encode it (a lone surrogate can't): a URL must be."""
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            problem = ValidationProblem(name, "a string holds a lone surrogate, which UTF-8 can't encode", "encoding")
+            raise ValidationError("request", [problem]) from None
+    return text
 
 
 def _default(value: Any) -> Any:
     return to_jsonable(value)
 
 
-def encode_json(body: Any) -> bytes:
-    """Compact UTF-8 JSON, non-ASCII unescaped, as the API's own clients send it."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False).encode()
+def encode_json(body: Any, where: str = "request") -> bytes:
+    """Compact UTF-8 JSON, non-ASCII unescaped, as the API's own clients send it.
+
+    A value JSON can't hold (NaN, infinity, nesting deeper than Python's recursion limit) is a
+    ValidationError, also when validation is off; a type JSON has no form for is a TypeError.
+    """
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False).encode()
+    except RecursionError:
+        message = "the body is nested too deeply to be sent as JSON"
+    except UnicodeEncodeError:  # a lone surrogate in a str
+        message = "a string holds a lone surrogate, which UTF-8 can't encode"
+    except ValueError as exc:  # NaN or infinity, or a circular reference
+        message = str(exc)
+    raise ValidationError(where, [ValidationProblem("", message, "json")])
 
 
 class FilePart:

@@ -57,6 +57,7 @@ __all__ = [
     "ServiceUnavailableError",
     "GatewayTimeoutError",
     "error_for_status",
+    "redact",
 ]
 
 
@@ -117,7 +118,15 @@ class TransportError(CohereError):
 
 
 class ConnectionError(TransportError):
-    """The connection could not be made or broke before a response arrived."""
+    """The connection could not be made, or it broke.
+
+    `response_started` is True when it broke after the response's status line had arrived (a
+    body cut short): the server saw the request, so the call is not retried.
+    """
+
+    def __init__(self, message: str, *, response_started: bool = False):
+        super().__init__(message)
+        self.response_started = response_started
 
 
 class TimeoutError(TransportError, builtins.TimeoutError):
@@ -242,3 +251,32 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 def error_for_status(status_code: int, body: Any, headers: Mapping[str, str]) -> ApiError:
     """The ApiError subclass for a status, or a plain ApiError for any other."""
     return _BY_STATUS.get(status_code, ApiError)(status_code, body, headers)
+
+
+REDACTED = "[redacted]"
+
+
+def redact(error: BaseException, secret: str | None) -> BaseException:
+    """Remove `secret` (the API key) from an error's message, and an ApiError's body and headers.
+
+    A server or proxy can echo the Authorization header in an error body; the key must not reach
+    a message, a log line or a traceback through it. Secrets shorter than 6 characters are left
+    alone (redacting them would mangle ordinary words); real keys are about 40.
+    """
+    if not secret or len(secret) < 6:
+        return error
+    error.args = tuple(_scrub(arg, secret) for arg in error.args)
+    if isinstance(error, ApiError):
+        error.body = _scrub(error.body, secret)
+        error.headers = {name: _scrub(value, secret) for name, value in error.headers.items()}
+    return error
+
+
+def _scrub(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, REDACTED) if secret in value else value
+    if isinstance(value, dict):
+        return {_scrub(key, secret): _scrub(item, secret) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secret) for item in value]
+    return value

@@ -9,6 +9,14 @@ document, in memory, into the form the rest of cohere_dyn reads:
   its JSON schema and its stream media type (SSE for `format: sse`, else NDJSON);
 - an empty `oneOf`/`anyOf` is dropped (it would reject everything);
 - `required` names that aren't declared properties are dropped (they would reject valid payloads);
+- a `$ref` that points nowhere, or outside the document, accepts any value instead; a discriminator
+  mapping entry whose target is missing is dropped (a bare schema name becomes its reference); a
+  parameter that can't be resolved is dropped;
+- OpenAPI 3.0 forms are read as JSON Schema: `nullable: true` admits null, a boolean
+  `exclusiveMinimum`/`exclusiveMaximum` becomes the number form (repairs only in a 3.1 document);
+- an operation with no operationId and no method name is noted, with the name it gets;
+- examples (`example`, `examples`, `x-fern-examples`) are dropped: nothing reads them at run time,
+  and they are two thirds of the published file, so the cache entry stays small and fast to read;
 - a JSON body that is a reference to a schema used elsewhere too (FinetunedModel is also a
   response) is taken whole, as one `request` argument, as Fern's SDKs do; other bodies give
   their properties as keyword arguments.
@@ -28,16 +36,27 @@ if TYPE_CHECKING:
 __all__ = ["normalize", "REPAIRS_KEY", "NORMALIZER_VERSION"]
 
 REPAIRS_KEY = "x-cohere-dyn-repairs"
-NORMALIZER_VERSION = 2
+NORMALIZER_VERSION = 4
 _VERBS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def normalize(document: dict[str, Any]) -> dict[str, Any]:
     repairs: list[str] = []
+    legacy = str(document.get("openapi", "")).startswith("3.0")
+    for pointer, item in _path_items(document):
+        _unresolvable_parameters(document, item, pointer, repairs)
     shared = _shared_schemas(document)
     for pointer, operation in _operations(document):
+        _unresolvable_parameters(document, operation, pointer, repairs)
         _fern_naming(document, operation, shared)
-    for pointer, node in _walk(document, "#"):
+        _unnamed(operation, pointer, repairs)
+    for pointer, node in _schema_nodes(document):
+        _dangling_mapping(document, node, pointer, repairs)
+        _dangling_reference(document, node, pointer, repairs)
+        if not pointer.endswith(_NAME_MAPS):
+            _legacy_forms(node, pointer, [] if legacy else repairs)
+            for key in ("example", "examples", "x-fern-examples"):
+                node.pop(key, None)
         _empty_unions(node, pointer, repairs)
         _phantom_required(document, node, pointer, repairs)
     if repairs:
@@ -45,12 +64,43 @@ def normalize(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for path, item in (document.get("paths") or {}).items():
+def _path_items(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each path item (a `$ref` one followed), with the pointer of its entry under `paths`."""
+    paths = document.get("paths")
+    for path, item in (paths if isinstance(paths, dict) else {}).items():
+        item = _deref(document, item)
         if isinstance(item, dict):
-            for verb in _VERBS:
-                if isinstance(item.get(verb), dict):
-                    yield f"#/paths/{_escape(path)}/{verb}", item[verb]
+            yield f"#/paths/{_escape(path)}", item
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for pointer, item in _path_items(document):
+        for verb in _VERBS:
+            if isinstance(item.get(verb), dict):
+                yield f"{pointer}/{verb}", item[verb]
+
+
+def _unresolvable_parameters(document: dict[str, Any], node: dict[str, Any], pointer: str, repairs: list[str]) -> None:
+    parameters = node.get("parameters")
+    if not isinstance(parameters, list):
+        return
+    kept = []
+    for index, parameter in enumerate(parameters):
+        target = _deref(document, parameter)
+        if isinstance(target, dict) and isinstance(target.get("name"), str) and isinstance(target.get("in"), str):
+            kept.append(parameter)
+        else:
+            repairs.append(f"{pointer}/parameters/{index}: not a parameter with a name and a location; dropped")
+    if len(kept) != len(parameters):
+        node["parameters"] = kept
+
+
+def _unnamed(operation: dict[str, Any], pointer: str, repairs: list[str]) -> None:
+    naming = operation.get("x-cohere-dyn") or {}
+    if not operation.get("operationId") and not naming.get("method"):
+        verb, path = pointer.rsplit("/", 1)[-1], pointer.split("/", 2)[-1].rsplit("/", 1)[0]
+        name = python_identifier(f"{verb}_{path.replace('~1', '/').replace('~0', '~')}")
+        repairs.append(f"{pointer}: no operationId and no method name; named {name!r} from its route")
 
 
 def _fern_naming(document: dict[str, Any], operation: dict[str, Any], shared: set[str]) -> None:
@@ -120,6 +170,66 @@ def _shared_schemas(document: dict[str, Any]) -> set[str]:
     return {ref for ref, count in counts.items() if count > 1}
 
 
+def _dangling_mapping(document: dict[str, Any], node: dict[str, Any], pointer: str, repairs: list[str]) -> None:
+    discriminator = node.get("discriminator")
+    mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+    if not isinstance(mapping, dict):
+        return
+    for value, target in list(mapping.items()):
+        ref = target
+        if isinstance(target, str) and not target.startswith("#") and "/" not in target:
+            ref = f"#/components/schemas/{target}"  # OpenAPI lets a mapping name a schema
+        if isinstance(ref, str) and ref.startswith("#/") and _deref(document, {"$ref": ref}) is not None:
+            mapping[value] = ref
+            continue
+        del mapping[value]
+        repairs.append(f"{pointer}/discriminator/mapping/{_escape(str(value))}: {target!r} can't be resolved; dropped")
+    if not mapping and isinstance(discriminator, dict):
+        del discriminator["mapping"]
+
+
+def _dangling_reference(document: dict[str, Any], node: dict[str, Any], pointer: str, repairs: list[str]) -> None:
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return
+    if ref.startswith("#/") and _deref(document, {"$ref": ref}) is not None:
+        return
+    if ref == "#":
+        return
+    del node["$ref"]
+    where = "outside the document" if not ref.startswith("#") else "to nothing"
+    repairs.append(f"{pointer}/$ref: {ref!r} points {where}; any value is accepted there")
+
+
+def _legacy_forms(node: dict[str, Any], pointer: str, repairs: list[str]) -> None:
+    """OpenAPI 3.0's `nullable` and boolean exclusive bounds, in their JSON Schema forms."""
+    if node.get("nullable") is True:
+        del node["nullable"]
+        kind = node.get("type")
+        if isinstance(kind, str):
+            node["type"] = [kind, "null"]
+        elif isinstance(kind, list) and "null" not in kind:
+            node["type"] = [*kind, "null"]
+        if isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+        if kind is None and any(key in node for key in ("$ref", "allOf", "oneOf", "anyOf")):
+            inner = {key: node.pop(key) for key in list(node) if key not in _ANNOTATIONS}
+            node["anyOf"] = [inner, {"type": "null"}]
+        repairs.append(f"{pointer}/nullable: an OpenAPI 3.0 keyword; null is admitted instead")
+    elif node.get("nullable") is False:
+        del node["nullable"]
+    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(node.get(flag), bool):
+            if node.pop(flag) and isinstance(node.get(bound), (int, float)):
+                node[flag] = node.pop(bound)
+            repairs.append(f"{pointer}/{flag}: a boolean (OpenAPI 3.0); the number form is used instead")
+
+
+# Objects whose keys are names chosen by the author (a property may be called "example").
+_NAME_MAPS = ("/properties", "/patternProperties", "/schemas", "/$defs", "/definitions", "/mapping", "/headers", "/content", "/responses", "/parameters")
+_ANNOTATIONS = frozenset({"description", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly"})
+
+
 def _empty_unions(node: dict[str, Any], pointer: str, repairs: list[str]) -> None:
     for key in ("oneOf", "anyOf"):
         if node.get(key) == []:
@@ -163,6 +273,19 @@ def _declared(document: dict[str, Any], node: dict[str, Any]) -> set[str] | None
             names |= inner
             found = found or bool(inner)
     return names if found else None
+
+
+def _schema_nodes(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every node of the document, and of path items it reaches through `$ref` (wherever they are), once."""
+    seen: set[int] = set()
+    roots = [("#", document)]
+    for pointer, item in _path_items(document):
+        roots.append((pointer, item))
+    for root_pointer, root in roots:
+        for pointer, node in _walk(root, root_pointer):
+            if id(node) not in seen:
+                seen.add(id(node))
+                yield pointer, node
 
 
 def _walk(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -15,14 +15,15 @@ TYPE_CHECKING = False  # typing is not imported at run time: importing cohere_dy
 if TYPE_CHECKING:
     from typing import Any, Iterable
 
-__all__ = ["Argument", "Operation", "StreamTwin", "build_operations"]
+__all__ = ["Argument", "BatchRule", "Operation", "PageRule", "StreamTwin", "WaitRule", "build_operations"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 STREAM_MEDIA_TYPES = ("text/event-stream", "application/stream+json", "application/x-ndjson", "application/jsonl")
 EXTENSION = "x-cohere-dyn"
 # Headers the client sets itself; a spec that declares them as parameters doesn't make them keywords.
 CLIENT_HEADERS = frozenset({"authorization", "x-client-name", "user-agent", "content-type", "content-length"})
-LOCATIONS = ("path", "query", "header", "body", "request", "file", "sdk")  # "request": the whole body
+# "request": the whole body; "client": handled by the client itself (batching), never sent
+LOCATIONS = ("path", "query", "header", "body", "request", "file", "sdk", "client")
 
 
 class Argument:
@@ -60,6 +61,46 @@ class StreamTwin:
         self.flag = flag
 
 
+class BatchRule:
+    """`batch`: one list argument sent in requests of at most `size` items, answers merged."""
+
+    __slots__ = ("field", "keyword", "size", "merge", "empty")
+
+    def __init__(self, field: str, size: int, merge: dict[str, str], empty: list[dict[str, Any]]):
+        self.field = field  # the body property that is split
+        self.keyword = python_identifier(field)
+        self.size = size
+        self.merge = merge  # dotted response path -> concat | sum | unique; other fields: the first batch's
+        self.empty = empty  # [{if-argument?, result}]: the answer to an empty list, sent without a request
+
+
+class PageRule:
+    """`pagination`: where a list answer's items are and how to ask for the next page."""
+
+    __slots__ = ("style", "items", "next_token", "token_param", "limit_param", "offset_param", "total", "method")
+
+    def __init__(self, spec: dict[str, Any], name: str):
+        self.style = spec.get("style", "token")  # token | offset
+        self.items = spec["items"]
+        self.next_token = spec.get("next-token", "next_page_token")
+        self.token_param = spec.get("token-param", "page_token")
+        self.limit_param = spec.get("limit-param", "limit")
+        self.offset_param = spec.get("offset-param", "offset")
+        self.total = spec.get("total")  # the field holding the number of items in all, if any
+        self.method = spec.get("method") or ("iter" if name == "list" else "iter_" + name.removeprefix("list_"))
+
+
+class WaitRule:
+    """`wait`: where a get answer's status is, and which statuses end the wait."""
+
+    __slots__ = ("status", "done", "failed")
+
+    def __init__(self, status: str, done: list[str], failed: list[str]):
+        self.status = status  # dotted path into the answer
+        self.done = frozenset(done)
+        self.failed = frozenset(failed)
+
+
 class Operation:
     """One method of the client: route, arguments, body and responses."""
 
@@ -79,6 +120,9 @@ class Operation:
         "stream",
         "streaming",
         "pointer",
+        "batch",
+        "pagination",
+        "wait",
         "qualified_name",
         "by_keyword",
         "has_required_parameters",
@@ -102,6 +146,9 @@ class Operation:
         stream: StreamTwin | None,
         streaming: bool = False,
         pointer: str = "",
+        batch: BatchRule | None = None,
+        pagination: PageRule | None = None,
+        wait: WaitRule | None = None,
     ):
         self.http_method = http_method
         self.path = path
@@ -118,6 +165,9 @@ class Operation:
         self.stream = stream
         self.streaming = streaming
         self.pointer = pointer
+        self.batch = batch
+        self.pagination = pagination
+        self.wait = wait
         self.qualified_name = ".".join((*group, name))
         self.by_keyword = {argument.keyword: argument for argument in arguments}
         self.has_required_parameters = any(
@@ -125,13 +175,13 @@ class Operation:
         )
 
     def replace(self, **changes: Any) -> "Operation":
-        fields = {name: getattr(self, name) for name in self.__slots__[:15]}
+        fields = {name: getattr(self, name) for name in self.__slots__[:18]}
         return Operation(**{**fields, **changes})
 
     def stream_twin(self) -> "Operation":
         """The same route, named and sent as the stream twin."""
         assert self.stream is not None
-        return self.replace(name=self.stream.method, streaming=True)
+        return self.replace(name=self.stream.method, streaming=True, batch=None, pagination=None, wait=None)
 
     def __repr__(self) -> str:
         return f"<Operation {self.qualified_name}: {self.http_method} {self.path}>"
@@ -171,6 +221,9 @@ def _build(resolver: Resolver, path: str, verb: str, spec: dict[str, Any], share
         *_body_arguments(resolver, media_type, body_schema, body_required, naming.get("request-argument"), twin),
         *_sdk_arguments(naming.get("sdk-arguments") or {}),
     ]
+    batch = naming.get("batch")
+    if isinstance(batch, dict):
+        arguments += _sdk_arguments(batch.get("arguments") or {}, "client")
     _check_unique(arguments, source=resolver.source, pointer=pointer)
     arguments.sort(key=lambda argument: not argument.required)
     response_schema, event_schemas = _responses(resolver, spec.get("responses") or {})
@@ -189,7 +242,39 @@ def _build(resolver: Resolver, path: str, verb: str, spec: dict[str, Any], share
         event_schemas=event_schemas,
         stream=twin,
         pointer=pointer,
+        **_behaviours(naming, name, {a.keyword for a in arguments}, resolver.source, pointer),
     )
+
+
+def _behaviours(naming: dict[str, Any], name: str, keywords: set[str], source: str, pointer: str) -> dict[str, Any]:
+    """The `batch`, `pagination` and `wait` rules of an operation, checked against its arguments."""
+    found: dict[str, Any] = {}
+    needed: list[str] = []
+    try:
+        batch = naming.get("batch")
+        if batch is not None:
+            merge, empty = dict(batch.get("merge") or {}), list(batch.get("empty") or [])
+            found["batch"] = BatchRule(batch["field"], int(batch["size"]), merge, empty)
+            unknown = sorted({str(how) for how in merge.values()} - {"concat", "sum", "unique"})
+            if unknown:
+                raise ValueError(f"batch merge {unknown[0]!r} is not concat, sum or unique")
+            needed.append(found["batch"].keyword)
+        pages = naming.get("pagination")
+        if pages is not None:
+            found["pagination"] = rule = PageRule(pages, name)
+            if rule.style not in ("token", "offset"):
+                raise ValueError(f"pagination style {rule.style!r} is neither token nor offset")
+            needed += [rule.token_param] if rule.style == "token" else [rule.limit_param, rule.offset_param]
+        for keyword in needed:
+            if keyword not in keywords:
+                raise ValueError(f"names {keyword!r}, which is not an argument of the method")
+        wait = naming.get("wait")
+        if wait is not None:
+            found["wait"] = WaitRule(wait["status"], list(wait["done"]), list(wait.get("failed") or ()))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        detail = f"lacks {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise SpecError(f"{EXTENSION}: {detail}", source=source, pointer=pointer) from None
+    return found
 
 
 def _parameters(resolver: Resolver, specs: Iterable[Any], pointer: str) -> list[Argument]:
@@ -275,12 +360,12 @@ def _description(resolver: Resolver, schema: Any) -> str:
     return (target.get("description") or "").strip() if isinstance(target, dict) else ""
 
 
-def _sdk_arguments(specs: dict[str, Any]) -> list[Argument]:
+def _sdk_arguments(specs: dict[str, Any], location: str = "sdk") -> list[Argument]:
     return [
         Argument(
             keyword=python_identifier(name),
             wire_name=name,
-            location="sdk",
+            location=location,
             required=False,
             schema=spec.get("schema", {}),
             description=(spec.get("description") or "").strip(),

@@ -86,9 +86,15 @@ def _pinned_values(resolver: Resolver, branch: Any, prop: str) -> Iterator[str]:
                 yield from (str(value) for value in spec["enum"])
 
 
-def bundle(resolver: Resolver, schema: Any) -> dict[str, Any]:
-    """A standalone Draft 2020-12 schema equivalent to `schema` within the document."""
+def bundle(resolver: Resolver, schema: Any, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """A standalone Draft 2020-12 schema equivalent to `schema` within the document.
+
+    `names`, when given, is filled with {document reference: name under `$defs`}, so that a
+    problem found in the bundle can be reported at its place in the document.
+    """
     bundler = _Bundler(resolver)
+    if names is not None:
+        bundler.names = names
     root = bundler.rewrite(schema)
     if not isinstance(root, dict):
         root = {"allOf": [root]} if root is not True else {}

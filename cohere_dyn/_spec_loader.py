@@ -124,6 +124,8 @@ def _parse(raw: bytes, source: str) -> dict[str, Any]:
 
         try:
             document = json.loads(text)
+        except RecursionError:
+            raise SpecError(f"nested more than {MAX_DEPTH} levels deep", source=source) from None
         except ValueError as exc:
             raise SpecError(f"invalid JSON: {exc}", source=source) from None
     else:
@@ -134,4 +136,186 @@ def _parse(raw: bytes, source: str) -> dict[str, Any]:
         raise SpecError("the document is not a mapping", source=source, pointer="#")
     if not isinstance(document.get("paths"), dict):
         raise SpecError("the document has no 'paths' mapping", source=source, pointer="#/paths")
+    check_document(document, source)
     return normalize(document)
+
+
+# Checking a document's shape ------------------------------------------------------------------
+
+MAX_DEPTH = 200
+
+_SCHEMA: dict[str, Any] = {"type": ["object", "boolean"]}  # a JSON Schema: filled in below
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_COUNT = {"type": "integer", "minimum": 0}
+_CONTENT = {
+    "type": "object",
+    "additionalProperties": {"type": "object", "properties": {"schema": {"$ref": "#/$defs/schema"}}},
+}
+_SHAPE: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {
+        "paths": {"type": "object", "additionalProperties": {"$ref": "#/$defs/pathItem"}},
+        "components": {
+            "type": "object",
+            "properties": {
+                "schemas": {"type": "object", "additionalProperties": {"$ref": "#/$defs/schema"}},
+                "parameters": {"type": "object", "additionalProperties": {"$ref": "#/$defs/parameter"}},
+                "requestBodies": {"type": "object", "additionalProperties": {"$ref": "#/$defs/body"}},
+                "responses": {"type": "object", "additionalProperties": {"$ref": "#/$defs/body"}},
+            },
+        },
+    },
+    "$defs": {
+        "pathItem": {
+            "type": "object",
+            "properties": {
+                "$ref": {"type": "string"},
+                "parameters": {"type": "array", "items": {"$ref": "#/$defs/parameter"}},
+                **{
+                    verb: {"$ref": "#/$defs/operation"}
+                    for verb in ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+                },
+            },
+        },
+        "operation": {
+            "type": "object",
+            "properties": {
+                "operationId": {"type": "string"},
+                "summary": {"type": "string"},
+                "description": {"type": "string"},
+                "parameters": {"type": "array", "items": {"$ref": "#/$defs/parameter"}},
+                "requestBody": {"$ref": "#/$defs/body"},
+                "responses": {"type": "object", "additionalProperties": {"$ref": "#/$defs/body"}},
+                "x-cohere-dyn": {
+                    "type": "object",
+                    "properties": {
+                        "group": {"anyOf": [{"type": "string"}, _STRINGS]},
+                        "method": {"type": "string"},
+                        "request-argument": {"type": "string"},
+                        "stream": {
+                            "type": "object",
+                            "required": ["method"],
+                            "properties": {"method": {"type": "string"}, "flag": {"type": "string"}},
+                        },
+                        "sdk-arguments": {
+                            "type": "object",
+                            "additionalProperties": {
+                                "type": "object",
+                                "properties": {
+                                    "schema": {"$ref": "#/$defs/schema"},
+                                    "description": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+                "x-fern-sdk-group-name": {"anyOf": [{"type": "string"}, _STRINGS]},
+                "x-fern-sdk-method-name": {"type": "string"},
+                "x-fern-streaming": {"type": ["boolean", "object"]},
+            },
+        },
+        "parameter": {
+            "type": "object",
+            "properties": {
+                "$ref": {"type": "string"},
+                "name": {"type": "string"},
+                "in": {"enum": ["path", "query", "header", "cookie"]},
+                "required": {"type": "boolean"},
+                "description": {"type": "string"},
+                "schema": {"$ref": "#/$defs/schema"},
+            },
+        },
+        "body": {
+            "type": "object",
+            "properties": {
+                "$ref": {"type": "string"},
+                "required": {"type": "boolean"},
+                "description": {"type": "string"},
+                "content": _CONTENT,
+            },
+        },
+        "schema": {
+            "type": ["object", "boolean"],
+            "properties": {
+                "$ref": {"type": "string"},
+                "type": {"anyOf": [{"type": "string"}, _STRINGS]},
+                "required": _STRINGS,
+                "enum": {"type": "array"},
+                "description": {"type": "string"},
+                "title": {"type": "string"},
+                "pattern": {"type": "string"},
+                "format": {"type": "string"},
+                "nullable": {"type": "boolean"},
+                "discriminator": {
+                    "type": "object",
+                    "required": ["propertyName"],
+                    "properties": {
+                        "propertyName": {"type": "string"},
+                        "mapping": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                },
+                **{
+                    key: {"$ref": "#/$defs/schema"}
+                    for key in ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames")
+                },
+                **{
+                    key: {"type": "array", "items": {"$ref": "#/$defs/schema"}}
+                    for key in ("allOf", "anyOf", "oneOf", "prefixItems")
+                },
+                **{
+                    key: {"type": "object", "additionalProperties": {"$ref": "#/$defs/schema"}}
+                    for key in ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+                },
+                **{
+                    key: _COUNT
+                    for key in ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties")
+                },
+                **{key: {"type": "number"} for key in ("minimum", "maximum", "multipleOf")},
+                **{key: {"type": ["number", "boolean"]} for key in ("exclusiveMinimum", "exclusiveMaximum")},
+            },
+        },
+    },
+}
+_SCALARS = (str, int, float, bool, type(None))
+_shape_validator: Any = None
+
+
+def check_document(document: dict[str, Any], source: str) -> None:
+    """Refuse, with a SpecError naming the JSON pointer, a document the client can't build from:
+    nesting deeper than MAX_DEPTH, a key that isn't a string, a value JSON has no form for (a
+    YAML set or binary), or a part the client reads that has the wrong shape (a parameter that
+    isn't a mapping, a `required` that isn't a list of names, a `$ref` that isn't a string).
+    Vendor extensions and parts the client doesn't read are left alone."""
+    stack: list[tuple[Any, str, int]] = [(document, "#", 0)]
+    while stack:
+        node, pointer, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth >= MAX_DEPTH:
+                raise SpecError(f"nested more than {MAX_DEPTH} levels deep", source=source, pointer=pointer)
+            for key, value in node.items():
+                if not isinstance(key, str):
+                    raise SpecError(f"the key {key!r} is not a string (quote it)", source=source, pointer=pointer)
+                stack.append((value, f"{pointer}/{_escape(key)}", depth + 1))
+        elif isinstance(node, list):
+            if depth >= MAX_DEPTH:
+                raise SpecError(f"nested more than {MAX_DEPTH} levels deep", source=source, pointer=pointer)
+            stack.extend((value, f"{pointer}/{index}", depth + 1) for index, value in enumerate(node))
+        elif not isinstance(node, _SCALARS):
+            raise SpecError(f"a {type(node).__name__} is not a JSON value", source=source, pointer=pointer)
+    global _shape_validator
+    if _shape_validator is None:
+        import jsonschema_rs
+
+        _shape_validator = jsonschema_rs.validator_for(_SHAPE)
+    error = next(iter(_shape_validator.iter_errors(document)), None)
+    if error is not None:
+        pointer = "#" + "".join(f"/{_escape(str(part))}" for part in error.instance_path)
+        message = " ".join(error.message.split())
+        if len(message) > 200:
+            message = message[:197] + "..."
+        raise SpecError(message, source=source, pointer=pointer)
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")

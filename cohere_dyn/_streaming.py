@@ -25,7 +25,7 @@ from ._spec import Spec
 from ._sse import SSEDecoder
 from ._transport import Response
 
-__all__ = ["Stream", "EventSource"]
+__all__ = ["Stream", "EventSource", "describe_body"]
 
 # json.loads checks for whitespace with two regex matches per call; on the per-event path the
 # scanner alone is a good part faster. Anything it doesn't take goes through json.loads.
@@ -242,5 +242,10 @@ def _attach_body(exc: StreamError, response: Response) -> None:
         content = b""
     finally:
         response.close()
+    describe_body(exc, content)
+
+
+def describe_body(exc: StreamError, content: bytes) -> None:
+    """Add what the server sent instead of a stream to `exc` (shared with the async stream)."""
     exc.args = (f"{exc.args[0]}: {content.decode('utf-8', errors='replace')}" if content else exc.args[0],)
     exc.body = content  # type: ignore[attr-defined]

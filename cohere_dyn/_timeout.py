@@ -14,10 +14,8 @@ class Timeout:
     __slots__ = ("connect", "read")
 
     def __init__(self, connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT):
-        if connect <= 0 or read <= 0:
-            raise ValueError("timeouts must be positive numbers of seconds")
-        self.connect = float(connect)
-        self.read = float(read)
+        self.connect = _seconds(connect)
+        self.read = _seconds(read)
 
     @classmethod
     def of(cls, value: "float | Timeout | None") -> "Timeout":
@@ -26,7 +24,7 @@ class Timeout:
             return cls()
         if isinstance(value, Timeout):
             return value
-        seconds = float(value)
+        seconds = _seconds(value)
         return cls(connect=min(CONNECT_TIMEOUT, seconds), read=seconds)
 
     def __eq__(self, other: object) -> bool:
@@ -34,3 +32,16 @@ class Timeout:
 
     def __repr__(self) -> str:
         return f"Timeout(connect={self.connect}, read={self.read})"
+
+
+def _seconds(value: object) -> float:
+    """A positive, finite number of seconds (a TypeError or ValueError before anything is sent)."""
+    try:
+        if isinstance(value, (bool, str, bytes)):
+            raise TypeError
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(f"a timeout must be a number of seconds or a Timeout, not {type(value).__name__}") from None
+    if not 0 < seconds < float("inf"):
+        raise ValueError("timeouts must be positive, finite numbers of seconds")
+    return seconds

@@ -4,17 +4,24 @@
 that importing cohere_dyn stays fast). Tests and users can pass any object with the same `send`
 and `close` methods as `Client(transport=...)`. Every requests/urllib3 exception is translated
 into a cohere_dyn error here; none escapes.
+
+`send()` returns once the status line and headers have arrived; for a non-stream request it also
+reads the body, and a failure there is a `ConnectionError(response_started=True)` (or a read
+`TimeoutError`), which the retry policy doesn't retry: the server has answered.
 """
 
 from __future__ import annotations
 
+import builtins
 import threading
 from typing import Any, Iterator, Protocol
 
-from ._errors import ConnectionError, TimeoutError
+from ._errors import ConnectionError, TimeoutError, TransportError
 from ._timeout import Timeout
 
-__all__ = ["HttpRequest", "Response", "Transport", "RequestsTransport"]
+__all__ = ["HttpRequest", "Response", "Transport", "RequestsTransport", "POOL_SIZE"]
+
+POOL_SIZE = 32  # pooled connections per host
 
 
 class HttpRequest:
@@ -62,7 +69,7 @@ class _RequestsResponse:
         try:
             return self._response.content
         except Exception as exc:  # requests wraps urllib3 errors in several classes
-            raise _translate(exc) from exc
+            raise _translate(exc, response_started=True) from exc
 
     def iter_bytes(self) -> Iterator[bytes]:
         """Bytes as they arrive: each chunk is yielded without waiting for a buffer to fill."""
@@ -77,7 +84,7 @@ class _RequestsResponse:
                     return
                 yield chunk
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise _translate(exc, response_started=True) from exc
 
     def close(self) -> None:
         self._response.close()
@@ -98,6 +105,11 @@ class RequestsTransport:
 
                     session = requests.Session()
                     session.trust_env = True
+                    # One Client is often shared by many threads: keep a connection per thread
+                    # (requests' default keeps 10 and opens a new one for every call beyond).
+                    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+                    session.mount("https://", adapter)
+                    session.mount("http://", adapter)
                     self._session = session
         return self._session
 
@@ -111,7 +123,9 @@ class RequestsTransport:
             )
             # requests would decode %2E back to '.', and a '..' segment would then climb the path.
             prepared.url = request.url
-            settings = session.merge_environment_settings(request.url, {}, stream, None, None)
+            settings = session.merge_environment_settings(request.url, {}, True, None, None)
+            # Always stream=True: requests returns after the headers, so a failure while reading
+            # the body (below) can be told from one before any response.
             response = session.send(
                 prepared,
                 timeout=(request.timeout.connect, request.timeout.read),
@@ -120,6 +134,12 @@ class RequestsTransport:
             )
         except Exception as exc:
             raise _translate(exc) from exc
+        if not stream:
+            try:
+                response.content  # noqa: B018 - reads and keeps the body
+            except Exception as exc:
+                response.close()
+                raise _translate(exc, response_started=True) from exc
         return _RequestsResponse(response)
 
     def close(self) -> None:
@@ -127,14 +147,22 @@ class RequestsTransport:
             self._session.close()
 
 
-def _translate(exc: Exception) -> Exception:
-    """A cohere_dyn error for whatever requests or urllib3 raised."""
+def _translate(exc: Exception, response_started: bool = False) -> Exception:
+    """A cohere_dyn error for whatever requests, urllib3 or the socket raised."""
     import requests
     import urllib3
 
     message = _describe(exc)
-    if isinstance(exc, (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError)):
-        connect = isinstance(exc, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError))
+    timeouts = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, builtins.TimeoutError)
+    # requests wraps a read timeout while reading a body in its ConnectionError: look inside.
+    refused = urllib3.exceptions.NewConnectionError  # a subclass of ConnectTimeoutError, but no timeout
+    timeout = next(
+        (inner for inner in _chain(exc) if isinstance(inner, timeouts) and not isinstance(inner, refused)), None
+    )
+    if timeout is not None:
+        connect = not response_started and isinstance(
+            timeout, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
+        )
         return TimeoutError(message, connect=connect)
     if isinstance(
         exc,
@@ -146,10 +174,22 @@ def _translate(exc: Exception) -> Exception:
             OSError,
         ),
     ):
-        return ConnectionError(message)
-    if isinstance(exc, requests.exceptions.RequestException):
-        return ConnectionError(message)
-    return exc
+        return ConnectionError(message, response_started=response_started)
+    if isinstance(exc, requests.exceptions.RequestException):  # an invalid URL, proxy or header
+        return TransportError(message)
+    # Anything else is a request the HTTP stack refused (a value it can't encode): not retried.
+    return TransportError(f"the request could not be sent: {message}")
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc`, then what it wraps (as its first argument, cause or context), a few levels deep."""
+    seen: list[BaseException] = []
+    current: Any = exc
+    while isinstance(current, BaseException) and current not in seen and len(seen) < 8:
+        seen.append(current)
+        yield current
+        wrapped = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
+        current = wrapped or current.__cause__ or current.__context__
 
 
 def _describe(exc: BaseException) -> str:

@@ -11,34 +11,51 @@ import datetime as _dt
 import math
 from typing import Any, Callable, Iterable, Mapping
 
-from ._errors import ValidationError, ValidationProblem
+from ._errors import SpecError, ValidationError, ValidationProblem
 from ._schemas import Resolver, bundle
 
-__all__ = ["SchemaValidator", "to_jsonable", "json_path"]
+__all__ = ["SchemaValidator", "MAX_DEPTH", "to_jsonable", "json_path"]
 
 
 class SchemaValidator:
-    """Checks instances against one schema of a document."""
+    """Checks instances against one schema of a document.
+
+    Against a recursive schema (a tree, a JSON value), payloads nested more than MAX_DEPTH levels
+    deep are refused without running a validator: the compiled one recurses in native code (a deep
+    enough payload would overflow its stack and kill the process), the pure-Python one would hit
+    the recursion limit. No API payload comes near the limit. A schema without cycles bounds the
+    validators' depth itself, so its payloads skip the walk.
+    """
 
     def __init__(self, resolver: Resolver, schema: Any):
-        self.schema = bundle(resolver, schema)
+        self.names: dict[str, str] = {}
+        self.schema = bundle(resolver, schema, names=self.names)
+        self.source = resolver.source
+        self.recursive = _has_cycle(self.schema.get("$defs") or {})
         self._fast: Callable[[Any], bool] | None = None
         self._slow: Any = None
 
     def is_valid(self, instance: Any) -> bool:
         if self._fast is None:
-            self._fast = _compile_fast(self.schema)
+            self._fast = self._compile()
+        if self.recursive and _too_deep(instance, MAX_DEPTH):
+            return False
         try:
             return self._fast(instance)
         except (TypeError, ValueError, OverflowError):
             return False  # a value the compiled validator can't take: let the full check explain
 
     def problems(self, instance: Any, prefix: str = "") -> list[ValidationProblem]:
+        if _too_deep(instance, MAX_DEPTH):
+            return [ValidationProblem(prefix, f"nested more than {MAX_DEPTH} levels deep", "depth")]
         if self._slow is None:
             from jsonschema import Draft202012Validator
 
             self._slow = Draft202012Validator(self.schema)
-        found = [_problem(error, prefix) for error in self._slow.iter_errors(instance)]
+        try:
+            found = [_problem(error, prefix) for error in self._slow.iter_errors(instance)]
+        except RecursionError:
+            return [ValidationProblem(prefix, "nested too deeply to be checked", "depth")]
         return sorted(found, key=lambda problem: problem.path)
 
     def check(self, method: str, instance: Any, prefix: str = "") -> None:
@@ -47,6 +64,80 @@ class SchemaValidator:
             if problems:
                 raise ValidationError(method, problems)
 
+    def _compile(self) -> Callable[[Any], bool]:
+        """The compiled validator; a schema that isn't valid JSON Schema is a SpecError naming where."""
+        try:
+            return _compile_fast(self.schema)
+        except Exception as exc:  # jsonschema-rs raises its own ValidationError for a bad schema
+            raise self._spec_error(exc) from None
+
+    def _spec_error(self, exc: Exception) -> SpecError:
+        path = [str(part) for part in getattr(exc, "schema_path", None) or getattr(exc, "instance_path", None) or ()]
+        pointer = None
+        if len(path) >= 2 and path[0] == "$defs":
+            by_name = {name: ref for ref, name in self.names.items()}
+            if path[1] in by_name:
+                rest = (part.replace("~", "~0").replace("/", "~1") for part in path[2:])
+                pointer = "/".join([by_name[path[1]], *rest])
+        message = " ".join(str(getattr(exc, "message", None) or exc).split())
+        if len(message) > 200:
+            message = message[:197] + "..."
+        return SpecError(f"not a valid JSON Schema: {message}", source=self.source, pointer=pointer)
+
+
+MAX_DEPTH = 128
+
+
+def _too_deep(value: Any, budget: int) -> bool:
+    """Whether `value` nests dicts and lists more than `budget` levels deep."""
+    if isinstance(value, dict):
+        items: Iterable[Any] = value.values()
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        return False
+    if budget == 0:
+        return True
+    for item in items:
+        if isinstance(item, (dict, list, tuple)) and _too_deep(item, budget - 1):
+            return True
+    return False
+
+
+def _has_cycle(definitions: dict[str, Any]) -> bool:
+    """Whether the bundled definitions refer to one another in a cycle."""
+    edges: dict[str, set[str]] = {}
+    for name, definition in definitions.items():
+        refs = edges[name] = set()
+        stack = [definition]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                    refs.add(ref[len("#/$defs/"):])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    done: set[str] = set()
+    for start in edges:
+        if start in done:
+            continue
+        path, on_path = [(start, iter(edges[start]))], {start}
+        while path:
+            name, targets = path[-1]
+            following = next(targets, None)
+            if following is None:
+                path.pop()
+                on_path.discard(name)
+                done.add(name)
+            elif following in on_path:
+                return True
+            elif following not in done and following in edges:
+                path.append((following, iter(edges[following])))
+                on_path.add(following)
+    return False
+
 
 def _compile_fast(schema: dict[str, Any]) -> Callable[[Any], bool]:
     try:
@@ -54,6 +145,7 @@ def _compile_fast(schema: dict[str, Any]) -> Callable[[Any], bool]:
     except ImportError:  # pragma: no cover - jsonschema-rs is a dependency; keep working without it
         from jsonschema import Draft202012Validator
 
+        Draft202012Validator.check_schema(schema)
         return Draft202012Validator(schema).is_valid
     return jsonschema_rs.validator_for(schema).is_valid
 
@@ -112,18 +204,24 @@ def _message(error: Any) -> str:
     return f"{_short(value)} {error.message.split(' ', 1)[-1]}" if error.message.startswith(repr(value)) else error.message
 
 
-def to_jsonable(value: Any) -> Any:
-    """Plain JSON values from what users pass: datetimes, tuples, mappings, response objects."""
+def to_jsonable(value: Any, _depth: int = 0) -> Any:
+    """Plain JSON values from what users pass: datetimes, tuples, mappings, response objects.
+
+    ValueError for what JSON can't hold (NaN, infinity, nesting deeper than MAX_DEPTH), TypeError
+    for a type it has no form for.
+    """
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"{value!r} can't be sent as JSON")
         return value
+    if _depth > MAX_DEPTH:
+        raise ValueError(f"the payload is nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, Mapping):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
+        return {str(key): to_jsonable(item, _depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(item) for item in value]
+        return [to_jsonable(item, _depth + 1) for item in value]
     if isinstance(value, _dt.datetime):
         return format_datetime(value)
     if isinstance(value, _dt.date):
@@ -131,7 +229,7 @@ def to_jsonable(value: Any) -> Any:
     for method in ("to_dict", "to_list"):  # response objects sent back (Model, ModelList)
         data = getattr(value, method, None)
         if callable(data):
-            return to_jsonable(data())
+            return to_jsonable(data(), _depth + 1)
     enum_value = getattr(value, "value", None)
     if isinstance(enum_value, (str, int)):
         return enum_value

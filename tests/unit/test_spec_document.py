@@ -400,7 +400,7 @@ def test_operation_conventions(doc):
         assert op.get("summary") and "\n" not in op["summary"], where
         assert op.get("description") and op.get("tags"), where
         ext = op["x-cohere-dyn"]
-        assert set(ext) <= {"group", "method", "stream", "request-argument", "sdk-arguments"}, where
+        assert set(ext) <= {"group", "method", "stream", "request-argument", "sdk-arguments", "batch", "pagination", "wait"}, where
         for param in parameters_of(doc, op):
             assert param["name"] != "X-Client-Name", where
             if param["in"] == "path":

@@ -1,0 +1,102 @@
+"""`AsyncClient` and `AsyncClientV2`: the same methods as coroutines, on httpx.
+
+    async with cohere_dyn.AsyncClientV2(api_key="...") as client:
+        reply = await client.chat(model="command-a-03-2025", messages=[...])
+        async for event in client.chat_stream(model="command-a-03-2025", messages=[...]):
+            ...
+
+Methods are `async def` functions with the sync client's signatures and docstrings; stream
+methods return an `AsyncStream` at once; paged lists have async iterators
+(`async for m in client.models.iter()`); embed batches run as tasks, at most `max_workers` at
+once; `await client.wait(job)` polls with `asyncio.sleep`. Validation, errors, retries and
+decoding are the sync client's. httpx is imported by the first call
+(`pip install 'cohere-dyn[async]'`).
+"""
+
+from __future__ import annotations
+
+from ._client import ClientBase
+from ._errors import CohereError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+    from ._async_caller import AsyncCaller
+    from ._operations import Operation
+
+__all__ = ["AsyncClient", "AsyncClientV2"]
+
+
+class AsyncClient(ClientBase):
+    """An asyncio Cohere API client whose methods come from the spec.
+
+    Takes the same arguments as `cohere_dyn.Client`; `transport` is an object with the coroutines
+    `send(request, stream=...)` and `aclose()` (default: an `httpx.AsyncClient`). A client belongs
+    to the event loop that first uses it; using it from another loop raises CohereError.
+    """
+
+    _asynchronous = True
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if kwargs.get("transport") is None:
+            import importlib.util
+
+            if importlib.util.find_spec("httpx") is None:
+                from ._async_transport import INSTALL_HINT
+
+                raise CohereError(INSTALL_HINT)
+        super().__init__(*args, **kwargs)
+
+    __init__.__signature__ = __import__("inspect").signature(ClientBase.__init__)  # type: ignore[attr-defined]
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close pooled connections."""
+        if self._caller is not None:
+            await self._caller.transport.aclose()
+        elif self._transport is not None:
+            await self._transport.aclose()
+
+    async def wait(
+        self,
+        job: Any,
+        *,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        progress: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """Poll until `job` reaches a final status and return the last answer; see `Client.wait`."""
+        from ._waiting import wait_async
+
+        return await wait_async(self, job, timeout, interval, progress)
+
+    def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+        """A coroutine for the call, or for a stream method its (not yet opened) AsyncStream."""
+        caller = self._caller or self._start()
+        if operation.streaming:
+            return caller.stream(operation, kwargs)
+        if operation.batch is not None:
+            from ._batching import run_async
+
+            return run_async(caller, operation, kwargs)
+        return caller.invoke(operation, kwargs)
+
+    def _start(self) -> AsyncCaller:
+        from ._async_caller import AsyncCaller
+        from ._async_transport import HttpxTransport
+
+        caller = AsyncCaller(self, self._transport if self._transport is not None else HttpxTransport())
+        object.__setattr__(self, "_caller", caller)
+        return caller
+
+
+class AsyncClientV2(AsyncClient):
+    """The same client with the v2 methods at the top level: `await AsyncClientV2(...).chat(...)`."""
+
+    _promote = ("v2",)

@@ -1,0 +1,457 @@
+"""Each network fault, injected by a loopback server: the outcome, the exception, and how many
+requests the server saw (so how many times the client tried).
+
+The retry policy is the real one except for its sleeping: `FastPolicy` records the delay the
+real policy chose and then waits a millisecond, so the suite stays fast; one test sleeps for real.
+"""
+
+from __future__ import annotations
+
+import builtins
+import email.utils
+import io
+import json
+import logging
+import time
+from typing import Any, Callable
+
+import pytest
+
+import cohere_dyn
+from cohere_dyn._retry import RetryPolicy
+from tests import faults
+from tests.capture import default_reply
+from tests.conftest import TINY_SPEC
+from tests.faults import FaultServer
+from tests.reliability import record
+
+KEY = "fault-test-key-0123456789"
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+class FastPolicy(RetryPolicy):
+    """The real policy; its delays are recorded, then replaced by a millisecond."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delays: list[float] = []
+
+    def delay(self, attempt: int, headers: Any = None) -> float:
+        chosen = super().delay(attempt, headers)
+        self.delays.append(chosen)
+        return 0.001
+
+
+def client_for(url: str, spec: Any = TINY_SPEC, policy: RetryPolicy | None = None, **options: Any) -> cohere_dyn.Client:
+    client = cohere_dyn.Client(KEY, base_url=url, spec=spec, **options)
+    client._start().retry = policy or FastPolicy()
+    return client
+
+
+def delays(client: cohere_dyn.Client) -> list[float]:
+    return client._caller.retry.delays
+
+
+def attempt(fault: str, server: FaultServer | None, call: Callable[[], Any], **extra: Any) -> tuple[Any, BaseException | None]:
+    """Run `call`, record what happened, and return (result, exception)."""
+    started = time.perf_counter()
+    try:
+        result, error = call(), None
+    except Exception as exc:  # the point is to see which
+        result, error = None, exc
+    record(
+        "fault",
+        fault=fault,
+        outcome="success" if error is None else "raised",
+        exception=type(error).__name__ if error is not None else "",
+        requests=len(server.requests) if server is not None else None,
+        seconds=round(time.perf_counter() - started, 3),
+        **extra,
+    )
+    return result, error
+
+
+def sse_stream(events: int = 2) -> list[bytes]:
+    body = default_reply(_StreamRequest()).body
+    chunks = body.split(b"\n\n")
+    return [chunk + b"\n\n" for chunk in chunks if chunk][:events]
+
+
+class _StreamRequest:
+    path = "/v2/chat"
+    body = json.dumps({"stream": True}).encode()
+
+    def header(self, name: str) -> None:
+        return None
+
+
+# Statuses --------------------------------------------------------------------------------------
+
+
+def test_two_errors_then_success_takes_three_requests() -> None:
+    with FaultServer([faults.status(503), faults.status(503), faults.ok({"message": "hi"})]) as server:
+        client = client_for(server.url)
+        result, error = attempt("503, 503, then 200", server, lambda: client.echo_test(message="hi"))
+    assert error is None and result.message == "hi"
+    assert len(server.requests) == 3
+
+
+def test_errors_beyond_the_retries_raise_the_last_status_with_its_headers() -> None:
+    answer = faults.status(503, {"message": "overloaded"}, {"X-Request-Id": "r-1"})
+    with FaultServer([answer] * 5) as server:
+        client = client_for(server.url)
+        _, error = attempt("503 every time", server, lambda: client.echo_test(message="hi"))
+    assert isinstance(error, cohere_dyn.ServiceUnavailableError)
+    assert error.status_code == 503 and error.body == {"message": "overloaded"}
+    assert error.headers["X-Request-Id"] == "r-1"
+    assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize("code", [408, 409, 429, 500, 502, 503, 504])
+def test_each_retryable_status_is_retried(code: int) -> None:
+    with FaultServer([faults.status(code, {"message": "again"})]) as server:
+        client = client_for(server.url)
+        _, error = attempt(f"{code} once, then 200", server, lambda: client.echo_test(message="hi"))
+    assert error is None
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("code", "error_type"),
+    [
+        (400, cohere_dyn.BadRequestError),
+        (401, cohere_dyn.UnauthorizedError),
+        (403, cohere_dyn.ForbiddenError),
+        (404, cohere_dyn.NotFoundError),
+        (422, cohere_dyn.UnprocessableEntityError),
+        (498, cohere_dyn.InvalidTokenError),
+        (501, cohere_dyn.NotImplementedApiError),
+    ],
+)
+def test_other_error_statuses_are_never_retried(code: int, error_type: type) -> None:
+    with FaultServer([faults.status(code, {"message": "no"})]) as server:
+        client = client_for(server.url)
+        _, error = attempt(f"{code}", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is error_type
+    assert len(server.requests) == 1
+
+
+def test_max_retries_zero_means_one_attempt() -> None:
+    with FaultServer([faults.status(503)] * 3) as server:
+        client = client_for(server.url, max_retries=0)
+        _, error = attempt("503, max_retries=0", server, lambda: client.echo_test(message="hi"))
+    assert isinstance(error, cohere_dyn.ServiceUnavailableError)
+    assert len(server.requests) == 1
+
+
+def test_max_retries_per_call_overrides_the_client() -> None:
+    with FaultServer([faults.status(429)] * 10) as server:
+        client = client_for(server.url, max_retries=0)
+        _, error = attempt(
+            "429, max_retries=4 per call",
+            server,
+            lambda: client.echo_test(message="hi", request_options={"max_retries": 4}),
+        )
+    assert isinstance(error, cohere_dyn.TooManyRequestsError)
+    assert len(server.requests) == 5
+
+
+def test_a_bad_max_retries_fails_before_sending() -> None:
+    with FaultServer() as server:
+        client = client_for(server.url)
+        with pytest.raises(TypeError):
+            client.echo_test(message="hi", request_options={"max_retries": "3"})
+        with pytest.raises(ValueError):
+            client.echo_test(message="hi", request_options={"max_retries": -1})
+    assert server.requests == []
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
+    policy = RetryPolicy()
+    for attempt_number, ceiling in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0), (5000, 8.0)]:
+        chosen = [policy.delay(attempt_number) for _ in range(50)]
+        assert all(ceiling / 2 <= value <= ceiling for value in chosen)
+        assert len(set(chosen)) > 1  # jitter
+
+
+# Retry-After -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "2"}, 2.0),
+        ({"retry-after-ms": "150"}, 0.15),
+        ({"Retry-After": "2", "retry-after-ms": "250"}, 0.25),  # the finer one wins
+        ({"Retry-After": "3600"}, 60.0),  # capped
+        ({"Retry-After": "-5"}, 0.0),
+    ],
+)
+def test_retry_after_headers_set_the_delay(headers: dict[str, str], expected: float) -> None:
+    with FaultServer([faults.status(429, {"message": "slow down"}, headers)]) as server:
+        client = client_for(server.url)
+        _, error = attempt(f"429 with {headers}", server, lambda: client.echo_test(message="hi"), delay=expected)
+    assert error is None and len(server.requests) == 2
+    assert delays(client) == [pytest.approx(expected)]
+
+
+def test_retry_after_as_an_http_date() -> None:
+    when = email.utils.formatdate(time.time() + 5, usegmt=True)
+    with FaultServer([faults.status(503, b"", {"Retry-After": when})]) as server:
+        client = client_for(server.url)
+        _, error = attempt("503 with Retry-After: <date>", server, lambda: client.echo_test(message="hi"))
+    assert error is None and len(server.requests) == 2
+    assert 3.5 <= delays(client)[0] <= 5.0
+
+
+@pytest.mark.parametrize("value", ["soon", "nan", "inf", ""])
+def test_a_meaningless_retry_after_falls_back_to_backoff(value: str) -> None:
+    with FaultServer([faults.status(503, b"", {"Retry-After": value})]) as server:
+        client = client_for(server.url)
+        _, error = attempt(f"503 with Retry-After: {value!r}", server, lambda: client.echo_test(message="hi"))
+    assert error is None and len(server.requests) == 2
+    assert 0.25 <= delays(client)[0] <= 0.5
+
+
+def test_retry_after_ms_is_really_waited_for() -> None:
+    with FaultServer([faults.status(429, b"", {"retry-after-ms": "300"})]) as server:
+        client = client_for(server.url, policy=RetryPolicy())
+        started = time.perf_counter()
+        _, error = attempt("429 with retry-after-ms: 300 (real sleep)", server, lambda: client.echo_test(message="hi"))
+        waited = time.perf_counter() - started
+    assert error is None and len(server.requests) == 2
+    assert 0.3 <= waited < 2.0
+
+
+# Connections -----------------------------------------------------------------------------------
+
+
+def test_connection_closed_before_the_headers_is_retried() -> None:
+    with FaultServer([faults.close_before_headers, faults.close_before_headers]) as server:
+        client = client_for(server.url)
+        result, error = attempt("closed before headers x2, then 200", server, lambda: client.echo_test(message="hi"))
+    assert error is None and result.message == "ok"
+    assert len(server.requests) == 3
+
+
+def test_connection_closed_before_the_headers_every_time_raises_connection_error() -> None:
+    with FaultServer(after=faults.close_before_headers) as server:
+        client = client_for(server.url)
+        _, error = attempt("closed before headers every time", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.ConnectionError and not error.response_started
+    assert len(server.requests) == 3
+
+
+def test_connection_reset_is_retried() -> None:
+    with FaultServer([faults.reset]) as server:
+        client = client_for(server.url)
+        _, error = attempt("reset once, then 200", server, lambda: client.echo_test(message="hi"))
+    assert error is None
+    assert len(server.requests) == 2
+
+
+def test_connection_refused_is_retried_then_raises_connection_error(caplog: pytest.LogCaptureFixture) -> None:
+    client = client_for(faults.refused_url())
+    with caplog.at_level(logging.WARNING, logger="cohere_dyn"):
+        _, error = attempt("connection refused", None, lambda: client.echo_test(message="hi"), attempts=3)
+    assert type(error) is cohere_dyn.ConnectionError
+    assert not isinstance(error, builtins.ConnectionError)  # not the builtin: catch CohereError
+    assert len([r for r in caplog.records if r.name == "cohere_dyn"]) == 2  # two retries, three attempts
+
+
+def test_connect_timeout_is_retried_then_raises_timeout_error(caplog: pytest.LogCaptureFixture) -> None:
+    with faults.full_backlog() as backlog:
+        if not backlog.works:
+            pytest.skip("this OS accepts connections beyond a full backlog")
+        client = client_for(backlog.url, timeout=cohere_dyn.Timeout(connect=0.2, read=5))
+        with caplog.at_level(logging.WARNING, logger="cohere_dyn"):
+            _, error = attempt("connect timeout", None, lambda: client.echo_test(message="hi"), attempts=3)
+    assert isinstance(error, cohere_dyn.TimeoutError) and error.connect
+    assert len([r for r in caplog.records if r.name == "cohere_dyn"]) == 2
+
+
+def test_connection_closed_after_the_headers_is_not_retried() -> None:
+    with FaultServer([faults.close_after_headers()]) as server:
+        client = client_for(server.url)
+        _, error = attempt("closed after headers", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.ConnectionError and error.response_started
+    assert len(server.requests) == 1
+
+
+def test_partial_body_is_not_retried() -> None:
+    with FaultServer([faults.partial_body()]) as server:
+        client = client_for(server.url)
+        _, error = attempt("partial body", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.ConnectionError and error.response_started
+    assert len(server.requests) == 1
+
+
+# Timeouts --------------------------------------------------------------------------------------
+
+
+def test_read_timeout_raises_timeout_error_and_is_not_retried() -> None:
+    with FaultServer([faults.stall(5)]) as server:
+        client = client_for(server.url, timeout=0.3)
+        started = time.perf_counter()
+        _, error = attempt("stall (read timeout 0.3 s)", server, lambda: client.echo_test(message="hi"))
+        waited = time.perf_counter() - started
+    assert isinstance(error, cohere_dyn.TimeoutError) and not error.connect
+    assert isinstance(error, builtins.TimeoutError) and isinstance(error, cohere_dyn.CohereError)
+    assert len(server.requests) == 1
+    assert waited < 2
+
+
+def test_timeout_per_call_overrides_the_client() -> None:
+    with FaultServer([faults.stall(5)]) as server:
+        client = client_for(server.url)  # the default read timeout is minutes
+        _, error = attempt(
+            "stall, timeout_in_seconds=0.3 per call",
+            server,
+            lambda: client.echo_test(message="hi", request_options={"timeout_in_seconds": 0.3}),
+        )
+    assert isinstance(error, cohere_dyn.TimeoutError)
+    assert len(server.requests) == 1
+
+
+def test_stall_in_the_middle_of_the_body_raises_timeout_error() -> None:
+    with FaultServer([faults.stall_mid_body(5)]) as server:
+        client = client_for(server.url, timeout=0.3)
+        _, error = attempt("stall mid-body", server, lambda: client.echo_test(message="hi"))
+    assert isinstance(error, cohere_dyn.TimeoutError) and not error.connect
+    assert len(server.requests) == 1
+
+
+def test_default_timeouts_suit_llm_calls() -> None:
+    timeout = cohere_dyn.Client("k", spec=TINY_SPEC)._timeout
+    assert timeout.connect <= 10 and timeout.read >= 120
+
+
+@pytest.mark.parametrize("value", ["3", float("nan"), -1, 0, True, object()])
+def test_bad_timeouts_fail_before_sending(value: Any) -> None:
+    with FaultServer() as server:
+        client = client_for(server.url)
+        with pytest.raises((TypeError, ValueError)):
+            client.echo_test(message="hi", request_options={"timeout_in_seconds": value})
+    assert server.requests == []
+
+
+# Bodies ----------------------------------------------------------------------------------------
+
+
+def test_invalid_json_with_200_raises_cohere_error_without_retrying() -> None:
+    with FaultServer([faults.status(200, b'{"message": "unfinished', {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        _, error = attempt("invalid JSON with 200", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.CohereError and "isn't JSON" in str(error)
+    assert len(server.requests) == 1
+
+
+HTML = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def test_html_502_is_retried_and_kept_as_text() -> None:
+    answer = faults.status(502, HTML, {"Content-Type": "text/html"})
+    with FaultServer([answer] * 3) as server:
+        client = client_for(server.url)
+        _, error = attempt("HTML with 502 every time", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.ApiError and error.status_code == 502
+    assert error.body == HTML.decode() and "502 Bad Gateway" in str(error)
+    assert len(server.requests) == 3
+
+
+def test_html_502_then_success() -> None:
+    with FaultServer([faults.status(502, HTML, {"Content-Type": "text/html"})]) as server:
+        client = client_for(server.url)
+        _, error = attempt("HTML with 502, then 200", server, lambda: client.echo_test(message="hi"))
+    assert error is None and len(server.requests) == 2
+
+
+def test_a_retried_json_request_is_byte_identical() -> None:
+    with FaultServer([faults.status(500), faults.reset]) as server:
+        client = client_for(server.url)
+        _, error = attempt("500, reset, then 200 (JSON body)", server, lambda: client.echo_test(message="héllo"))
+    assert error is None and len(server.requests) == 3
+    first = server.requests[0]
+    assert all(r.body == first.body and r.headers == first.headers for r in server.requests)
+
+
+def test_a_retried_multipart_upload_is_byte_identical_and_the_file_is_left_where_it_was() -> None:
+    upload = io.BytesIO(b"HEADER-SKIPPED\n" + b'{"text": "a"}\n' * 1000)
+    upload.seek(len(b"HEADER-SKIPPED\n"))
+    with FaultServer([faults.status(503), faults.close_before_headers]) as server:
+        client = client_for(server.url, spec=None)
+        _, error = attempt(
+            "503, closed, then 200 (multipart upload)",
+            server,
+            lambda: client.datasets.create(name="d", type="embed-input", data=upload),
+        )
+    assert error is None and len(server.requests) == 3
+    bodies = {r.body for r in server.requests}
+    assert len(bodies) == 1 and server.requests[0].multipart()[0]["content"].startswith('{"text": "a"}')
+    assert upload.tell() == len(b"HEADER-SKIPPED\n")
+
+
+# Streams ---------------------------------------------------------------------------------------
+
+
+def test_stream_is_retried_while_nothing_has_been_received() -> None:
+    script = [faults.status(503), faults.close_before_headers, faults.stream(sse_stream())]
+    with FaultServer(script) as server:
+        client = client_for(server.url, spec=None)
+        result, error = attempt(
+            "stream: 503, closed, then events",
+            server,
+            lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES)),
+        )
+    assert error is None and [event.type for event in result] == ["message-start", "message-end"]
+    assert len(server.requests) == 3
+
+
+def test_stream_cut_after_the_first_event_is_not_retried() -> None:
+    with FaultServer([faults.stream(sse_stream(1), cut=True)]) as server:
+        client = client_for(server.url, spec=None)
+        _, error = attempt(
+            "stream cut after 1 event",
+            server,
+            lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES)),
+        )
+    assert isinstance(error, cohere_dyn.StreamError)
+    assert [event.type for event in error.events] == ["message-start"]
+    assert len(server.requests) == 1
+
+
+def test_stream_stalled_after_the_headers_raises_stream_error_without_retrying() -> None:
+    def stalled(connection: faults.Connection, request: Any) -> bool:
+        connection.head(200, {"Content-Type": "text/event-stream"}, None)
+        chunk = sse_stream(1)[0]
+        connection.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        connection.wait(5)
+        return False
+
+    with FaultServer([stalled]) as server:
+        client = client_for(server.url, spec=None, timeout=0.3)
+        _, error = attempt(
+            "stream stalled after 1 event (read timeout)",
+            server,
+            lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES)),
+        )
+    assert isinstance(error, cohere_dyn.StreamError)
+    assert isinstance(error.__cause__, cohere_dyn.TimeoutError)
+    assert len(error.events) == 1
+    assert len(server.requests) == 1
+
+
+# Logging ---------------------------------------------------------------------------------------
+
+
+def test_every_retry_is_logged_with_attempt_status_and_delay(caplog: pytest.LogCaptureFixture) -> None:
+    with FaultServer([faults.status(503), faults.status(429, b"", {"retry-after-ms": "20"})]) as server:
+        client = client_for(server.url)
+        with caplog.at_level(logging.DEBUG):
+            _, error = attempt("503, 429, then 200 (logged)", server, lambda: client.echo_test(message="hi"))
+    assert error is None
+    retries = [r for r in caplog.records if r.name == "cohere_dyn"]
+    assert [(r.levelname, r.attempt, r.status) for r in retries] == [("WARNING", 1, 503), ("WARNING", 2, 429)]
+    assert delays(client)[1] == pytest.approx(0.02)  # the policy's choice (FastPolicy then waits 1 ms)
+    assert "retry 1 of 2" in retries[0].getMessage() and "status 503" in retries[0].getMessage()
+    assert all(KEY not in r.getMessage() and KEY not in str(r.__dict__) for r in caplog.records)

@@ -1,0 +1,55 @@
+"""Code written against the client as documented: mypy --strict must find nothing here."""
+
+import io
+
+import cohere_dyn
+
+client = cohere_dyn.Client(api_key="k", client_name="app", timeout=30, max_retries=3)
+co2 = cohere_dyn.ClientV2(api_key="k")
+
+reply = client.v2.chat(model="command-a-03-2025", messages=[{"role": "user", "content": "hi"}])
+print(reply.id, reply.finish_reason)
+if reply.message.content:
+    item = reply.message.content[0]
+    if item.type == "text":
+        print(item.text.upper())
+
+r2 = co2.chat(
+    model="m",
+    messages=[
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+    ],
+    temperature=0.3,
+    response_format={"type": "json_object"},
+    request_options={"max_retries": 1, "timeout_in_seconds": 5.0},
+)
+print(r2.to_dict(), r2["id"])
+
+with client.v2.chat_stream(model="m", messages=[{"role": "user", "content": "hi"}]) as stream:
+    for event in stream:
+        print(event.type)
+    print(stream.final().message)
+for piece in co2.chat_stream(model="m", messages=[{"role": "user", "content": "hi"}]).text():
+    print(piece.strip())
+
+print(client.chat(message="hi", temperature=0.3).text)
+emb = client.embed(texts=["a"], model="embed-english-v3.0", input_type="search_document")
+ds = client.datasets.create(name="n", type="embed-input", data=io.BytesIO(b"text\nhi\n"))
+print(client.datasets.list(dataset_type="embed-input").datasets)
+client.finetuning.create_finetuned_model(
+    request={"name": "x", "settings": {"base_model": {"base_type": "BASE_TYPE_CHAT"}, "dataset_id": "d"}}
+)
+ranked = client.rerank(query="q", documents=["a", "b"], model="rerank-v3.5", top_n=1)
+print([result.index for result in ranked.results])
+client.check_api_key()
+client.close()
+
+cohere_dyn.validate("v2.chat", {"model": "m", "messages": []})
+message = cohere_dyn.UserChatMessageV2(content="hi")
+try:
+    client.models.list()
+except cohere_dyn.TooManyRequestsError as exc:
+    print(exc.status_code, exc.headers)
+except cohere_dyn.ValidationError as exc:
+    print(exc.problems)

@@ -1,0 +1,18 @@
+"""Each line whose comment starts with "error" must be a type error; mypy must report nothing else here."""
+
+import cohere_dyn
+
+client = cohere_dyn.Client(api_key="k")
+co2 = cohere_dyn.ClientV2(api_key="k")
+client.v2.chat(model=1, messages=[{"role": "user", "content": "hi"}])  # error: a number for a string
+client.v2.chat(messages=[{"role": "user", "content": "hi"}])  # error: model is required
+client.v2.chat(model="m", messages=[{"role": "bot", "content": "hi"}])  # error: no such role
+client.v2.chat(model="m", messages=[], temprature=0.3)  # error: misspelled keyword
+client.v2.chat(model="m", messages=[], safety_mode="LOUD")  # error: not one of the enum
+client.v2.chat("m", [])  # error: arguments are keyword-only
+co2.chat(model="m", messages=[], request_options={"retries": 3})  # error: unknown request option
+client.v2.chat_stream(model="m", messages=[]).final().message.nope  # error: undeclared response field
+client.v2.nothing()  # error: no such method
+client.datasets.get()  # error: id is required
+client.embed(texts=[1, 2], model="m")  # error: texts are strings
+reply: str = client.tokenize(text="t", model="m")  # error: the response is an object
