@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ._encoding import FilePart, encode_json, encode_multipart, encode_path, query_pairs, query_value
+from ._encoding import FilePart, encode_json, encode_multipart, encode_path, form_parts, query_pairs, query_value
 from ._errors import ValidationError, ValidationProblem
 from ._naming import did_you_mean
 from ._operations import Operation
@@ -150,11 +150,15 @@ def prepare(
         content = encode_json(body)
         headers["Content-Type"] = "application/json"
     elif operation.body_media_type == "multipart/form-data":
-        parts = [
-            FilePart(argument.wire_name, kwargs[argument.keyword])
-            for argument in operation.arguments
-            if argument.location == "file" and kwargs.get(argument.keyword) is not None
-        ]
+        parts: list[Any] = []
+        for argument in operation.arguments:
+            value = kwargs.get(argument.keyword)
+            if value is None:
+                continue
+            if argument.location == "file":
+                parts.append(FilePart(argument.wire_name, value))
+            elif argument.location == "form":
+                parts.extend(form_parts(argument.wire_name, params.get(argument.keyword, value)))
         content, headers["Content-Type"] = encode_multipart(parts)
     for name, value in (options.get("additional_headers") or {}).items():
         headers[str(name)] = str(value)

@@ -93,6 +93,24 @@ class FilePart:
         self.filename, self.content, self.content_type = _read_file(value)
 
 
+class TextPart:
+    """One plain field of a multipart form, written as a query value would be."""
+
+    __slots__ = ("name", "filename", "content", "content_type")
+
+    def __init__(self, name: str, value: Any):
+        self.name = name
+        self.filename = None
+        self.content = query_value(value).encode()
+        self.content_type = None
+
+
+def form_parts(name: str, value: Any) -> list[TextPart]:
+    """A plain form field's parts: one per item for a list."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return [TextPart(name, item) for item in values]
+
+
 def _read_file(value: Any) -> tuple[str, bytes, str]:
     content_type = None
     if isinstance(value, tuple):
@@ -139,19 +157,15 @@ def _quote_header(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "%0D").replace("\n", "%0A")
 
 
-def encode_multipart(parts: list[FilePart]) -> tuple[bytes, str]:
+def encode_multipart(parts: list[FilePart | TextPart]) -> tuple[bytes, str]:
     """A multipart/form-data body and its Content-Type."""
     boundary = secrets.token_hex(16)
     chunks = []
     for part in parts:
-        chunks.append(
-            (
-                f"--{boundary}\r\n"
-                f'Content-Disposition: form-data; name="{_quote_header(part.name)}"; '
-                f'filename="{_quote_header(part.filename)}"\r\n'
-                f"Content-Type: {part.content_type}\r\n\r\n"
-            ).encode()
-        )
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote_header(part.name)}"'
+        if part.filename is not None:
+            head += f'; filename="{_quote_header(part.filename)}"\r\nContent-Type: {part.content_type}'
+        chunks.append((head + "\r\n\r\n").encode())
         chunks.append(part.content)
         chunks.append(b"\r\n")
     chunks.append(f"--{boundary}--\r\n".encode())

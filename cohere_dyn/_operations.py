@@ -23,7 +23,7 @@ EXTENSION = "x-cohere-dyn"
 # Headers the client sets itself; a spec that declares them as parameters doesn't make them keywords.
 CLIENT_HEADERS = frozenset({"authorization", "x-client-name", "user-agent", "content-type", "content-length"})
 # "request": the whole body; "client": handled by the client itself (batching), never sent
-LOCATIONS = ("path", "query", "header", "body", "request", "file", "sdk", "client")
+LOCATIONS = ("path", "query", "header", "body", "request", "file", "form", "sdk", "client")
 
 
 class Argument:
@@ -328,15 +328,26 @@ def _body_arguments(
         keyword = request_argument or "request"
         return [Argument(keyword, keyword, "request", body_required, schema, _description(resolver, schema))]
     properties, required = resolved
-    location = "file" if media_type == "multipart/form-data" else "body"
+    multipart = media_type == "multipart/form-data"
     arguments = []
     for name, sub in properties.items():
         if twin is not None and name == twin.flag:
             continue
+        location = ("file" if _is_binary(resolver, sub) else "form") if multipart else "body"
         arguments.append(
             Argument(python_identifier(name), name, location, name in required, sub, _description(resolver, sub))
         )
     return arguments
+
+
+def _is_binary(resolver: Resolver, schema: Any) -> bool:
+    """A file part of a multipart body (binary content, or a list of such)."""
+    target = resolver.deref(schema)
+    if not isinstance(target, dict):
+        return False
+    if target.get("type") == "array":
+        return _is_binary(resolver, target.get("items"))
+    return target.get("format") in ("binary", "byte") or "contentMediaType" in target or "contentEncoding" in target
 
 
 def _object_view(resolver: Resolver, schema: Any) -> tuple[dict[str, Any], set[str]] | None:

@@ -130,7 +130,7 @@ class Spec:
 
 
 def _parameters_schema(operation: Operation) -> dict[str, Any]:
-    arguments = [a for a in operation.arguments if a.location in ("path", "query", "header", "sdk")]
+    arguments = [a for a in operation.arguments if a.location in ("path", "query", "header", "form", "sdk")]
     return {
         "type": "object",
         "properties": {argument.keyword: argument.schema for argument in arguments},

@@ -696,7 +696,14 @@ def _valid_request(spec: Spec, operation: Operation, ids: dict[str, str]) -> dic
     }
     request: dict[str, Any] = {"method": operation.http_method, "url": path, "params": params, "headers": dict(AUTH)}
     if operation.body_media_type == "multipart/form-data":
-        request["files"] = {"data": ("data.jsonl", b'{"text": "hello"}\n', "application/octet-stream")}
+        request["files"] = {
+            a.wire_name: ("data.jsonl", b'{"text": "hello"}\n', "application/octet-stream")
+            for a in operation.arguments
+            if a.location == "file" and a.required
+        }
+        request["data"] = {
+            a.wire_name: str(synth.value(a.schema, a.wire_name)) for a in operation.arguments if a.location == "form" and a.required
+        }
     elif operation.body_media_type == "application/json":
         body = synth.value(operation.body_schema)
         if operation.stream is not None:

@@ -298,3 +298,23 @@ def test_response_objects_can_be_sent_back(tiny_client: cohere_dyn.Client) -> No
     first = tiny_client.echo_test(message="hi")
     tiny_client.echo_test(message=first.message, shapes=first.shapes, tree=None)
     assert json.loads(responses.calls[1].request.body) == {"message": "hi", "shapes": [{"kind": "circle", "radius": 2}]}
+
+
+@responses.activate
+def test_multipart_plain_fields_are_text_parts_and_files_are_file_parts(tiny_client: cohere_dyn.Client) -> None:
+    from email.parser import BytesParser
+
+    responses.post(f"{BASE}/uploads", json={})
+    tiny_client.uploads.create(file=("a.txt", b"hello"), model="small", tags=["x", "y"])
+    request = responses.calls[0].request
+    message = BytesParser().parsebytes(f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode() + request.body)
+    parts = [
+        (p.get_param("name", header="content-disposition"), p.get_filename(), p.get_payload(decode=True))
+        for p in message.get_payload()
+    ]
+    assert parts == [("file", "a.txt", b"hello"), ("model", None, b"small"), ("tags", None, b"x"), ("tags", None, b"y")]
+
+
+def test_multipart_plain_fields_are_validated(tiny_client: cohere_dyn.Client) -> None:
+    with pytest.raises(cohere_dyn.ValidationError, match="model: 'huge' is not one of"):
+        tiny_client.uploads.create.validate(file=b"x", model="huge")
