@@ -16,9 +16,9 @@ from typing import Any
 
 from ._async_streaming import AsyncStream
 from ._async_transport import AsyncResponse, AsyncTransport
-from ._caller import build_request, decode_content, error_from_content, log_retry
+from ._caller import build_request, credential, decode_content, error_from_content, log_retry, retries_for
 from ._calls import PreparedRequest, prepare
-from ._errors import CohereError, ConnectionError, TimeoutError
+from ._errors import CohereError, ConnectionError, TimeoutError, redact
 from ._operations import Operation
 from ._retry import RetryPolicy
 from ._spec import Spec
@@ -54,8 +54,14 @@ class AsyncCaller:
     async def send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncResponse:
         """Send, retrying what is safe to retry; an error status raises its ApiError."""
         self._check_loop()
+        max_retries = retries_for(self.client, prepared)
         request = build_request(self.client, prepared)
-        max_retries = self.client._max_retries if prepared.max_retries is None else prepared.max_retries
+        try:
+            return await self._attempts(prepared, request, max_retries, stream)
+        except CohereError as exc:
+            raise redact(exc, credential(request.headers)) from exc.__cause__
+
+    async def _attempts(self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool) -> AsyncResponse:
         attempt = 0
         while True:
             try:

@@ -23,7 +23,17 @@ from ._timeout import Timeout
 from ._transport import HttpRequest, Response, Transport
 from ._version import __version__
 
-__all__ = ["SyncCaller", "build_request", "decode_response", "decode_content", "api_error", "error_from_content", "log_retry"]
+__all__ = [
+    "SyncCaller",
+    "build_request",
+    "credential",
+    "decode_response",
+    "decode_content",
+    "api_error",
+    "error_from_content",
+    "log_retry",
+    "retries_for",
+]
 
 USER_AGENT = f"cohere-dyn/{__version__}"
 logger = logging.getLogger("cohere_dyn")
@@ -44,7 +54,10 @@ class SyncCaller:
             from ._streaming import Stream
 
             response = self.send(prepared, stream=True)
-            return Stream(response, operation, self.spec, self.client._validate_events)
+            try:
+                return Stream(response, operation, self.spec, self.client._validate_events)
+            except CohereError as exc:  # its message quotes what the server sent instead of a stream
+                raise redact(exc, credential(self.http_request(prepared).headers)) from None
         return decode_response(self.spec, operation, self.send(prepared))
 
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
@@ -56,16 +69,12 @@ class SyncCaller:
         Every attempt sends the same `HttpRequest`, so the same bytes. Errors raised from here
         never carry the API key, even when the server echoes it back.
         """
-        max_retries = self.client._max_retries if prepared.max_retries is None else prepared.max_retries
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
-            raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
-        if max_retries < 0:
-            raise ValueError("max_retries can't be negative")
+        max_retries = retries_for(self.client, prepared)
         request = self.http_request(prepared)
         try:
             return self._attempts(prepared, request, max_retries, stream)
         except CohereError as exc:
-            raise redact(exc, _credential(request.headers)) from exc.__cause__
+            raise redact(exc, credential(request.headers)) from exc.__cause__
 
     def _attempts(self, prepared: PreparedRequest, request: HttpRequest, max_retries: int, stream: bool) -> Response:
         attempt = 0
@@ -89,7 +98,17 @@ class SyncCaller:
             attempt += 1
 
 
-def _credential(headers: dict[str, str]) -> str | None:
+def retries_for(client: Any, prepared: PreparedRequest) -> int:
+    """The call's `max_retries` option, else the client's; checked before anything is sent."""
+    max_retries = client._max_retries if prepared.max_retries is None else prepared.max_retries
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
+    if max_retries < 0:
+        raise ValueError("max_retries can't be negative")
+    return max_retries
+
+
+def credential(headers: dict[str, str]) -> str | None:
     """The secret part of the Authorization header actually sent (the key, or an override)."""
     for name, value in headers.items():
         if name.lower() == "authorization":

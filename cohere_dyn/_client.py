@@ -9,6 +9,7 @@ and the call path are loaded by the first call, so `import cohere_dyn; Client()`
 from __future__ import annotations
 
 import os
+from _thread import allocate_lock
 
 from ._dispatch import Group, tree_for
 from ._errors import CohereError
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Client", "ClientBase", "ClientV2", "DEFAULT_BASE_URL"]
 
 DEFAULT_BASE_URL = "https://api.cohere.com"
+_START_LOCK = allocate_lock()
 
 
 class ClientBase(Group):
@@ -150,9 +152,11 @@ class Client(ClientBase):
         from ._caller import SyncCaller
         from ._transport import RequestsTransport
 
-        caller = SyncCaller(self, self._transport if self._transport is not None else RequestsTransport())
-        object.__setattr__(self, "_caller", caller)
-        return caller
+        with _START_LOCK:  # threads making their first call together share one transport
+            if self._caller is None:
+                transport = self._transport if self._transport is not None else RequestsTransport()
+                object.__setattr__(self, "_caller", SyncCaller(self, transport))
+        return self._caller
 
 
 class ClientV2(Client):

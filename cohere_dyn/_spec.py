@@ -99,7 +99,9 @@ class Spec:
     @classmethod
     def from_dict(cls, document: dict[str, Any], source: str = "<dict>") -> "Spec":
         from ._normalize import normalize
+        from ._spec_loader import check_document
 
+        check_document(document, source)
         return cls(normalize(document), source)
 
     def operation(self, name: str) -> Operation:
