@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,10 @@ import cohere_dyn
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY_SPEC = FIXTURES / "tiny.yaml"
+# The reference material (the official SDK's captured requests, its method list, Cohere's published
+# spec) lives in shared/ beside the checkout; COHERE_DYN_REFERENCE points elsewhere.
+REFERENCE = Path(os.environ.get("COHERE_DYN_REFERENCE") or Path(__file__).resolve().parents[1].parent / "shared" / "reference")
+WIRE = REFERENCE / "wire"
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,7 @@ from cohere_dyn import Spec
 from cohere_dyn._operations import Operation
 from cohere_dyn.mock import MockServer, Received, serve
 from cohere_dyn.mock._synth import Synthesizer
-from tests.conftest import TINY_SPEC
+from tests.conftest import TINY_SPEC, WIRE
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": "Bearer test-key"}
@@ -760,7 +760,6 @@ def test_a_stream_without_a_behaviour_sends_one_event_of_each_type() -> None:
 
 # ------------------------------------------------------------- the official SDK's own requests
 
-WIRE = ROOT.parent / "shared" / "reference" / "wire"
 RECORDED = sorted(WIRE.glob("*.json")) if WIRE.is_dir() else []
 _TRANSPORT = {"host", "content-length", "connection", "accept-encoding"}
 

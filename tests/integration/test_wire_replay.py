@@ -25,8 +25,8 @@ import pytest
 
 import cohere_dyn
 from tests.capture import Captured, CaptureServer
+from tests.conftest import WIRE
 
-WIRE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "wire"
 FIXTURES = sorted(WIRE.glob("*.json")) if WIRE.is_dir() else []
 
 # Headers the official SDK's transport adds on its own; they say nothing about the call.

@@ -18,10 +18,9 @@ from cohere_dyn._cli import main
 from cohere_dyn._lint import read_document
 from cohere_dyn._spec import Spec
 from cohere_dyn._spec_loader import load_document
+from tests.conftest import REFERENCE
 
-PUBLISHED = Path("/work/shared/reference/cohere-openapi-2025-04-15.yaml")
-if not PUBLISHED.is_file():
-    PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "cohere-openapi-2025-04-15.yaml"
+PUBLISHED = REFERENCE / "cohere-openapi-2025-04-15.yaml"
 
 needs_published = pytest.mark.skipif(not PUBLISHED.is_file(), reason="Cohere's published spec is not here")
 USER_HI = [{"role": "user", "content": "hi"}]

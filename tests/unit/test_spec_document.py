@@ -19,10 +19,10 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+from tests.conftest import REFERENCE
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "spec" / "cohere.yaml"
-REFERENCE = Path("/work/shared/reference")
 SDK_METHODS = REFERENCE / "sdk-methods.md"
 WIRE_DIR = REFERENCE / "wire"
 
