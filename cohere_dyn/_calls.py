@@ -156,7 +156,11 @@ def prepare(
             if value is None:
                 continue
             if argument.location == "file":
-                parts.append(FilePart(argument.wire_name, value))
+                try:
+                    parts.append(FilePart(argument.wire_name, value))
+                except OSError as exc:  # a path that can't be read: the caller's mistake, found before sending
+                    problem = ValidationProblem(argument.keyword, f"can't read the file: {exc.strerror or exc}", "file")
+                    raise ValidationError(operation.qualified_name, [problem]) from None
             elif argument.location == "form":
                 parts.extend(form_parts(argument.wire_name, params.get(argument.keyword, value)))
         content, headers["Content-Type"] = encode_multipart(parts)

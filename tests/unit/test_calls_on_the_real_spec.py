@@ -203,3 +203,11 @@ def test_sdk_payload_classes_are_derived_from_the_spec() -> None:
         cohere_dyn.UserChatMessageV2(contnet="hi")
     with pytest.raises(AttributeError):
         cohere_dyn.NoSuchThingV9
+
+
+@pytest.mark.parametrize("path", ["", "/no/such/file.csv"])
+def test_an_unreadable_file_path_is_a_validation_error_before_sending(path: str) -> None:
+    transport = RecordingTransport()
+    with pytest.raises(cohere_dyn.ValidationError, match="data: can't read the file"):
+        client_with(transport).datasets.create(name="d", type="embed-input", data=path)
+    assert transport.sent == []

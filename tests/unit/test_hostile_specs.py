@@ -144,7 +144,8 @@ def test_absurd_nesting_is_refused_without_crashing(tmp_path: Path, suffix: str)
         "except cohere_dyn.SpecError as e:\n    print('SpecError', e)\n"
     )
     assert result.returncode == 0, result.stderr[-500:]
-    assert result.stdout.startswith("SpecError") and "nested more than" in result.stdout
+    # refused by our depth check, or by libyaml's own limit in versions that have one
+    assert result.stdout.startswith("SpecError") and ("nested more than" in result.stdout or "nesting depth" in result.stdout)
     record("hostile_spec", test_case=_case(), outcome="SpecError", message=_plain(result.stdout, path))
 
 
