@@ -18,6 +18,7 @@ from ._errors import (
     GatewayTimeoutError,
     InternalServerError,
     InvalidTokenError,
+    JobFailedError,
     NotFoundError,
     NotImplementedApiError,
     PaymentRequiredError,
@@ -31,6 +32,7 @@ from ._errors import (
     UnprocessableEntityError,
     ValidationError,
     ValidationProblem,
+    WaitTimeoutError,
 )
 from ._spec import Spec
 from ._timeout import Timeout
@@ -92,8 +94,6 @@ _LAZY = {
     "AsyncClientV2": "_async_client",
     "AsyncStream": "_async_streaming",
     "paginate": "_pagination",
-    "JobFailedError": "_waiting",
-    "WaitTimeoutError": "_waiting",
 }
 
 

@@ -20,6 +20,7 @@ from ._errors import (
     GatewayTimeoutError as GatewayTimeoutError,
     InternalServerError as InternalServerError,
     InvalidTokenError as InvalidTokenError,
+    JobFailedError as JobFailedError,
     NotFoundError as NotFoundError,
     NotImplementedApiError as NotImplementedApiError,
     PaymentRequiredError as PaymentRequiredError,
@@ -33,6 +34,7 @@ from ._errors import (
     UnprocessableEntityError as UnprocessableEntityError,
     ValidationError as ValidationError,
     ValidationProblem as ValidationProblem,
+    WaitTimeoutError as WaitTimeoutError,
 )
 from ._models import (
     Model as Model,
@@ -42,10 +44,6 @@ from ._pagination import paginate as paginate
 from ._spec import Spec as Spec
 from ._timeout import Timeout as Timeout
 from ._transport import HttpRequest as HttpRequest
-from ._waiting import (
-    JobFailedError as JobFailedError,
-    WaitTimeoutError as WaitTimeoutError,
-)
 from ._generated_types import Client as Client
 from ._generated_types import ClientV2 as ClientV2
 from ._generated_types import Stream as Stream

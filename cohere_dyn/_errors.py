@@ -7,6 +7,8 @@
     │   ├── ConnectionError          no connection, or it broke before a response
     │   └── TimeoutError(builtins.TimeoutError)
     ├── StreamError                  a stream broke mid-way; carries the events received so far
+    ├── JobFailedError               client.wait(): the job or dataset reached a failure status
+    ├── WaitTimeoutError(builtins.TimeoutError)  client.wait(): no final status in time
     └── ApiError                     the API answered with an error status (status_code, body, headers)
         ├── BadRequestError                400
         ├── UnauthorizedError              401
@@ -42,6 +44,8 @@ __all__ = [
     "ConnectionError",
     "TimeoutError",
     "StreamError",
+    "JobFailedError",
+    "WaitTimeoutError",
     "ApiError",
     "BadRequestError",
     "UnauthorizedError",
@@ -149,6 +153,23 @@ class StreamError(CohereError):
     def __init__(self, message: str, events: Sequence[Any] = ()):
         super().__init__(message)
         self.events = list(events)
+
+
+class JobFailedError(CohereError):
+    """A job or dataset reached a failure status. `status` is that status, `result` the last answer."""
+
+    def __init__(self, message: str, status: Any, result: Any):
+        super().__init__(message)
+        self.status = status
+        self.result = result
+
+
+class WaitTimeoutError(CohereError, builtins.TimeoutError):
+    """`timeout` seconds passed before a final status. `result` is the last answer."""
+
+    def __init__(self, message: str, result: Any):
+        super().__init__(message)
+        self.result = result
 
 
 class ApiError(CohereError):

@@ -16,36 +16,18 @@ printed; `progress`, if given, is called with every answer.
 
 from __future__ import annotations
 
-import builtins
 import time
 from typing import Any, Callable
 
-from ._errors import CohereError
+from ._errors import CohereError, JobFailedError, WaitTimeoutError
 from ._models import Model
 from ._operations import Operation
 from ._spec import Spec
 
-__all__ = ["JobFailedError", "WaitTimeoutError", "target", "wait", "wait_async"]
+__all__ = ["target", "wait", "wait_async"]
 
 WAIT_EXTENSION = "x-cohere-dyn-wait"
 DEFAULT_INTERVAL = 2.0
-
-
-class JobFailedError(CohereError):
-    """A job or dataset reached a failure status. `status` is that status, `result` the last answer."""
-
-    def __init__(self, message: str, status: Any, result: Any):
-        super().__init__(message)
-        self.status = status
-        self.result = result
-
-
-class WaitTimeoutError(CohereError, builtins.TimeoutError):
-    """`timeout` seconds passed before a final status. `result` is the last answer."""
-
-    def __init__(self, message: str, result: Any):
-        super().__init__(message)
-        self.result = result
 
 
 def target(spec: Spec, job: Any) -> tuple[Operation, dict[str, Any]]:
