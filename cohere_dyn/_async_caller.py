@@ -78,7 +78,7 @@ class AsyncCaller:
                 if delay is None:
                     raise error_from_content(response.status_code, response.headers, await _read(response))
                 await response.aclose()
-                log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay)
+                log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay, response.status_code)
             await asyncio.sleep(delay)
             attempt += 1
 
