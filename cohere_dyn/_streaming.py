@@ -33,22 +33,18 @@ _scan = json.JSONDecoder().scan_once
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
-    """The JSON object `text` holds, or None when it holds anything else."""
+    """The JSON object `text` holds, or None when it holds anything else (the slow path)."""
     try:
-        value, end = _scan(text, 0)
-    except (StopIteration, ValueError):
-        value, end = None, -1
-    if end != len(text):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return None
+        value = json.loads(text)
+    except ValueError:
+        return None
     return value if isinstance(value, dict) else None
 
 logger = logging.getLogger("cohere_dyn")
 NDJSON_TYPES = ("application/stream+json", "application/x-ndjson", "application/jsonl", "application/json-lines")
 SSE_TYPE = "text/event-stream"
 _WARNED: set[tuple[str, str]] = set()
+_UNSEEN = object()
 
 
 class EventSource:
@@ -76,6 +72,7 @@ class EventSource:
         self.type_field: str | None = target["discriminator"]["propertyName"] if union else None
         self.known_types = frozenset(union or ())
         self.validator = spec.validator(operation, "events") if validate_events and schema is not None else None
+        self._shapes: dict[str, Shape | None] = {}  # event type -> its branch's shape
         self.done = False
         self.events: list[Model] = []
 
@@ -104,41 +101,59 @@ class EventSource:
         return self._events(items)
 
     def _events(self, items: list[Any]) -> list[Model]:
+        """Event objects from decoded items (SSE events or parsed NDJSON values): the hot path."""
         out: list[Model] = []
-        sse, shape, type_field, known = self.sse, self.shape, self.type_field, self.known_types
+        append = out.append
+        sse, type_field, shapes, scan = self.sse, self.type_field, self._shapes, _scan
         for item in items:
             if sse:
                 data = item.data
                 if data == "[DONE]":
                     self.done = True
                     break
-                item = _json_object(data)
-                if item is None:
-                    raise StreamError(
-                        f"{self.operation.qualified_name}: an event's data is not a JSON object: {data[:200]!r}",
-                        [*self.events, *out],
-                    )
-            elif not isinstance(item, dict):
+                try:
+                    item, end = scan(data, 0)
+                except (StopIteration, ValueError):
+                    end = -1
+                if end != len(data) or type(item) is not dict:
+                    item = _json_object(data)  # whitespace around it, or not an object at all
+                    if item is None:
+                        raise StreamError(
+                            f"{self.operation.qualified_name}: an event's data is not a JSON object: {data[:200]!r}",
+                            [*self.events, *out],
+                        )
+            elif type(item) is not dict:
                 raise StreamError(f"{self.operation.qualified_name}: an event is not a JSON object", [*self.events, *out])
-            if (type_field is not None and item.get(type_field) not in known) or self.validator is not None:
-                self._check(item, len(self.events) + len(out))
-            out.append(Model(item, shape))
+            if type_field is None:
+                shape = self.shape
+            else:
+                kind = item.get(type_field)
+                shape = shapes.get(kind, _UNSEEN) if type(kind) is str else _UNSEEN
+                if shape is _UNSEEN:
+                    shape = self._shape_of(item, kind)
+            if self.validator is not None:
+                self._validate(item, len(self.events) + len(out))
+            append(Model(item, shape))
         self.events.extend(out)
         return out
 
-    def _check(self, item: dict[str, Any], position: int) -> None:
-        if self.type_field is not None:
-            kind = item.get(self.type_field)
-            if kind not in self.known_types:
-                key = (self.operation.qualified_name, str(kind))
-                if key not in _WARNED:
-                    _WARNED.add(key)
-                    warnings.warn(
-                        f"{self.operation.qualified_name}: event type {kind!r} is not in the spec; yielded as received",
-                        stacklevel=4,
-                    )
-                return
-        if self.validator is not None and not self.validator.is_valid(item):
+    def _shape_of(self, item: dict[str, Any], kind: Any) -> Shape | None:
+        """The shape of a new event type, remembered; an unknown type is warned about once."""
+        if kind not in self.known_types:
+            key = (self.operation.qualified_name, str(kind))
+            if key not in _WARNED:
+                _WARNED.add(key)
+                warnings.warn(
+                    f"{self.operation.qualified_name}: event type {kind!r} is not in the spec; yielded as received",
+                    stacklevel=5,
+                )
+        shape = self.shape.resolve(item) if self.shape is not None else None
+        if type(kind) is str:
+            self._shapes[kind] = shape
+        return shape
+
+    def _validate(self, item: dict[str, Any], position: int) -> None:
+        if not self.validator.is_valid(item):
             problems = "; ".join(str(p) for p in self.validator.problems(item))
             raise StreamError(f"{self.operation.qualified_name}: event {position} breaks the spec: {problems}", self.events)
 
