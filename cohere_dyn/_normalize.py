@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["normalize", "REPAIRS_KEY", "NORMALIZER_VERSION"]
 
 REPAIRS_KEY = "x-cohere-dyn-repairs"
-NORMALIZER_VERSION = 4
+NORMALIZER_VERSION = 5
 _VERBS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -52,6 +52,7 @@ def normalize(document: dict[str, Any]) -> dict[str, Any]:
         _unnamed(operation, pointer, repairs)
     for pointer, node in _schema_nodes(document):
         _dangling_mapping(document, node, pointer, repairs)
+        _mapped_values_refused(document, node, pointer, repairs)
         _dangling_reference(document, node, pointer, repairs)
         if not pointer.endswith(_NAME_MAPS):
             _legacy_forms(node, pointer, [] if legacy else repairs)
@@ -186,6 +187,35 @@ def _dangling_mapping(document: dict[str, Any], node: dict[str, Any], pointer: s
         repairs.append(f"{pointer}/discriminator/mapping/{_escape(str(value))}: {target!r} can't be resolved; dropped")
     if not mapping and isinstance(discriminator, dict):
         del discriminator["mapping"]
+
+
+def _mapped_values_refused(document: dict[str, Any], node: dict[str, Any], pointer: str, repairs: list[str]) -> None:
+    """A mapping that sends a value to a branch whose own enum refuses it: the enum gains the value.
+
+    Validation dispatches on the mapping, so without this every payload with that value would be
+    rejected (the published file does it to two v1 stream event types).
+    """
+    discriminator = node.get("discriminator")
+    prop = discriminator.get("propertyName") if isinstance(discriminator, dict) else None
+    mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+    if not isinstance(prop, str) or not isinstance(mapping, dict):
+        return
+    for value, ref in mapping.items():
+        branch = _deref(document, {"$ref": ref}) if isinstance(ref, str) else None
+        parts = [branch, *(branch.get("allOf") or [])] if isinstance(branch, dict) else []
+        for part in parts:
+            target = _deref(document, part)
+            properties = target.get("properties") if isinstance(target, dict) else None
+            spec = _deref(document, properties.get(prop)) if isinstance(properties, dict) else None
+            if not isinstance(spec, dict):
+                continue
+            if isinstance(spec.get("enum"), list) and value not in spec["enum"]:
+                spec["enum"] = [*spec["enum"], value]
+            elif "const" in spec and spec["const"] != value:
+                spec["enum"] = [spec.pop("const"), value]
+            else:
+                continue
+            repairs.append(f"{pointer}/discriminator/mapping/{_escape(str(value))}: its branch refused {value!r}; allowed")
 
 
 def _dangling_reference(document: dict[str, Any], node: dict[str, Any], pointer: str, repairs: list[str]) -> None:

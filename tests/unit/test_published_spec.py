@@ -160,6 +160,23 @@ def test_the_published_file_loads_with_one_warning_listing_its_defects() -> None
 
 
 @needs_published
+def test_stream_events_its_own_mapping_names_are_not_rejected() -> None:
+    """The published v1 stream union maps two event types to branches whose enum refused them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        published = Spec.load(PUBLISHED)
+    events = published.validator(published.operation("chat_stream"), "events")
+    valid = [
+        {"event_type": "tool-calls-chunk", "is_finished": False, "tool_call_delta": {"name": "get_weather"}},
+        {"event_type": "tool-calls-generation", "is_finished": False, "tool_calls": []},
+        {"event_type": "text-generation", "is_finished": False, "text": "hi"},
+    ]
+    for event in valid:
+        assert events.is_valid(event), events.problems(event)
+    assert not events.is_valid({"event_type": "no-such-event", "is_finished": False})
+
+
+@needs_published
 def test_the_published_file_gives_the_official_sdk_method_names() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
