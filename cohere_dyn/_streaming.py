@@ -15,7 +15,7 @@ import warnings
 from collections import deque
 from typing import Any, Iterator
 
-from ._accumulate import Accumulator
+from ._accumulate import Accumulator, fold
 from ._errors import CohereError, StreamError
 from ._models import Model, Shape
 from ._ndjson import NDJSONDecodeError, NDJSONDecoder
@@ -152,6 +152,10 @@ class EventSource:
             self._shapes[kind] = shape
         return shape
 
+    def broken(self, cause: Exception) -> StreamError:
+        """The error for a connection that broke mid-stream, with the events received so far."""
+        return StreamError(f"{self.operation.qualified_name}: the connection broke mid-stream ({cause})", self.events)
+
     def _validate(self, item: dict[str, Any], position: int) -> None:
         if not self.validator.is_valid(item):
             problems = "; ".join(str(p) for p in self.validator.problems(item))
@@ -177,8 +181,28 @@ class Stream:
         self._closed = False
         self._spec = spec
 
-    def __iter__(self) -> "Stream":
-        return self
+    def __iter__(self) -> Iterator[Model]:
+        return self._iterate()
+
+    def _iterate(self) -> Iterator[Model]:
+        """The events, a decoded batch at a time: a for loop pays no Python call per event."""
+        ready = self._ready
+        while True:
+            if not ready:
+                if self._closed:
+                    return
+                self._pull()
+                continue
+            batch = list(ready)
+            ready.clear()
+            taken = 0
+            try:
+                for event in batch:
+                    taken += 1
+                    yield event
+            finally:  # a loop left early: what it didn't take stays for the next read
+                if taken < len(batch):
+                    ready.extendleft(reversed(batch[taken:]))
 
     def __next__(self) -> Model:
         while not self._ready:
@@ -197,7 +221,7 @@ class Stream:
             raise
         except CohereError as exc:
             self._release()
-            raise StreamError(f"{source.operation.qualified_name}: the connection broke mid-stream ({exc})", source.events) from exc
+            raise source.broken(exc) from exc
         self._ready.extend(events)
         if chunk is None or source.done:
             self._release()
@@ -220,10 +244,7 @@ class Stream:
         usage), shaped like the non-streamed response."""
         for _ in self:
             pass
-        accumulator = Accumulator(self._source.operation, self._spec)
-        for event in self._source.events:
-            accumulator.add(event)
-        return accumulator.result()
+        return fold(self._source.operation, self._spec, self._source.events)
 
     def close(self) -> None:
         """Stop: close the connection now; events not yet read are dropped."""

@@ -284,3 +284,16 @@ def test_breaking_out_of_a_loop_over_the_call_closes_the_connection() -> None:
         while server.disconnects == 0 and time.monotonic() < deadline:
             time.sleep(0.02)
     assert server.disconnects == 1
+
+
+def test_leaving_a_loop_early_keeps_the_unread_events_for_the_next_read() -> None:
+    with CaptureServer(lambda r: streaming([sse(V2_EVENTS)])) as server:
+        stream = client_for(server).v2.chat_stream(model="m", messages=MESSAGES)
+        first = []
+        for event in stream:
+            first.append(event.type)
+            if len(first) == 2:
+                break
+        assert next(stream).type == V2_EVENTS[2]["type"]
+        rest = [event.type for event in stream]
+    assert first + [V2_EVENTS[2]["type"]] + rest == [e["type"] for e in V2_EVENTS]
