@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import statistics
 import subprocess
 import sys
 import time
@@ -29,8 +28,19 @@ def best_of(rounds: int, run: Callable[[], float]) -> float:
     return min(run() for _ in range(rounds))
 
 
-def median_of(rounds: int, run: Callable[[], float]) -> float:
-    return statistics.median(run() for _ in range(rounds))
+def best_interleaved(
+    candidates: dict[str, Callable[[], object]], rounds: int, limits: dict[str, int] | None = None
+) -> dict[str, float]:
+    """Each candidate's best time: one warm-up run each, then `rounds` rounds taking every candidate
+    in turn, so that machine noise hits them alike. `limits` caps the rounds of slow candidates."""
+    for work in candidates.values():
+        work()
+    best = {name: float("inf") for name in candidates}
+    for round_index in range(rounds):
+        for name, work in candidates.items():
+            if round_index < (limits or {}).get(name, rounds):
+                best[name] = min(best[name], timed(work))
+    return best
 
 
 def timed(work: Callable[[], object]) -> float:

@@ -18,7 +18,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import cohere_dyn
-from _common import server, timed, write_section
+from _common import best_interleaved, server, write_section
 
 MODEL = "command-a-03-2025"
 MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
@@ -63,12 +63,7 @@ def main() -> None:
             "AsyncClientV2, sequential awaits": lambda: loop.run_until_complete(one_after_another()),
             f"AsyncClientV2, {IN_FLIGHT} tasks in flight": lambda: loop.run_until_complete(in_flight()),
         }
-        for work in candidates.values():  # warm connections, caches and validators
-            work()
-        best = {name: float("inf") for name in candidates}
-        for _ in range(args.rounds):
-            for name, work in candidates.items():
-                best[name] = min(best[name], timed(work))
+        best = best_interleaved(candidates, args.rounds)
         loop.run_until_complete(async_client.close())
         sync_client.close()
         pool.shutdown()

@@ -17,7 +17,7 @@ import sys
 import requests
 
 import cohere_dyn
-from _common import official_sdk_available, server, timed, write_section
+from _common import best_interleaved, official_sdk_available, server, write_section
 
 MODEL = "command-a-03-2025"
 MESSAGES = [
@@ -58,12 +58,7 @@ def main() -> None:
                     official_client.chat(model=MODEL, messages=MESSAGES)
 
             candidates["cohere 5.15.0"] = official
-        for work in candidates.values():  # warm connections, caches and compiled validators
-            work()
-        best = {name: float("inf") for name in candidates}
-        for _ in range(args.rounds):
-            for name, work in candidates.items():
-                best[name] = min(best[name], timed(work) / block)
+        best = {name: seconds / block for name, seconds in best_interleaved(candidates, args.rounds).items()}
     floor_time = best["requests floor"]
     lines = ["| candidate | µs per call | ratio to floor |", "|---|---|---|"]
     lines += [f"| {name} | {value * 1e6:.0f} | {value / floor_time:.3f} |" for name, value in best.items()]

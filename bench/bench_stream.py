@@ -17,7 +17,7 @@ import sys
 import requests
 
 import cohere_dyn
-from _common import official_sdk_available, server, timed, write_section
+from _common import best_interleaved, official_sdk_available, server, write_section
 
 MODEL = "command-a-03-2025"
 MESSAGES = [{"role": "user", "content": "Count to twenty thousand."}]
@@ -59,14 +59,7 @@ def main() -> None:
                 assert count >= args.events, count
 
             candidates["cohere 5.15.0"] = official
-        for work in candidates.values():
-            work()
-        best = {name: float("inf") for name in candidates}
-        rounds = {name: (1 if name == "cohere 5.15.0" else args.rounds) for name in candidates}
-        for round_index in range(args.rounds):
-            for name, work in candidates.items():
-                if round_index < rounds[name]:
-                    best[name] = min(best[name], timed(work))
+        best = best_interleaved(candidates, args.rounds, limits={"cohere 5.15.0": 1})
     floor_rate = total_events / best["requests iter_lines + json.loads (floor)"]
     lines = ["| candidate | events/s | ratio to floor |", "|---|---|---|"]
     for name, seconds in best.items():

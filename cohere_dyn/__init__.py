@@ -104,14 +104,13 @@ def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[st
     argument (finetuning.create_finetuned_model), it is that body. Raises ValidationError listing
     every problem with its JSON path, or TypeError for unknown or missing keywords.
     """
-    from ._calls import check_keywords, validate_arguments
+    from ._calls import validate_call
 
     loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
     operation = loaded.operation(method)
     whole = [a.keyword for a in operation.arguments if a.location == "request"]
     kwargs = {whole[0]: payload} if whole and whole[0] not in payload else dict(payload)
-    check_keywords(operation, kwargs)
-    validate_arguments(loaded, operation, kwargs)
+    validate_call(loaded, operation, kwargs)
 
 
 def __getattr__(name: str) -> Any:

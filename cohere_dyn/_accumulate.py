@@ -22,7 +22,7 @@ from ._operations import Operation
 from ._schemas import discriminator_values
 from ._spec import Spec
 
-__all__ = ["Accumulator"]
+__all__ = ["Accumulator", "fold"]
 
 _BOOKKEEPING = frozenset({"index", "is_finished"})
 
@@ -125,6 +125,14 @@ class Accumulator:
         data = self._final if self._final is not None else self._result
         shape = self._spec.shapes.shape(self._schema) if self._schema is not None else None
         return Model(data, shape)
+
+
+def fold(operation: Operation, spec: Spec, events: list[Model]) -> Model:
+    """What a whole stream of events adds up to, shaped like the non-streamed response."""
+    accumulator = Accumulator(operation, spec)
+    for event in events:
+        accumulator.add(event)
+    return accumulator.result()
 
 
 def _copy(value: Any) -> Any:

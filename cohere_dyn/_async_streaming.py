@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, AsyncIterator, Awaitable, Callable, Generator
 
-from ._accumulate import Accumulator
+from ._accumulate import Accumulator, fold
 from ._errors import CohereError, StreamError
 from ._models import Model
 from ._operations import Operation
@@ -93,7 +93,7 @@ class AsyncStream:
             chunk = None
         except CohereError as exc:
             await self._release()
-            raise StreamError(f"{source.operation.qualified_name}: the connection broke mid-stream ({exc})", source.events) from exc
+            raise source.broken(exc) from exc
         try:
             events = source.finish() if chunk is None else source.feed(chunk)
         except StreamError:
@@ -120,10 +120,7 @@ class AsyncStream:
         """Read what is left and return the whole result, shaped like the non-streamed response."""
         async for _ in self:
             pass
-        accumulator = Accumulator(self._operation, self._spec)
-        for event in self.events:
-            accumulator.add(event)
-        return accumulator.result()
+        return fold(self._operation, self._spec, self.events)
 
     async def aclose(self) -> None:
         """Stop: close the connection now; events not yet read are dropped."""

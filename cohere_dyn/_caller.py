@@ -50,15 +50,17 @@ class SyncCaller:
 
     def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
-        if operation.streaming:
-            from ._streaming import Stream
+        request = self.http_request(prepared)
+        try:
+            response = self._attempts(prepared, request, retries_for(self.client, prepared), operation.streaming)
+            if operation.streaming:
+                from ._streaming import Stream
 
-            response = self.send(prepared, stream=True)
-            try:
+                # a wrong answer's message quotes what the server sent instead of a stream
                 return Stream(response, operation, self.spec, self.client._validate_events)
-            except CohereError as exc:  # its message quotes what the server sent instead of a stream
-                raise redact(exc, credential(self.http_request(prepared).headers)) from None
-        return decode_response(self.spec, operation, self.send(prepared))
+        except CohereError as exc:
+            raise redact(exc, credential(request.headers)) from exc.__cause__
+        return decode_response(self.spec, operation, response)
 
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
         return build_request(self.client, prepared)
@@ -69,10 +71,9 @@ class SyncCaller:
         Every attempt sends the same `HttpRequest`, so the same bytes. Errors raised from here
         never carry the API key, even when the server echoes it back.
         """
-        max_retries = retries_for(self.client, prepared)
         request = self.http_request(prepared)
         try:
-            return self._attempts(prepared, request, max_retries, stream)
+            return self._attempts(prepared, request, retries_for(self.client, prepared), stream)
         except CohereError as exc:
             raise redact(exc, credential(request.headers)) from exc.__cause__
 

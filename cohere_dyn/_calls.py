@@ -16,7 +16,7 @@ from ._operations import Operation
 from ._spec import Spec
 from ._validation import to_jsonable
 
-__all__ = ["PreparedRequest", "REQUEST_OPTIONS", "check_keywords", "prepare", "split_arguments", "validate_arguments"]
+__all__ = ["PreparedRequest", "REQUEST_OPTIONS", "check_keywords", "prepare", "split_arguments", "validate_arguments", "validate_call"]
 
 REQUEST_OPTIONS = frozenset(
     {
@@ -94,6 +94,12 @@ def validate_arguments(spec: Spec, operation: Operation, kwargs: Mapping[str, An
     if params or operation.has_required_parameters:
         params = _checked(spec, operation, "params", params)
     return body, params
+
+
+def validate_call(spec: Spec, operation: Operation, kwargs: Mapping[str, Any]) -> None:
+    """The whole offline check of a call, sending nothing: keywords (TypeError), then payload (ValidationError)."""
+    check_keywords(operation, kwargs)
+    validate_arguments(spec, operation, kwargs)
 
 
 def _checked(spec: Spec, operation: Operation, part: str, instance: Any) -> Any:

@@ -167,10 +167,9 @@ def bind_method(
 
     def validate(**kwargs: Any) -> None:
         """Check these keyword arguments against the spec, offline; raise ValidationError if they break it."""
-        from ._calls import check_keywords, validate_arguments
+        from ._calls import validate_call
 
-        check_keywords(operation, kwargs)
-        validate_arguments(spec, operation, kwargs)
+        validate_call(spec, operation, kwargs)
 
     method.__name__ = operation.name
     method.__qualname__ = operation.qualified_name

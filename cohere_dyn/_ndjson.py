@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ._lines import LineBuffer
+
 __all__ = ["NDJSONDecodeError", "NDJSONDecoder", "iter_ndjson"]
 
 _MAX_SHOWN = 200  # characters of an offending line kept in the error
@@ -49,23 +51,13 @@ class NDJSONDecoder:
     """
 
     def __init__(self) -> None:
-        self._parts: list[bytes] = []  # bytes of the unterminated last line
+        self._lines_buffer = LineBuffer()
         self._lineno = 0  # complete lines consumed so far
 
     def feed(self, chunk: bytes) -> list[Any]:
         """Consume ``chunk``; return the values of the lines it completes."""
-        end = chunk.rfind(b"\n")
-        if end < 0:
-            if chunk:
-                self._parts.append(chunk)
-            return []
-        block = chunk[:end]
-        if self._parts:
-            self._parts.append(block)
-            block = b"".join(self._parts)
-        tail = chunk[end + 1 :]
-        self._parts = [tail] if tail else []
-        return self._decode(block)
+        block = self._lines_buffer.take(chunk)
+        return [] if block is None else self._decode(block)
 
     def flush(self) -> list[Any]:
         """Signal the end of the stream; return the last line's value if it
@@ -73,11 +65,9 @@ class NDJSONDecoder:
 
         Returns ``[]`` when there is no such line or it is blank.
         """
-        if not self._parts:
+        if not self._lines_buffer.pending:
             return []
-        block = b"".join(self._parts)
-        self._parts = []
-        return self._decode(block)
+        return self._decode(self._lines_buffer.rest())
 
     def _decode(self, block: bytes) -> list[Any]:
         """Parse ``block``: complete lines joined by LF, without the last LF."""

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
+from ._lines import LineBuffer
+
 __all__ = ["SSEDecoder", "ServerSentEvent", "iter_sse"]
 
 
@@ -56,7 +58,7 @@ class SSEDecoder:
     """
 
     def __init__(self) -> None:
-        self._parts: list[bytes] = []  # bytes of the unterminated last line
+        self._lines_buffer = LineBuffer()
         self._after_cr = False  # the last chunk ended with CR: skip one LF
         self._at_start = True  # no complete line yet: a BOM may come first
         self._data: list[str] = []
@@ -70,7 +72,7 @@ class SSEDecoder:
     @property
     def pending(self) -> bool:
         """True when the input so far stops inside an event or a line."""
-        return self._in_event or bool(self._parts)
+        return self._in_event or self._lines_buffer.pending
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Consume ``chunk``; return the events it completes, in order."""
@@ -82,17 +84,9 @@ class SSEDecoder:
             # A trailing CR ends its line now; the LF may follow next chunk.
             self._after_cr = chunk[-1] == 0x0D
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        end = chunk.rfind(b"\n")
-        if end < 0:
-            if chunk:
-                self._parts.append(chunk)
+        block = self._lines_buffer.take(chunk)
+        if block is None:
             return []
-        block = chunk[:end]
-        if self._parts:
-            self._parts.append(block)
-            block = b"".join(self._parts)
-        tail = chunk[end + 1 :]
-        self._parts = [tail] if tail else []
         text = block.decode("utf-8", "replace")
         if self._at_start:
             self._at_start = False
