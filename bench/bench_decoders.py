@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cohere_dyn._ndjson import iter_ndjson
-from cohere_dyn._sse import iter_sse
+from cohere_dyn._streaming._ndjson import iter_ndjson
+from cohere_dyn._streaming._sse import iter_sse
 
 __all__ = ["main"]
 

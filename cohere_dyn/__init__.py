@@ -34,7 +34,7 @@ from ._errors import (
     ValidationProblem,
     WaitTimeoutError,
 )
-from ._spec import Spec
+from ._spec._document import Spec
 from ._timeout import Timeout
 from ._version import __version__
 
@@ -88,12 +88,12 @@ __all__ = [
 _LAZY = {
     "Model": "_models",
     "ModelList": "_models",
-    "Stream": "_streaming",
-    "HttpRequest": "_transport",
+    "Stream": "_streaming._stream",
+    "HttpRequest": "_transports._base",
     "AsyncClient": "_async_client",
     "AsyncClientV2": "_async_client",
-    "AsyncStream": "_async_streaming",
-    "paginate": "_pagination",
+    "AsyncStream": "_streaming._async_stream",
+    "paginate": "_workflows._pagination",
 }
 
 
@@ -104,7 +104,7 @@ def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[st
     argument (finetuning.create_finetuned_model), it is that body. Raises ValidationError listing
     every problem with its JSON path, or TypeError for unknown or missing keywords.
     """
-    from ._calls import validate_call
+    from ._call._prepare import validate_call
 
     loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
     operation = loaded.operation(method)

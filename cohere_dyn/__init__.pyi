@@ -9,7 +9,6 @@ from ._async_client import (
     AsyncClient as AsyncClient,
     AsyncClientV2 as AsyncClientV2,
 )
-from ._async_streaming import AsyncStream as AsyncStream
 from ._errors import (
     ApiError as ApiError,
     BadRequestError as BadRequestError,
@@ -40,10 +39,11 @@ from ._models import (
     Model as Model,
     ModelList as ModelList,
 )
-from ._pagination import paginate as paginate
-from ._spec import Spec as Spec
+from ._spec._document import Spec as Spec
+from ._streaming._async_stream import AsyncStream as AsyncStream
 from ._timeout import Timeout as Timeout
-from ._transport import HttpRequest as HttpRequest
+from ._transports._base import HttpRequest as HttpRequest
+from ._workflows._pagination import paginate as paginate
 from ._generated_types import Client as Client
 from ._generated_types import ClientV2 as ClientV2
 from ._generated_types import Stream as Stream

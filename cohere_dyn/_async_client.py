@@ -22,8 +22,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-    from ._async_caller import AsyncCaller
-    from ._operations import Operation
+    from ._call._async_caller import AsyncCaller
+    from ._spec._operations import Operation
 
 __all__ = ["AsyncClient", "AsyncClientV2"]
 
@@ -43,7 +43,7 @@ class AsyncClient(ClientBase):
             import importlib.util
 
             if importlib.util.find_spec("httpx") is None:
-                from ._async_transport import INSTALL_HINT
+                from ._transports._httpx import INSTALL_HINT
 
                 raise CohereError(INSTALL_HINT)
         super().__init__(*args, **kwargs)
@@ -72,7 +72,7 @@ class AsyncClient(ClientBase):
         progress: Callable[[Any], Any] | None = None,
     ) -> Any:
         """Poll until `job` reaches a final status and return the last answer; see `Client.wait`."""
-        from ._waiting import wait_async
+        from ._workflows._waiting import wait_async
 
         return await wait_async(self, job, timeout, interval, progress)
 
@@ -82,14 +82,14 @@ class AsyncClient(ClientBase):
         if operation.streaming:
             return caller.stream(operation, kwargs)
         if operation.batch is not None:
-            from ._batching import run_async
+            from ._workflows._batching import run_async
 
             return run_async(caller, operation, kwargs)
         return caller.invoke(operation, kwargs)
 
     def _start(self) -> AsyncCaller:
-        from ._async_caller import AsyncCaller
-        from ._async_transport import HttpxTransport
+        from ._call._async_caller import AsyncCaller
+        from ._transports._httpx import HttpxTransport
 
         caller = AsyncCaller(self, self._transport if self._transport is not None else HttpxTransport())
         object.__setattr__(self, "_caller", caller)

@@ -13,16 +13,16 @@ from _thread import allocate_lock
 
 from ._dispatch import Group, tree_for
 from ._errors import CohereError
-from ._headers import check_header_value
-from ._spec import Spec
+from ._call._headers import check_header_value
+from ._spec._document import Spec
 from ._timeout import Timeout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-    from ._caller import SyncCaller
-    from ._operations import Operation
+    from ._call._caller import SyncCaller
+    from ._spec._operations import Operation
 
 __all__ = ["Client", "ClientBase", "ClientV2", "DEFAULT_BASE_URL"]
 
@@ -136,21 +136,21 @@ class Client(ClientBase):
         Raises JobFailedError (with `.status`) for a failure status and WaitTimeoutError (a
         TimeoutError) after `timeout` seconds; `progress` is called with every answer.
         """
-        from ._waiting import wait
+        from ._workflows._waiting import wait
 
         return wait(self, job, timeout, interval, progress)
 
     def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         caller = self._caller or self._start()
         if operation.batch is not None:
-            from ._batching import run
+            from ._workflows._batching import run
 
             return run(caller, operation, kwargs)
         return caller.invoke(operation, kwargs)
 
     def _start(self) -> SyncCaller:
-        from ._caller import SyncCaller
-        from ._transport import RequestsTransport
+        from ._call._caller import SyncCaller
+        from ._transports._requests import RequestsTransport
 
         with _START_LOCK:  # threads making their first call together share one transport
             if self._caller is None:

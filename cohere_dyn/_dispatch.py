@@ -14,15 +14,15 @@ from __future__ import annotations
 from _thread import allocate_lock
 
 from ._naming import did_you_mean
-from ._operations import Operation
+from ._spec._operations import Operation
 
 TYPE_CHECKING = False  # typing is not imported at run time: importing cohere_dyn stays fast
 if TYPE_CHECKING:
     import inspect
     from typing import Any, Callable
 
-    from ._schemas import Resolver
-    from ._spec import Spec
+    from ._spec._schemas import Resolver
+    from ._spec._document import Spec
 
 __all__ = ["Group", "MethodTree", "PagerNode", "describe_type", "docstring", "returns_of", "signature"]
 
@@ -167,7 +167,7 @@ def bind_method(
 
     def validate(**kwargs: Any) -> None:
         """Check these keyword arguments against the spec, offline; raise ValidationError if they break it."""
-        from ._calls import validate_call
+        from ._call._prepare import validate_call
 
         validate_call(spec, operation, kwargs)
 
@@ -192,7 +192,7 @@ def bind_pager(
     operation = node.operation
 
     def method(**kwargs: Any) -> Any:
-        from ._pagination import pager
+        from ._workflows._pagination import pager
 
         return pager(lambda page_kwargs: invoke(operation, page_kwargs), operation, kwargs, asynchronous)
 

@@ -6,9 +6,9 @@ from typing import IO, Any, Callable, Generic, Iterator, Literal, Mapping, Seque
 
 from typing_extensions import NotRequired, Required, Self, TypeAlias, TypedDict
 
-from ._spec import Spec
+from ._spec._document import Spec
 from ._timeout import Timeout
-from ._transport import Transport
+from ._transports._base import Transport
 
 _E = TypeVar("_E", covariant=True)
 _R = TypeVar("_R", covariant=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Iterator
 
 from ._naming import did_you_mean
-from ._schemas import Resolver, discriminator_values
+from ._spec._schemas import Resolver, discriminator_values
 
 __all__ = ["Model", "ModelList", "Shape", "ShapeFactory"]
 

@@ -3,7 +3,7 @@
     from cohere_dyn.types import UserChatMessageV2, ToolV2, ToolV2Function
     UserChatMessageV2(content="hi")  # -> {"role": "user", "content": "hi"}
 
-Each returns a plain dict; see `cohere_dyn._types` for how names are derived.
+Each returns a plain dict; see `cohere_dyn._spec._types` for how names are derived.
 """
 
 from typing import Any, Callable
@@ -12,7 +12,7 @@ from typing import Any, Callable
 def __getattr__(name: str) -> Callable[..., dict[str, Any]]:
     if name.startswith("__"):
         raise AttributeError(name)
-    from ._spec import Spec
+    from ._spec._document import Spec
 
     constructor = Spec.load().types.constructor(name)
     globals()[name] = constructor
@@ -20,6 +20,6 @@ def __getattr__(name: str) -> Callable[..., dict[str, Any]]:
 
 
 def __dir__() -> list[str]:
-    from ._spec import Spec
+    from ._spec._document import Spec
 
     return Spec.load().types.names()

@@ -13,9 +13,9 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any, Iterator, Mapping
 
-from .._operations import Operation
-from .._schemas import Resolver, discriminator_values
-from .._spec import Spec
+from .._spec._operations import Operation
+from .._spec._schemas import Resolver, discriminator_values
+from .._spec._document import Spec
 from ._behaviours import BEHAVIOURS
 from ._checks import Problem, RequestChecker
 from ._exchange import Behaviour, Call, Events, Reply

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .._errors import SpecError
-from .._schemas import Resolver
+from .._spec._schemas import Resolver
 from ._exchange import Call, Events
 from ._synth import Synthesizer
 from ._text import first_text, meta, new_id, pieces, quote, reply_to

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Union
 
-from .._operations import Operation
+from .._spec._operations import Operation
 
 if TYPE_CHECKING:
     from ._store import Store

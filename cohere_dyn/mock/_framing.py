@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from .._operations import Operation
+from .._spec._operations import Operation
 
 __all__ = ["SSE", "DONE", "stream_media_type", "frame"]
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from .._operations import Operation
+from .._spec._operations import Operation
 
 __all__ = ["Route", "Router", "pick"]
 

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator, TextIO
 from urllib.parse import parse_qsl, urlsplit
 
-from .._spec import Spec
+from .._spec._document import Spec
 from ._app import MockApp, Outgoing, Received
 
 __all__ = ["MockServer", "serve", "run"]

@@ -13,7 +13,7 @@ import math
 import uuid
 from typing import Any
 
-from .._schemas import Resolver, discriminator_values
+from .._spec._schemas import Resolver, discriminator_values
 
 __all__ = ["Synthesizer"]
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 
 import cohere_dyn
-from cohere_dyn._batching import merge_answers
+from cohere_dyn._workflows._batching import merge_answers
 from cohere_dyn.mock import MockServer
 from tests.capture import Captured, CaptureServer, Reply
 

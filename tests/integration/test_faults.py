@@ -18,7 +18,7 @@ from typing import Any, Callable
 import pytest
 
 import cohere_dyn
-from cohere_dyn._retry import RetryPolicy
+from cohere_dyn._call._retry import RetryPolicy
 from tests import faults
 from tests.capture import default_reply
 from tests.conftest import TINY_SPEC

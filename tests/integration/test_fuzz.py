@@ -27,7 +27,7 @@ from jsonschema import Draft202012Validator
 
 import cohere_dyn
 from cohere_dyn import Spec
-from cohere_dyn._schemas import discriminator_values
+from cohere_dyn._spec._schemas import discriminator_values
 from tests.capture import CaptureServer
 from tests.reliability import record
 

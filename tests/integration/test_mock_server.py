@@ -25,7 +25,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from cohere_dyn import Spec
-from cohere_dyn._operations import Operation
+from cohere_dyn._spec._operations import Operation
 from cohere_dyn.mock import MockServer, Received, serve
 from cohere_dyn.mock._synth import Synthesizer
 from tests.conftest import TINY_SPEC, WIRE

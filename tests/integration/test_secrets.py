@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import cohere_dyn
-from cohere_dyn._cli import main as cli
+from cohere_dyn._tools._cli import main as cli
 from tests import faults
 from tests.conftest import TINY_SPEC
 from tests.faults import FaultServer

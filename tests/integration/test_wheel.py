@@ -32,7 +32,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_wheel_contains_the_spec(installed: Path, tmp_path: Path) -> None:
-    code = "import cohere_dyn, os; print(cohere_dyn._spec_loader.default_spec_path())"
+    code = "import cohere_dyn, os; print(cohere_dyn._spec._loader.default_spec_path())"
     result = run(installed / "python", "-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     path = Path(result.stdout.strip())

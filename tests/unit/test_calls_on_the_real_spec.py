@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import cohere_dyn
-from cohere_dyn._transport import HttpRequest
+from cohere_dyn._transports._base import HttpRequest
 
 
 class FakeResponse:

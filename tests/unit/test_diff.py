@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from cohere_dyn._cli import main
-from cohere_dyn._diff import diff_specs
-from cohere_dyn._spec import Spec
+from cohere_dyn._tools._cli import main
+from cohere_dyn._tools._diff import diff_specs
+from cohere_dyn._spec._document import Spec
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from cohere_dyn._cli import main
-from cohere_dyn._lint import ERROR, WARNING, lint_document, lint_file
+from cohere_dyn._tools._cli import main
+from cohere_dyn._tools._lint import ERROR, WARNING, lint_document, lint_file
 
 from .test_published_spec import PUBLISHED, needs_published
 

@@ -1,4 +1,4 @@
-"""Tests for cohere_dyn._ndjson: newline-delimited JSON streams."""
+"""Tests for cohere_dyn._streaming._ndjson: newline-delimited JSON streams."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cohere_dyn._ndjson import NDJSONDecodeError, NDJSONDecoder, iter_ndjson
+from cohere_dyn._streaming._ndjson import NDJSONDecodeError, NDJSONDecoder, iter_ndjson
 
 
 def decode(*chunks: bytes) -> list[Any]:

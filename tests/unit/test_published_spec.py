@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 import cohere_dyn
-from cohere_dyn._cli import main
-from cohere_dyn._lint import read_document
-from cohere_dyn._spec import Spec
-from cohere_dyn._spec_loader import load_document
+from cohere_dyn._tools._cli import main
+from cohere_dyn._tools._lint import read_document
+from cohere_dyn._spec._document import Spec
+from cohere_dyn._spec._loader import load_document
 from tests.conftest import REFERENCE
 
 PUBLISHED = REFERENCE / "cohere-openapi-2025-04-15.yaml"

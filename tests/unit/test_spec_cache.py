@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cohere_dyn import _spec_loader
-from cohere_dyn._spec_loader import content_hash, load_document
+from cohere_dyn._spec import _loader as _spec_loader
+from cohere_dyn._spec._loader import content_hash, load_document
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ROOT / "tests" / "fixtures" / "tiny.yaml"

@@ -1,4 +1,4 @@
-"""Tests for cohere_dyn._sse: the WHATWG event-stream parsing rules."""
+"""Tests for cohere_dyn._streaming._sse: the WHATWG event-stream parsing rules."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from cohere_dyn._sse import ServerSentEvent, SSEDecoder, iter_sse
+from cohere_dyn._streaming._sse import ServerSentEvent, SSEDecoder, iter_sse
 
 
 def decode(*chunks: bytes) -> list[ServerSentEvent]:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 import cohere_dyn
-from cohere_dyn._cli import main
-from cohere_dyn._spec import Spec
-from cohere_dyn._stubs import STUB_FILES, generate, stale
+from cohere_dyn._tools._cli import main
+from cohere_dyn._spec._document import Spec
+from cohere_dyn._tools._stubs import STUB_FILES, generate, stale
 
 from .test_published_spec import PUBLISHED, newer_variant
 

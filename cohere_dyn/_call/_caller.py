@@ -1,0 +1,195 @@
+"""The synchronous call path: prepare, send with retries, decode. Loaded on a client's first call.
+
+Request preparation (`_calls`), the retry policy (`_retry`) and response decoding are shared
+with any other client; this module only adds the blocking loop around a `Transport`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from ._prepare import PreparedRequest, prepare
+from .._errors import CohereError, ConnectionError, TimeoutError, error_for_status, redact
+from ._headers import merge_headers
+from .._models import wrap
+from .._spec._operations import Operation
+from ._retry import RetryPolicy
+from .._spec._document import Spec
+from .._timeout import Timeout
+from .._transports._base import HttpRequest, Response, Transport
+from .._version import __version__
+
+__all__ = [
+    "SyncCaller",
+    "build_request",
+    "credential",
+    "decode_response",
+    "decode_content",
+    "api_error",
+    "error_from_content",
+    "log_retry",
+    "retries_for",
+]
+
+USER_AGENT = f"cohere-dyn/{__version__}"
+logger = logging.getLogger("cohere_dyn")
+
+
+class SyncCaller:
+    """Everything a client needs to turn a method call into a response."""
+
+    def __init__(self, client: Any, transport: Transport):
+        self.client = client
+        self.spec: Spec = client._spec
+        self.transport = transport
+        self.retry = RetryPolicy()
+
+    def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+        prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
+        request = self.http_request(prepared)
+        try:
+            response = self._attempts(prepared, request, retries_for(self.client, prepared), operation.streaming)
+            if operation.streaming:
+                from .._streaming._stream import Stream
+
+                # a wrong answer's message quotes what the server sent instead of a stream
+                return Stream(response, operation, self.spec, self.client._validate_events)
+        except CohereError as exc:
+            raise redact(exc, credential(request.headers)) from exc.__cause__
+        return decode_response(self.spec, operation, response)
+
+    def http_request(self, prepared: PreparedRequest) -> HttpRequest:
+        return build_request(self.client, prepared)
+
+    def send(self, prepared: PreparedRequest, *, stream: bool = False) -> Response:
+        """Send, retrying what is safe to retry (see `_retry`); an error status raises its ApiError.
+
+        Every attempt sends the same `HttpRequest`, so the same bytes. Errors raised from here
+        never carry the API key, even when the server echoes it back.
+        """
+        request = self.http_request(prepared)
+        try:
+            return self._attempts(prepared, request, retries_for(self.client, prepared), stream)
+        except CohereError as exc:
+            raise redact(exc, credential(request.headers)) from exc.__cause__
+
+    def _attempts(self, prepared: PreparedRequest, request: HttpRequest, max_retries: int, stream: bool) -> Response:
+        attempt = 0
+        while True:
+            try:
+                response = self.transport.send(request, stream=stream)
+            except (ConnectionError, TimeoutError) as exc:
+                delay = self.retry.after_failure(exc, attempt, max_retries)
+                if delay is None:
+                    raise
+                log_retry(prepared, str(exc), attempt, max_retries, delay)
+            else:
+                if response.status_code < 400:
+                    return response
+                delay = self.retry.after_status(response.status_code, response.headers, attempt, max_retries)
+                if delay is None:
+                    raise api_error(response)
+                response.close()
+                log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay, response.status_code)
+            time.sleep(delay)
+            attempt += 1
+
+
+def retries_for(client: Any, prepared: PreparedRequest) -> int:
+    """The call's `max_retries` option, else the client's; checked before anything is sent."""
+    max_retries = client._max_retries if prepared.max_retries is None else prepared.max_retries
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(f"max_retries must be an int, not {type(max_retries).__name__}")
+    if max_retries < 0:
+        raise ValueError("max_retries can't be negative")
+    return max_retries
+
+
+def credential(headers: dict[str, str]) -> str | None:
+    """The secret part of the Authorization header actually sent (the key, or an override)."""
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            return value.split(" ", 1)[-1].strip()
+    return None
+
+
+def log_retry(
+    prepared: PreparedRequest, reason: str, attempt: int, max_retries: int, delay: float, status: int | None = None
+) -> None:
+    """One WARNING per retry on the `cohere_dyn` logger: method, reason (status or error), attempt
+    number and delay; the same as `extra` fields (`attempt`, `max_retries`, `status`, `delay`).
+    Requests' headers are never logged, so neither is the key."""
+    logger.warning(
+        "%s: %s; retry %d of %d in %.2fs",
+        prepared.operation.qualified_name,
+        reason,
+        attempt + 1,
+        max_retries,
+        delay,
+        extra={"attempt": attempt + 1, "max_retries": max_retries, "status": status, "delay": delay},
+    )
+
+
+def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
+    """The finished request for a prepared call: URL, auth and client headers, timeout."""
+    url = client._base_url + prepared.path
+    if prepared.query:
+        url += "?" + urlencode(prepared.query)
+    headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
+    if client._client_name is not None:
+        headers["X-Client-Name"] = client._client_name
+    merge_headers(headers, prepared.headers, prepared.operation.qualified_name)
+    timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
+    return HttpRequest(prepared.method, url, headers, prepared.content, timeout)
+
+
+def decode_response(spec: Spec, operation: Operation, response: Response) -> Any:
+    """The response object for a 2xx answer: JSON as a Model, text as str, nothing as None."""
+    try:
+        content = response.read()
+    finally:
+        response.close()
+    return decode_content(spec, operation, response.status_code, response.headers, content)
+
+
+def decode_content(spec: Spec, operation: Operation, status_code: int, headers: Any, content: bytes) -> Any:
+    """`decode_response` on a body already read (shared with the async client)."""
+    if not content.strip():
+        return None
+    content_type = headers.get("content-type", "")
+    if content_type and "json" not in content_type:
+        return content.decode("utf-8", errors="replace")
+    try:
+        data = json.loads(content)
+    except ValueError:
+        raise CohereError(
+            f"{operation.qualified_name}: the API answered {status_code} with a body that isn't JSON"
+        ) from None
+    if operation.response_schema is None:
+        return wrap(data, None)
+    return wrap(data, spec.shapes.shape(operation.response_schema))
+
+
+def api_error(response: Response) -> Exception:
+    """The ApiError for an error response; a non-JSON body is kept as text."""
+    try:
+        content = response.read()
+    finally:
+        response.close()
+    return error_from_content(response.status_code, response.headers, content)
+
+
+def error_from_content(status_code: int, headers: Any, content: bytes) -> Exception:
+    """`api_error` on a body already read (shared with the async client)."""
+    text = content.decode("utf-8", errors="replace")
+    body: Any = text
+    if "json" in headers.get("content-type", "") or text[:1] in ("{", "["):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            pass
+    return error_for_status(status_code, body, headers)

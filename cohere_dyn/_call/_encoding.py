@@ -1,0 +1,172 @@
+"""Python values to bytes on the wire: path segments, query pairs, JSON and multipart bodies."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import mimetypes
+import os
+import secrets
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from .._errors import ValidationError, ValidationProblem
+from .._spec._validation import format_datetime, to_jsonable
+
+__all__ = ["encode_path", "query_value", "query_pairs", "encode_json", "encode_multipart", "FilePart"]
+
+
+def encode_path(template: str, values: dict[str, Any]) -> str:
+    """Fill `{name}` slots; each value stays one segment whatever it contains (`/`, `?`, `#`, `..`)."""
+    path = template
+    for name, value in values.items():
+        segment = quote(_encodable(query_value(value), name), safe="")
+        if segment in (".", ".."):
+            segment = segment.replace(".", "%2E")
+        path = path.replace("{" + name + "}", segment)
+    return path
+
+
+def query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, _dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        return str(value)
+    enum_value = getattr(value, "value", None)
+    if isinstance(enum_value, (str, int)):
+        return str(enum_value)
+    raise TypeError(f"{type(value).__name__} can't be sent in a URL")
+
+
+def query_pairs(name: str, value: Any) -> Iterable[tuple[str, str]]:
+    """Lists become repeated keys; everything else one pair."""
+    if isinstance(value, (list, tuple)):
+        return [(name, _encodable(query_value(item), name)) for item in value]
+    return [(name, _encodable(query_value(value), name))]
+
+
+def _encodable(text: str, name: str) -> str:
+    """`text`, if UTF-8 can encode it (a lone surrogate can't): a URL must be."""
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            problem = ValidationProblem(name, "a string holds a lone surrogate, which UTF-8 can't encode", "encoding")
+            raise ValidationError("request", [problem]) from None
+    return text
+
+
+def _default(value: Any) -> Any:
+    return to_jsonable(value)
+
+
+def encode_json(body: Any, where: str = "request") -> bytes:
+    """Compact UTF-8 JSON, non-ASCII unescaped, as the API's own clients send it.
+
+    A value JSON can't hold (NaN, infinity, nesting deeper than Python's recursion limit) is a
+    ValidationError, also when validation is off; a type JSON has no form for is a TypeError.
+    """
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False).encode()
+    except RecursionError:
+        message = "the body is nested too deeply to be sent as JSON"
+    except UnicodeEncodeError:  # a lone surrogate in a str
+        message = "a string holds a lone surrogate, which UTF-8 can't encode"
+    except ValueError as exc:  # NaN or infinity, or a circular reference
+        message = str(exc)
+    raise ValidationError(where, [ValidationProblem("", message, "json")])
+
+
+class FilePart:
+    """One file of a multipart upload, read once so that a retry sends the same bytes."""
+
+    __slots__ = ("name", "filename", "content", "content_type")
+
+    def __init__(self, name: str, value: Any):
+        self.name = name
+        self.filename, self.content, self.content_type = _read_file(value)
+
+
+class TextPart:
+    """One plain field of a multipart form, written as a query value would be."""
+
+    __slots__ = ("name", "filename", "content", "content_type")
+
+    def __init__(self, name: str, value: Any):
+        self.name = name
+        self.filename = None
+        self.content = query_value(value).encode()
+        self.content_type = None
+
+
+def form_parts(name: str, value: Any) -> list[TextPart]:
+    """A plain form field's parts: one per item for a list."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return [TextPart(name, item) for item in values]
+
+
+def _read_file(value: Any) -> tuple[str, bytes, str]:
+    content_type = None
+    if isinstance(value, tuple):
+        if not 2 <= len(value) <= 3:
+            raise TypeError("a file tuple is (filename, content) or (filename, content, content_type)")
+        filename, source = str(value[0]), value[1]
+        content_type = value[2] if len(value) == 3 else None
+        content = _content(source)
+    elif isinstance(value, (str, os.PathLike)):
+        with open(value, "rb") as handle:
+            content = handle.read()
+        filename = os.path.basename(os.fspath(value))
+    else:
+        content = _content(value)
+        name = getattr(value, "name", None)
+        filename = os.path.basename(name) if isinstance(name, str) and name else "upload"
+    if content_type is None:
+        content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return filename, content, content_type
+
+
+def _content(source: Any) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source)
+    if isinstance(source, str):
+        return source.encode()
+    read = getattr(source, "read", None)
+    if not callable(read):
+        raise TypeError(f"a file must be a path, bytes, a binary file object or a tuple, not {type(source).__name__}")
+    if callable(getattr(source, "seek", None)) and callable(getattr(source, "tell", None)):
+        start = source.tell()
+        data = read()
+        source.seek(start)
+    else:
+        data = read()
+    if isinstance(data, str):
+        data = data.encode()
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError("a file object must return bytes from read()")
+    return bytes(data)
+
+
+def _quote_header(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "%0D").replace("\n", "%0A")
+
+
+def encode_multipart(parts: list[FilePart | TextPart]) -> tuple[bytes, str]:
+    """A multipart/form-data body and its Content-Type."""
+    boundary = secrets.token_hex(16)
+    chunks = []
+    for part in parts:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote_header(part.name)}"'
+        if part.filename is not None:
+            head += f'; filename="{_quote_header(part.filename)}"\r\nContent-Type: {part.content_type}'
+        chunks.append((head + "\r\n\r\n").encode())
+        chunks.append(part.content)
+        chunks.append(b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"

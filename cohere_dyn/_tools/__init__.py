@@ -1,0 +1,1 @@
+"""Developer tools behind the command line: the CLI itself, the demo, lint, diff and stub generation."""

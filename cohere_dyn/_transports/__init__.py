@@ -1,0 +1,1 @@
+"""Transports: the only modules that import an HTTP library (see `_base` for the seam)."""

@@ -1,0 +1,67 @@
+"""The transport seam: the request a transport sends and what sync and async transports provide.
+
+`Transport.send()` takes a finished `HttpRequest` and returns a `Response` once the status line
+and headers have arrived; `AsyncTransport.send()` does the same as a coroutine. Each concrete
+transport in this package is the only module that imports its HTTP library, and translates every
+exception of that library into a cohere_dyn error. `Client(transport=...)` and
+`AsyncClient(transport=...)` take any object with these methods, which is how tests replace the
+network.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Iterator, Protocol
+
+from .._timeout import Timeout
+
+__all__ = ["HttpRequest", "Response", "Transport", "AsyncResponse", "AsyncTransport"]
+
+
+class HttpRequest:
+    """A finished request: what a transport sends, byte for byte."""
+
+    __slots__ = ("method", "url", "headers", "content", "timeout")
+
+    def __init__(self, method: str, url: str, headers: dict[str, str], content: bytes | None = None, timeout: Timeout | None = None):
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.content = content
+        self.timeout = timeout or Timeout()
+
+    def __repr__(self) -> str:
+        return f"<HttpRequest {self.method} {self.url.split('?', 1)[0]}>"
+
+
+class Response(Protocol):
+    status_code: int
+    headers: Any  # a case-insensitive mapping
+
+    def read(self) -> bytes: ...
+
+    def iter_bytes(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
+
+
+class Transport(Protocol):
+    def send(self, request: HttpRequest, *, stream: bool = False) -> Response: ...
+
+    def close(self) -> None: ...
+
+
+class AsyncResponse(Protocol):
+    status_code: int
+    headers: Any  # a case-insensitive mapping
+
+    async def aread(self) -> bytes: ...
+
+    def aiter_bytes(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class AsyncTransport(Protocol):
+    async def send(self, request: HttpRequest, *, stream: bool = False) -> AsyncResponse: ...
+
+    async def aclose(self) -> None: ...

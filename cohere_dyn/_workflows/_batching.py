@@ -1,0 +1,316 @@
+"""One call with more inputs than a request may carry, sent as several requests and merged.
+
+Driven by an operation's `batch` rule (`x-cohere-dyn.batch` in the spec):
+
+- the list argument `field` is cut into slices of `batch_size` (default: the rule's `size`);
+  every slice is prepared (validated, encoded) before anything is sent, so a bad input at
+  position 500 fails before the first request, its error path counted in the caller's list;
+- the slices go out concurrently, at most `max_workers` at once (threads for the sync client,
+  tasks for the async one), each with its own retries;
+- the answers merge in input order by the rule's `merge` map (dotted response path -> `concat`:
+  lists joined, or for an object of lists joined key by key; `sum`: numbers, or an object of
+  numbers key by key, added up; `unique`: lists joined without repeats); every other field is
+  the first batch's;
+- an empty list gets the rule's `empty` answer with no request (the other arguments are still
+  validated): the first entry whose `if-argument` was given, or that has none; inside its
+  `result`, `{for-each: ARG, value: V}` is an object with one key per item of argument ARG;
+- a failing batch raises its own error, carrying `inputs` (the range of positions it covered)
+  and naming them in its message; the batches not yet sent are cancelled.
+
+Only `run` and `run_async` differ between the clients.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+from .._call._prepare import PreparedRequest, check_keywords, prepare, validate_arguments
+from .._errors import CohereError, ValidationError, ValidationProblem
+from .._models import Model, wrap
+from .._spec._operations import BatchRule, Operation
+from .._spec._document import Spec
+
+__all__ = ["Batches", "merge_answers", "run", "run_async"]
+
+MERGES = ("concat", "sum", "unique")
+
+
+class Batches:
+    """What one call of a batched operation amounts to: exactly one of `call` (send it as an
+    ordinary call), `result` (the answer, already known) or `prepared` (the batches to send)."""
+
+    def __init__(self, spec: Spec, operation: Operation, kwargs: dict[str, Any], validate: bool):
+        check_keywords(operation, kwargs)
+        rule: BatchRule = operation.batch  # type: ignore[assignment]
+        self.spec = spec
+        self.operation = operation
+        self.rule = rule
+        by_keyword = operation.by_keyword
+        options = {k: v for k, v in kwargs.items() if k in by_keyword and by_keyword[k].location == "client"}
+        call = {k: v for k, v in kwargs.items() if k not in options}
+        self.call: dict[str, Any] | None = None
+        self.result: Any = None
+        self.prepared: list[PreparedRequest] = []
+        self.spans: list[tuple[int, int]] = []
+        self.max_workers = _count(options.get("max_workers"), "max_workers", 8, operation)
+        self.progress = options.get("progress")
+        items = call.get(rule.keyword)
+        size = _count(options.get("batch_size"), "batch_size", rule.size, operation)
+        if options.get("batching") is False or not isinstance(items, (list, tuple)):
+            self.call = call
+            return
+        if not items:
+            empty = _empty(rule, call)
+            if empty is None:
+                self.call = call  # no empty answer declared: the spec's validation decides
+                return
+            if (call.get("request_options") or {}).get("validate", validate):
+                validate_arguments(spec, operation, {**call, rule.keyword: None})
+            self.result = wrap(empty, spec.shapes.shape(operation.response_schema) if operation.response_schema else None)
+            return
+        if len(items) <= size:
+            self.call = call
+            return
+        for start in range(0, len(items), size):
+            stop = min(start + size, len(items))
+            try:
+                self.prepared.append(prepare(spec, operation, {**call, rule.keyword: items[start:stop]}, validate=validate))
+            except ValidationError as exc:
+                raise _shifted(exc, rule, start, stop) from None
+            self.spans.append((start, stop))
+        self.total = len(items)
+
+    def failed(self, exc: CohereError, index: int) -> CohereError:
+        """`exc`, raised by batch `index`, made to say which inputs that batch covered."""
+        start, stop = self.spans[index]
+        where = f"batch {index + 1} of {len(self.spans)} ({self.rule.keyword}[{start}:{stop}])"
+        message = str(exc.args[0]) if exc.args else type(exc).__name__
+        exc.args = (f"{self.operation.qualified_name}: {where}: {message}", *exc.args[1:])
+        exc.inputs = range(start, stop)  # type: ignore[attr-defined]
+        return exc
+
+    def merged(self, answers: list[Any]) -> Any:
+        data = [answer.to_dict() if isinstance(answer, Model) else answer for answer in answers]
+        merged = merge_answers(self.rule.merge, [item for item in data if isinstance(item, dict)])
+        schema = self.operation.response_schema
+        return wrap(merged, self.spec.shapes.shape(schema) if schema is not None else None)
+
+    def reporter(self) -> "_Progress":
+        return _Progress(self.progress, self.total, len(self.spans), self.rule.keyword, self.operation.qualified_name)
+
+
+def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
+    """A batched call on the sync client: batches on a thread pool of at most `max_workers`."""
+    batches = Batches(caller.spec, operation, kwargs, caller.client._validate)
+    if batches.call is not None:
+        return caller.invoke(operation, batches.call)
+    if not batches.prepared:
+        return batches.result
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    from .._call._caller import decode_response
+
+    def send(index: int) -> Any:
+        try:
+            return decode_response(caller.spec, operation, caller.send(batches.prepared[index]))
+        except CohereError as exc:
+            raise batches.failed(exc, index)
+
+    answers: list[Any] = [None] * len(batches.prepared)
+    progress = batches.reporter()
+    with ThreadPoolExecutor(min(batches.max_workers, len(answers)), thread_name_prefix="cohere-dyn-batch") as pool:
+        futures = {pool.submit(send, index): index for index in range(len(answers))}
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                answers[index] = future.result()
+                progress.advance(batches.spans[index])
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        finally:
+            progress.close()
+    return batches.merged(answers)
+
+
+async def run_async(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
+    """A batched call on the async client: one task per batch, at most `max_workers` in flight."""
+    import asyncio
+
+    batches = Batches(caller.spec, operation, kwargs, caller.client._validate)
+    if batches.call is not None:
+        return await caller.invoke(operation, batches.call)
+    if not batches.prepared:
+        return batches.result
+    limit = asyncio.Semaphore(batches.max_workers)
+
+    async def send(index: int) -> tuple[int, Any]:
+        async with limit:
+            try:
+                return index, await caller.fetch(batches.prepared[index])
+            except CohereError as exc:
+                raise batches.failed(exc, index)
+
+    answers: list[Any] = [None] * len(batches.prepared)
+    progress = batches.reporter()
+    tasks = [asyncio.ensure_future(send(index)) for index in range(len(answers))]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            index, answer = await next_done
+            answers[index] = answer
+            progress.advance(batches.spans[index])
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    finally:
+        progress.close()
+    return batches.merged(answers)
+
+
+# ------------------------------------------------------------------------------------ merging
+
+
+def merge_answers(merge: dict[str, str], answers: list[dict[str, Any]]) -> dict[str, Any]:
+    """One answer from several, by the `merge` map (see the module docstring)."""
+    if not answers:
+        return {}
+    result = dict(answers[0])
+    for path, how in merge.items():
+        keys = path.split(".")
+        values = [value for value in (_at(answer, keys) for answer in answers) if value is not None]
+        if values:
+            _put(result, keys, _combine(how, values))
+    return result
+
+
+def _combine(how: str, values: list[Any]) -> Any:
+    first = values[0]
+    if how == "sum":
+        if isinstance(first, dict):
+            keys = dict.fromkeys(key for value in values if isinstance(value, dict) for key in value)
+            return {key: _combine("sum", [v[key] for v in values if isinstance(v, dict) and v.get(key) is not None] or [None]) for key in keys}
+        numbers = [value for value in values if isinstance(value, (int, float)) and not isinstance(value, bool)]
+        return sum(numbers) if numbers else first
+    if isinstance(first, dict):  # an object of lists (embeddings by type): joined key by key
+        keys = dict.fromkeys(key for value in values if isinstance(value, dict) for key in value)
+        return {key: _combine(how, [v[key] for v in values if isinstance(v, dict) and key in v]) for key in keys}
+    if not isinstance(first, list):
+        return first
+    joined = [item for value in values if isinstance(value, list) for item in value]
+    if how == "unique":
+        unique: list[Any] = []
+        for item in joined:
+            if item not in unique:
+                unique.append(item)
+        return unique
+    return joined
+
+
+def _at(data: Any, keys: list[str]) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _put(data: dict[str, Any], keys: list[str], value: Any) -> None:
+    for key in keys[:-1]:
+        inner = data.get(key)
+        data[key] = inner = dict(inner) if isinstance(inner, dict) else {}  # copied: answers stay as received
+        data = inner
+    data[keys[-1]] = value
+
+
+# --------------------------------------------------------------------------- empty, checks
+
+
+def _empty(rule: BatchRule, call: dict[str, Any]) -> Any:
+    for entry in rule.empty:
+        condition = entry.get("if-argument")
+        if condition is None or call.get(condition) is not None:
+            return _render(entry.get("result"), call)
+    return None
+
+
+def _render(template: Any, call: dict[str, Any]) -> Any:
+    if isinstance(template, dict):
+        if set(template) == {"for-each", "value"}:
+            return {str(item): _render(template["value"], call) for item in call.get(template["for-each"]) or ()}
+        return {key: _render(value, call) for key, value in template.items()}
+    if isinstance(template, list):
+        return [_render(item, call) for item in template]
+    return template
+
+
+def _count(value: Any, name: str, default: int, operation: Operation) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{operation.qualified_name}(): {name} must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{operation.qualified_name}(): {name} must be at least 1, not {value}")
+    return value
+
+
+def _shifted(exc: ValidationError, rule: BatchRule, start: int, stop: int) -> ValidationError:
+    """A batch's ValidationError with paths counted in the caller's whole list."""
+    prefix = rule.keyword + "["
+    problems = []
+    for problem in exc.problems:
+        path = problem.path
+        if path.startswith(prefix) and "]" in path:
+            position, rest = path[len(prefix) :].split("]", 1)
+            if position.isdigit():
+                path = f"{prefix}{int(position) + start}]{rest}"
+        problems.append(ValidationProblem(path, problem.message, problem.validator))
+    shifted = ValidationError(exc.method, problems)
+    shifted.inputs = range(start, stop)  # type: ignore[attr-defined]
+    return shifted
+
+
+class _Progress:
+    """Reports finished batches: to a callable, to a tqdm bar, or nowhere.
+
+    `option` None: a tqdm bar only when tqdm is installed, stderr is a terminal and there is more
+    than one batch; True: a tqdm bar if tqdm is installed; False: nothing; a callable is called as
+    `option(done, total)` with counts of inputs.
+    """
+
+    def __init__(self, option: Any, total: int, batches: int, unit: str, name: str):
+        self.total = total
+        self.done = 0
+        self.callback: Callable[[int, int], Any] | None = option if callable(option) else None
+        self.bar: Any = None
+        wanted = option is True or (option is None and batches > 1 and _interactive())
+        if self.callback is None and wanted:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                return
+            self.bar = tqdm(total=total, unit=unit.rstrip("s") or unit, desc=name, leave=False)
+
+    def advance(self, span: tuple[int, int]) -> None:
+        count = span[1] - span[0]
+        self.done += count
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+        elif self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _interactive() -> bool:
+    stream = sys.stderr
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):
+        return False
