@@ -679,6 +679,9 @@ def _resource_ids(server: MockServer) -> dict[str, str]:
             server, "/v1/finetuning/finetuned-models", {"name": "f", "settings": settings}
         ).json()["finetuned_model"]["id"],
         "/v1/models/": MODEL,
+        "/v2/batches/": post(server, "/v2/batches", {"name": "b", "input_dataset_id": dataset, "model": MODEL}).json()[
+            "batch"
+        ]["id"],
     }
 
 
@@ -709,8 +712,9 @@ def _valid_request(spec: Spec, operation: Operation, ids: dict[str, str]) -> dic
         body = synth.value(operation.body_schema)
         if operation.stream is not None:
             body[operation.stream.flag] = operation.streaming
-        if "dataset_id" in body:
-            body["dataset_id"] = ids["/v1/datasets/"]
+        for key in ("dataset_id", "input_dataset_id"):
+            if key in body:
+                body[key] = ids["/v1/datasets/"]
         request["json"] = body
     return request
 
