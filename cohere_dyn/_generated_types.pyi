@@ -196,8 +196,8 @@ class ChatSearchResult(Object):
     continue_on_failure: bool | None
 
 
-FinishReason: TypeAlias = Literal['COMPLETE', 'STOP_SEQUENCE', 'ERROR', 'ERROR_TOXIC', 'ERROR_LIMIT', 'USER_CANCEL', 'MAX_TOKENS']
-"""Why generation stopped: COMPLETE (finished), STOP_SEQUENCE, MAX_TOKENS, ERROR, ERROR_TOXIC, ERROR_LIMIT (context length reached) or USER_CANCEL"""
+FinishReason: TypeAlias = Literal['COMPLETE', 'STOP_SEQUENCE', 'ERROR', 'ERROR_TOXIC', 'ERROR_LIMIT', 'USER_CANCEL', 'MAX_TOKENS', 'TIMEOUT']
+"""Why generation stopped: COMPLETE (finished), STOP_SEQUENCE, MAX_TOKENS, ERROR, ERROR_TOXIC, ERROR_LIMIT (context length reached), USER_CANCEL or TIMEO..."""
 
 
 class ToolCall(Object):
@@ -245,6 +245,8 @@ class ApiMetaBilledUnits(Object):
     """The units the request is billed for"""
 
     images: float | None
+    image_tokens: float | None
+    pages: float | None
     input_tokens: float | None
     output_tokens: float | None
     search_units: float | None
@@ -264,6 +266,7 @@ class ApiMeta(Object):
     api_version: ApiMetaApiVersion | None
     billed_units: ApiMetaBilledUnits | None
     tokens: ApiMetaTokens | None
+    cached_tokens: float | None
     warnings: Sequence[str] | None
 
 
@@ -444,8 +447,8 @@ EmbedInputType: TypeAlias = Literal['search_document', 'search_query', 'classifi
 """What the embeddings are for, which v3 and later models need: search_document (items stored for search), search_query (queries against them), classific..."""
 
 
-EmbeddingType: TypeAlias = Literal['float', 'int8', 'uint8', 'binary', 'ubinary']
-"""A kind of embedding: float, int8 (signed bytes), uint8 (unsigned bytes), binary (packed signed bits) or ubinary (packed unsigned bits)"""
+EmbeddingType: TypeAlias = Literal['float', 'int8', 'uint8', 'binary', 'ubinary', 'base64']
+"""A kind of embedding: float, int8 (signed bytes), uint8 (unsigned bytes), binary (packed signed bits), ubinary (packed unsigned bits) or base64 (the fl..."""
 
 
 class Image(Object):
@@ -476,6 +479,7 @@ class EmbedByTypeResponseEmbeddings(Object):
     uint8: Sequence[Sequence[int]] | None
     binary: Sequence[Sequence[int]] | None
     ubinary: Sequence[Sequence[int]] | None
+    base64: Sequence[str] | None
 
 
 class EmbeddingsByTypeEmbedResponse(Object):
@@ -591,6 +595,7 @@ class ImageUrlParam(TypedDict, total=False):
     """Where to find an image"""
 
     url: Required[str]
+    detail: Literal['auto', 'low', 'high']
 
 
 class ImageContentParam(TypedDict, total=False):
@@ -626,8 +631,15 @@ class ToolCallV2Param(TypedDict, total=False):
     function: ToolCallV2FunctionParam
 
 
-AssistantMessageContentItemParam: TypeAlias = TextContentParam
-"""A part of an assistant message, told apart by `type` (text only)"""
+class ChatThinkingContentParam(TypedDict, total=False):
+    """What a reasoning model thought before answering, as a part of its message"""
+
+    type: Required[Literal['thinking']]
+    thinking: Required[str]
+
+
+AssistantMessageV2ContentOneItemParam: TypeAlias = TextContentParam | ChatThinkingContentParam
+"""A part of an assistant message, told apart by `type`: text, or thinking that came before it"""
 
 
 class ToolSourceParam(TypedDict, total=False):
@@ -650,8 +662,8 @@ SourceParam: TypeAlias = ToolSourceParam | DocumentSourceParam
 """The source of a citation, told apart by `type`"""
 
 
-CitationType: TypeAlias = Literal['TEXT_CONTENT', 'PLAN']
-"""Whether a citation is in the reply text (TEXT_CONTENT) or in the tool plan (PLAN)"""
+CitationType: TypeAlias = Literal['TEXT_CONTENT', 'THINKING_CONTENT', 'PLAN']
+"""Where a cited span is: in the reply text (TEXT_CONTENT), in the model's thinking (THINKING_CONTENT) or in the tool plan (PLAN)"""
 
 
 class CitationParam(TypedDict, total=False):
@@ -661,6 +673,7 @@ class CitationParam(TypedDict, total=False):
     end: int
     text: str
     sources: Sequence[SourceParam]
+    content_index: int
     type: CitationType
 
 
@@ -670,7 +683,7 @@ class AssistantMessageParam(TypedDict, total=False):
     role: Required[Literal['assistant']]
     tool_calls: Sequence[ToolCallV2Param]
     tool_plan: str
-    content: str | Sequence[AssistantMessageContentItemParam]
+    content: str | Sequence[AssistantMessageV2ContentOneItemParam]
     citations: Sequence[CitationParam]
 
 
@@ -733,7 +746,7 @@ class ToolV2Param(TypedDict, total=False):
 class CitationOptionsParam(TypedDict, total=False):
     """How the model produces citations"""
 
-    mode: Literal['FAST', 'ACCURATE', 'OFF']
+    mode: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF']
 
 
 class TextResponseFormatV2Param(TypedDict, total=False):
@@ -753,7 +766,18 @@ ResponseFormatV2Param: TypeAlias = TextResponseFormatV2Param | JsonResponseForma
 """The format the v2 reply must follow: plain text, or a JSON object (optionally matching a schema)"""
 
 
-ChatFinishReason: TypeAlias = Literal['COMPLETE', 'STOP_SEQUENCE', 'MAX_TOKENS', 'TOOL_CALL', 'ERROR']
+class ThinkingParam(TypedDict, total=False):
+    """Whether a reasoning model thinks before it answers, and for how many tokens at most"""
+
+    type: Required[Literal['enabled', 'disabled']]
+    token_budget: int
+
+
+Priority: TypeAlias = int
+"""Scheduling priority of the request when the platform is busy: lower numbers are served first"""
+
+
+ChatFinishReason: TypeAlias = Literal['COMPLETE', 'STOP_SEQUENCE', 'MAX_TOKENS', 'TOOL_CALL', 'ERROR', 'TIMEOUT']
 """Why generation stopped: COMPLETE (finished), STOP_SEQUENCE (a stop sequence was generated), MAX_TOKENS (`max_tokens` or the context length reached), T..."""
 
 
@@ -779,8 +803,15 @@ class TextContent(Object):
     text: str
 
 
-AssistantMessageResponseContentItem: TypeAlias = TextContent
-"""A part of the model's reply, told apart by `type` (text only)"""
+class ChatThinkingContent(Object):
+    """What a reasoning model thought before answering, as a part of its message"""
+
+    type: Literal['thinking']
+    thinking: str
+
+
+AssistantMessageResponseContentItem: TypeAlias = TextContent | ChatThinkingContent
+"""A part of the model's reply, told apart by `type`: its text or its thinking"""
 
 
 class ToolSource(Object):
@@ -810,6 +841,7 @@ class Citation(Object):
     end: int | None
     text: str | None
     sources: Sequence[Source] | None
+    content_index: int | None
     type: CitationType | None
 
 
@@ -844,6 +876,7 @@ class Usage(Object):
 
     billed_units: UsageBilledUnits | None
     tokens: UsageTokens | None
+    cached_tokens: float | None
 
 
 class LogprobItem(Object):
@@ -887,8 +920,9 @@ class ChatMessageStartEvent(Object):
 class ChatContentStartEventDeltaMessageContent(Object):
     """The content part"""
 
+    thinking: str | None
     text: str | None
-    type: Literal['text'] | None
+    type: Literal['text', 'thinking'] | None
 
 
 class ChatContentStartEventDeltaMessage(Object):
@@ -914,6 +948,7 @@ class ChatContentStartEvent(Object):
 class ChatContentDeltaEventDeltaMessageContent(Object):
     """The content part the piece belongs to"""
 
+    thinking: str | None
     text: str | None
 
 
@@ -930,7 +965,7 @@ class ChatContentDeltaEventDelta(Object):
 
 
 class ChatContentDeltaEvent(Object):
-    """The next piece of text of a content part"""
+    """The next piece of text, or of thinking, of a content part"""
 
     type: Literal['content-delta']
     index: int | None
@@ -1053,6 +1088,7 @@ class CitationEndEvent(Object):
 class ChatMessageEndEventDelta(Object):
     """The end of the message"""
 
+    error: str | None
     finish_reason: ChatFinishReason | None
     usage: Usage | None
 
@@ -1117,12 +1153,29 @@ class EmbedByTypeResponse(Object):
     meta: ApiMeta | None
 
 
+class RerankRelevantSpansParam(TypedDict, total=False):
+    """Whether each result also points at the passages of its document that answer the query (not in Cohere's published file; sent by the official SDK 7.3.1)"""
+
+    mode: Required[Literal['enabled', 'disabled']]
+    threshold: float
+    max_spans: int
+
+
+class RerankRelevantSpanResponse(Object):
+    """A passage of a ranked document that answers the query, and how well"""
+
+    start: int
+    end: int
+    score: float
+
+
 class V2RerankResponseResult(Object):
     """One ranked document"""
 
     document: RerankResponseResultDocument | None
     index: int
     relevance_score: float
+    relevant_spans: Sequence[RerankRelevantSpanResponse] | None
 
 
 class V2RerankResponse(Object):
@@ -1130,6 +1183,126 @@ class V2RerankResponse(Object):
 
     id: str | None
     results: Sequence[V2RerankResponseResult]
+    meta: ApiMeta | None
+
+
+class ParseDocumentParam(TypedDict, total=False):
+    """The document to read; today a page given as an image"""
+
+    type: Required[Literal['image_url']]
+    image_url: Required[str]
+
+
+ParseOutputFormat: TypeAlias = Literal['markdown', 'blocks']
+"""markdown (the default): each page as markdown text; blocks: each page as a list of typed blocks with their positions"""
+
+
+ParseImageCategory: TypeAlias = Literal['other', 'flowchart', 'logo', 'signature']
+"""The kind of image"""
+
+
+class ParseBoundingBox(Object):
+    """A rectangle on the page, in pixels from its top-left corner"""
+
+    top_left_x: int
+    top_left_y: int
+    bottom_right_x: int
+    bottom_right_y: int
+
+
+class ParseBoundingBoxNormalized(Object):
+    """A rectangle on the page, as fractions (0 to 1) of its width and height"""
+
+    top_left_x: float
+    top_left_y: float
+    bottom_right_x: float
+    bottom_right_y: float
+
+
+class ParseImageBlock(Object):
+    """An image found on a page, described in words, and where it is"""
+
+    id: str
+    description: str
+    category: ParseImageCategory
+    bounding_box: ParseBoundingBox
+    bounding_box_normalized: ParseBoundingBoxNormalized
+
+
+class ParseMarkdownPage(Object):
+    """A page's markdown and the images found on it"""
+
+    content: str
+    images: Sequence[ParseImageBlock] | None
+
+
+class ParseMarkdownPageVariant(Object):
+    """A page read as markdown"""
+
+    index: int
+    type: Literal['markdown']
+    markdown: ParseMarkdownPage
+
+
+class ParseTextBlock(Object):
+    """Text read from a page"""
+
+    content: str
+
+
+class ParseTextContentBlock(Object):
+    """A block of text"""
+
+    type: Literal['text']
+    text: ParseTextBlock
+
+
+class ParseImageContentBlock(Object):
+    """A block holding an image"""
+
+    type: Literal['image']
+    image: ParseImageBlock
+
+
+class ParseTableBlock(Object):
+    """A table found on a page, as HTML, and where it is"""
+
+    type: Literal['html']
+    html: str
+    title: str | None
+    description: str | None
+    bounding_box: ParseBoundingBox
+    bounding_box_normalized: ParseBoundingBoxNormalized
+
+
+class ParseTableContentBlock(Object):
+    """A block holding a table"""
+
+    type: Literal['table']
+    table: ParseTableBlock
+
+
+ParseBlock: TypeAlias = ParseTextContentBlock | ParseImageContentBlock | ParseTableContentBlock
+"""One block of a page, told apart by `type`"""
+
+
+class ParseBlocksPageVariant(Object):
+    """A page read as typed blocks"""
+
+    index: int
+    type: Literal['blocks']
+    blocks: Sequence[ParseBlock]
+
+
+ParsePage: TypeAlias = ParseMarkdownPageVariant | ParseBlocksPageVariant
+"""One page of a parsed document, told apart by `type` (the output format)"""
+
+
+class ParseResponse(Object):
+    """The answer to a v2 parse request"""
+
+    id: str
+    pages: Sequence[ParsePage]
     meta: ApiMeta | None
 
 
@@ -1158,6 +1331,8 @@ class V2Group:
         return_prompt: bool | None = ...,
         logprobs: bool | None = ...,
         tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | None = ...,
+        priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> ChatResponse:
         """Chat with a model (v2) (POST /v2/chat)"""
@@ -1184,6 +1359,8 @@ class V2Group:
         return_prompt: bool | None = ...,
         logprobs: bool | None = ...,
         tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | None = ...,
+        priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> Stream[StreamedChatResponseV2, ChatResponse]:
         """Chat with a model (v2) (streamed) (POST /v2/chat)"""
@@ -1193,13 +1370,14 @@ class V2Group:
         *,
         model: str,
         input_type: EmbedInputType,
-        embedding_types: Sequence[EmbeddingType],
         texts: Sequence[str] | None = ...,
         images: Sequence[str] | None = ...,
         inputs: Sequence[EmbedInputParam] | None = ...,
         max_tokens: int | None = ...,
         output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
         truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
         batch_size: int | None = ...,
         max_workers: int | None = ...,
         progress: Any = ...,
@@ -1217,9 +1395,128 @@ class V2Group:
         top_n: int | None = ...,
         return_documents: bool | None = ...,
         max_tokens_per_doc: int | None = ...,
+        relevant_spans: RerankRelevantSpansParam | None = ...,
+        priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> V2RerankResponse:
         """Rerank documents by relevance (v2) (POST /v2/rerank)"""
+
+    def parse(
+        self,
+        *,
+        model: str,
+        document: ParseDocumentParam,
+        output_format: ParseOutputFormat | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ParseResponse:
+        """Read a document image as text (v2) (POST /v2/parse)"""
+
+
+BatchStatus: TypeAlias = Literal['BATCH_STATUS_UNSPECIFIED', 'BATCH_STATUS_QUEUED', 'BATCH_STATUS_IN_PROGRESS', 'BATCH_STATUS_CANCELING', 'BATCH_STATUS_COMPLETED', 'BATCH_STATUS_FAILED', 'BATCH_STATUS_CANCELED']
+"""Where a batch is: QUEUED, then IN_PROGRESS, then COMPLETED or FAILED; a cancelled batch goes through CANCELING to CANCELED"""
+
+
+class Batch(Object):
+    """A batch job: the requests of an input dataset run against a model, their answers written to an output dataset"""
+
+    id: str | None
+    name: str
+    creator_id: str | None
+    org_id: str | None
+    status: BatchStatus | None
+    created_at: str | None
+    updated_at: str | None
+    input_dataset_id: str
+    output_dataset_id: str | None
+    input_tokens: str | None
+    output_tokens: str | None
+    model: str
+    num_records: int | None
+    num_successful_records: int | None
+    num_failed_records: int | None
+    status_reason: str | None
+
+
+class ListBatchesResponse(Object):
+    """A page of batches"""
+
+    batches: Sequence[Batch] | None
+    next_page_token: str | None
+
+
+class BatchParam(TypedDict, total=False):
+    """A batch job: the requests of an input dataset run against a model, their answers written to an output dataset"""
+
+    id: str
+    name: Required[str]
+    creator_id: str
+    org_id: str
+    status: BatchStatus
+    created_at: datetime | str
+    updated_at: datetime | str
+    input_dataset_id: Required[str]
+    output_dataset_id: str
+    input_tokens: str
+    output_tokens: str
+    model: Required[str]
+    num_records: int
+    num_successful_records: int
+    num_failed_records: int
+    status_reason: str
+
+
+class CreateBatchResponse(Object):
+    """The answer to a request that creates a batch"""
+
+    batch: Batch
+
+
+class GetBatchResponse(Object):
+    """The answer to a request for one batch"""
+
+    batch: Batch
+
+
+CancelBatchResponse: TypeAlias = FreeObject
+"""The answer to a cancellation, an empty object"""
+
+
+class BatchesGroup:
+    """The `batches` methods."""
+
+    def list(
+        self,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        order_by: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ListBatchesResponse:
+        """List batches (GET /v2/batches)"""
+
+    def iter(
+        self,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        order_by: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> Iterator[Batch]:
+        """Every item of batches.list, page after page."""
+
+    def create(
+        self,
+        *,
+        request: BatchParam,
+        request_options: RequestOptions | None = ...,
+    ) -> CreateBatchResponse:
+        """Create a batch (POST /v2/batches)"""
+
+    def retrieve(self, *, id: str, request_options: RequestOptions | None = ...) -> GetBatchResponse:
+        """Get a batch (GET /v2/batches/{id})"""
+
+    def cancel(self, *, id: str, request_options: RequestOptions | None = ...) -> CancelBatchResponse:
+        """Cancel a batch (POST /v2/batches/{id}:cancel)"""
 
 
 class EmbedJob(Object):
@@ -1279,7 +1576,7 @@ DatasetValidationStatus: TypeAlias = Literal['unknown', 'queued', 'processing', 
 """Where a dataset stands in validation"""
 
 
-DatasetType: TypeAlias = Literal['embed-input', 'embed-result', 'cluster-result', 'cluster-outliers', 'reranker-finetune-input', 'single-label-classification-finetune-input', 'chat-finetune-input', 'multi-label-classification-finetune-input']
+DatasetType: TypeAlias = Literal['embed-input', 'embed-result', 'cluster-result', 'cluster-outliers', 'reranker-finetune-input', 'single-label-classification-finetune-input', 'chat-finetune-input', 'multi-label-classification-finetune-input', 'batch-chat-input', 'batch-openai-chat-input', 'batch-embed-v2-input', 'batch-chat-v2-input']
 """The kind of dataset, which decides the fields each entry must have"""
 
 
@@ -1611,6 +1908,17 @@ CompatibleEndpoint: TypeAlias = Literal['chat', 'embed', 'classify', 'summarize'
 """An API endpoint a model works with"""
 
 
+class GetModelResponseSamplingDefaults(Object):
+    """The sampling settings the model uses when a request doesn't give them"""
+
+    temperature: float | None
+    k: int | None
+    p: float | None
+    frequency_penalty: float | None
+    presence_penalty: float | None
+    max_tokens_per_doc: int | None
+
+
 class GetModelResponse(Object):
     """A model and the endpoints it works with"""
 
@@ -1620,6 +1928,8 @@ class GetModelResponse(Object):
     context_length: float | None
     tokenizer_url: str | None
     supports_vision: bool | None
+    is_deprecated: bool | None
+    sampling_defaults: GetModelResponseSamplingDefaults | None
     default_endpoints: Sequence[CompatibleEndpoint] | None
     features: Sequence[str] | None
 
@@ -1950,15 +2260,44 @@ class FinetuningGroup:
         """Every item of finetuning.list_training_step_metrics, page after page."""
 
 
+class AudioTranscriptionsCreateResponse(Object):
+    """The answer to a transcription request"""
+
+    text: str
+
+
+class AudioTranscriptionsGroup:
+    """The `audio.transcriptions` methods."""
+
+    def create(
+        self,
+        *,
+        model: str,
+        language: str,
+        file: File,
+        temperature: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AudioTranscriptionsCreateResponse:
+        """Transcribe audio (POST /v2/audio/transcriptions)"""
+
+
+class AudioGroup:
+    """The `audio` methods."""
+
+    transcriptions: AudioTranscriptionsGroup
+
+
 class Client(_ClientBase):
     """A Cohere API client whose methods come from the spec (see `help(cohere_dyn.Client)`)."""
 
     v2: V2Group
+    batches: BatchesGroup
     embed_jobs: EmbedJobsGroup
     datasets: DatasetsGroup
     connectors: ConnectorsGroup
     models: ModelsGroup
     finetuning: FinetuningGroup
+    audio: AudioGroup
 
     def chat(
         self,
@@ -1973,7 +2312,7 @@ class Client(_ClientBase):
         connectors: Sequence[ChatConnectorParam] | None = ...,
         search_queries_only: bool | None = ...,
         documents: Sequence[ChatDocumentParam] | None = ...,
-        citation_quality: Literal['fast', 'accurate', 'off'] | None = ...,
+        citation_quality: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF'] | Literal['fast', 'accurate', 'off'] | None = ...,
         temperature: float | None = ...,
         max_tokens: int | None = ...,
         max_input_tokens: int | None = ...,
@@ -2007,7 +2346,7 @@ class Client(_ClientBase):
         connectors: Sequence[ChatConnectorParam] | None = ...,
         search_queries_only: bool | None = ...,
         documents: Sequence[ChatDocumentParam] | None = ...,
-        citation_quality: Literal['fast', 'accurate', 'off'] | None = ...,
+        citation_quality: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF'] | Literal['fast', 'accurate', 'off'] | None = ...,
         temperature: float | None = ...,
         max_tokens: int | None = ...,
         max_input_tokens: int | None = ...,
@@ -2180,6 +2519,8 @@ class ClientV2(Client):
         return_prompt: bool | None = ...,
         logprobs: bool | None = ...,
         tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | None = ...,
+        priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> ChatResponse:
         """Chat with a model (v2) (POST /v2/chat)"""
@@ -2206,6 +2547,8 @@ class ClientV2(Client):
         return_prompt: bool | None = ...,
         logprobs: bool | None = ...,
         tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | None = ...,
+        priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> Stream[StreamedChatResponseV2, ChatResponse]:
         """Chat with a model (v2) (streamed) (POST /v2/chat)"""
@@ -2215,13 +2558,14 @@ class ClientV2(Client):
         *,
         model: str,
         input_type: EmbedInputType,
-        embedding_types: Sequence[EmbeddingType],
         texts: Sequence[str] | None = ...,
         images: Sequence[str] | None = ...,
         inputs: Sequence[EmbedInputParam] | None = ...,
         max_tokens: int | None = ...,
         output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
         truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
         batch_size: int | None = ...,
         max_workers: int | None = ...,
         progress: Any = ...,
@@ -2239,6 +2583,18 @@ class ClientV2(Client):
         top_n: int | None = ...,
         return_documents: bool | None = ...,
         max_tokens_per_doc: int | None = ...,
+        relevant_spans: RerankRelevantSpansParam | None = ...,
+        priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> V2RerankResponse:
         """Rerank documents by relevance (v2) (POST /v2/rerank)"""
+
+    def parse(
+        self,
+        *,
+        model: str,
+        document: ParseDocumentParam,
+        output_format: ParseOutputFormat | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ParseResponse:
+        """Read a document image as text (v2) (POST /v2/parse)"""

@@ -42,7 +42,7 @@ class Captured:
                 {
                     "name": part.get_param("name", header="content-disposition"),
                     "filename": part.get_filename(),
-                    "content_type": part.get_content_type(),
+                    "content_type": part.get_content_type() if part["Content-Type"] else None,
                     "content": payload.decode("utf-8", errors="replace"),
                 }
             )

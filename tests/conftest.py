@@ -12,7 +12,9 @@ TINY_SPEC = FIXTURES / "tiny.yaml"
 # The reference material (the official SDK's captured requests, its method list, Cohere's published
 # spec) lives in shared/ beside the checkout; COHERE_DYN_REFERENCE points elsewhere.
 REFERENCE = Path(os.environ.get("COHERE_DYN_REFERENCE") or Path(__file__).resolve().parents[1].parent / "shared" / "reference")
-WIRE = REFERENCE / "wire"
+WIRE = REFERENCE / "wire"  # requests captured from the official SDK 5.15.0
+WIRE_7 = REFERENCE / "wire-7.3.1"  # ... and from the SDK 7.3.1 (the current API)
+WIRE_FOLDERS = (WIRE, WIRE_7)
 
 
 @pytest.fixture(autouse=True)

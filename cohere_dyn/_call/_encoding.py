@@ -16,14 +16,20 @@ from .._spec._validation import format_datetime, to_jsonable
 __all__ = ["encode_path", "query_value", "query_pairs", "encode_json", "encode_multipart", "FilePart"]
 
 
-def encode_path(template: str, values: dict[str, Any]) -> str:
-    """Fill `{name}` slots; each value stays one segment whatever it contains (`/`, `?`, `#`, `..`)."""
+def encode_path(template: str, values: dict[str, Any], where: str = "request") -> str:
+    """Fill `{name}` slots; each value stays one segment whatever it contains (`/`, `?`, `#`).
+
+    An empty value, `.` or `..` would name another resource (`/v1/datasets/` is the list, and
+    servers and proxies resolve dot segments), so they are refused before anything is sent.
+    """
     path = template
     for name, value in values.items():
-        segment = quote(_encodable(query_value(value), name), safe="")
-        if segment in (".", ".."):
-            segment = segment.replace(".", "%2E")
-        path = path.replace("{" + name + "}", segment)
+        text = _encodable(query_value(value), name)
+        if text in ("", ".", ".."):
+            shown = "an empty string" if not text else repr(text)
+            problem = ValidationProblem(name, f"{shown} can't be a path parameter: it would name another resource", "path")
+            raise ValidationError(where, [problem])
+        path = path.replace("{" + name + "}", quote(text, safe=""))
     return path
 
 

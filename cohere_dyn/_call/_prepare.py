@@ -6,6 +6,8 @@ against the spec (ValidationError, nothing sent), and encodes path, query, heade
 
 from __future__ import annotations
 
+import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -114,6 +116,31 @@ def _checked(spec: Spec, operation: Operation, part: str, instance: Any) -> Any:
     return instance
 
 
+def warn_deprecated(operation: Operation, kwargs: Mapping[str, Any]) -> None:
+    """One DeprecationWarning per deprecated keyword (or old enum spelling) the call uses; it is still sent."""
+    for keyword in operation.deprecated.keys() & kwargs.keys():
+        value = kwargs[keyword]
+        if value is None:
+            continue
+        argument = operation.deprecated[keyword]
+        if argument.deprecated:
+            what = f"{operation.qualified_name}({keyword}=...) is deprecated"
+        elif isinstance(value, (str, int)) and value in argument.deprecated_values:
+            what = f"{operation.qualified_name}({keyword}={value!r}) uses a deprecated value"
+        else:
+            continue
+        detail = " ".join(argument.description.split())
+        warnings.warn(f"{what}: {detail}" if detail else what, DeprecationWarning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """The stack level of the first frame outside cohere_dyn: the line of user code that made the call."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("cohere_dyn"):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def prepare(
     spec: Spec,
     operation: Operation,
@@ -122,6 +149,8 @@ def prepare(
     validate: bool = True,
 ) -> PreparedRequest:
     check_keywords(operation, kwargs)
+    if operation.deprecated:
+        warn_deprecated(operation, kwargs)
     options = dict(kwargs.get("request_options") or {})
     unknown = set(options) - REQUEST_OPTIONS
     if unknown:
@@ -169,13 +198,14 @@ def prepare(
                     raise ValidationError(operation.qualified_name, [problem]) from None
             elif argument.location == "form":
                 parts.extend(form_parts(argument.wire_name, params.get(argument.keyword, value)))
+        parts.sort(key=lambda part: part.filename is not None)  # plain fields first, then files, as httpx orders them
         content, headers["Content-Type"] = encode_multipart(parts)
     for name, value in (options.get("additional_headers") or {}).items():
         headers[str(name)] = str(value)
     return PreparedRequest(
         operation=operation,
         method=operation.http_method,
-        path=encode_path(operation.path, path_values),
+        path=encode_path(operation.path, path_values, operation.qualified_name),
         query=query,
         headers=headers,
         content=content,

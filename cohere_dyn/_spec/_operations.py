@@ -29,7 +29,7 @@ LOCATIONS = ("path", "query", "header", "body", "request", "file", "form", "sdk"
 class Argument:
     """One keyword argument of a method and where its value goes (one of LOCATIONS)."""
 
-    __slots__ = ("keyword", "wire_name", "location", "required", "schema", "description", "default")
+    __slots__ = ("keyword", "wire_name", "location", "required", "schema", "description", "default", "deprecated", "deprecated_values")
 
     def __init__(
         self,
@@ -40,6 +40,8 @@ class Argument:
         schema: Any,
         description: str = "",
         default: Any = None,
+        deprecated: bool = False,
+        deprecated_values: frozenset[Any] = frozenset(),
     ):
         self.keyword = keyword
         self.wire_name = wire_name
@@ -48,6 +50,8 @@ class Argument:
         self.schema = schema
         self.description = description
         self.default = default
+        self.deprecated = deprecated  # the spec marks the field `deprecated: true`: still sent, with a warning
+        self.deprecated_values = deprecated_values  # values of a deprecated enum branch (old spellings)
 
     def __repr__(self) -> str:
         return f"Argument({self.keyword!r}, {self.location} {self.wire_name!r}, required={self.required})"
@@ -126,6 +130,7 @@ class Operation:
         "qualified_name",
         "by_keyword",
         "has_required_parameters",
+        "deprecated",
     )
 
     def __init__(
@@ -173,6 +178,8 @@ class Operation:
         self.has_required_parameters = any(
             a.required for a in arguments if a.location in ("path", "query", "header")
         )
+        # keyword -> argument, for the arguments a call may use in a deprecated way (usually none)
+        self.deprecated = {a.keyword: a for a in arguments if a.deprecated or a.deprecated_values}
 
     def replace(self, **changes: Any) -> "Operation":
         fields = {name: getattr(self, name) for name in self.__slots__[:18]}
@@ -288,17 +295,42 @@ def _parameters(resolver: Resolver, specs: Iterable[Any], pointer: str) -> list[
     for (location, name), spec in merged.items():
         if location == "cookie" or (location == "header" and name.lower() in CLIENT_HEADERS):
             continue
+        schema = spec.get("schema", {})
         arguments.append(
             Argument(
                 keyword=python_identifier(name),
                 wire_name=name,
                 location=location,
                 required=bool(spec.get("required")) or location == "path",
-                schema=spec.get("schema", {}),
+                schema=schema,
                 description=(spec.get("description") or "").strip(),
+                deprecated=spec.get("deprecated") is True or _is_deprecated(resolver, schema),
+                deprecated_values=_deprecated_values(resolver, schema),
             )
         )
     return arguments
+
+
+def _is_deprecated(resolver: Resolver, schema: Any) -> bool:
+    """`deprecated: true` on the schema, beside its `$ref` or on its target."""
+    if isinstance(schema, dict) and schema.get("deprecated") is True:
+        return True
+    target = resolver.deref(schema)
+    return isinstance(target, dict) and target.get("deprecated") is True
+
+
+def _deprecated_values(resolver: Resolver, schema: Any) -> frozenset[Any]:
+    """The enum values of the deprecated branches of a union (old spellings still accepted)."""
+    target = resolver.deref(schema)
+    if not isinstance(target, dict):
+        return frozenset()
+    values: set[Any] = set()
+    for key in ("anyOf", "oneOf"):
+        for branch in target.get(key) or ():
+            branch = resolver.deref(branch)
+            if isinstance(branch, dict) and branch.get("deprecated") is True and isinstance(branch.get("enum"), list):
+                values.update(value for value in branch["enum"] if isinstance(value, (str, int)))
+    return frozenset(values)
 
 
 def _request_body(resolver: Resolver, body: Any) -> tuple[str | None, Any, bool]:
@@ -335,7 +367,16 @@ def _body_arguments(
             continue
         location = ("file" if _is_binary(resolver, sub) else "form") if multipart else "body"
         arguments.append(
-            Argument(python_identifier(name), name, location, name in required, sub, _description(resolver, sub))
+            Argument(
+                python_identifier(name),
+                name,
+                location,
+                name in required,
+                sub,
+                _description(resolver, sub),
+                deprecated=_is_deprecated(resolver, sub),
+                deprecated_values=_deprecated_values(resolver, sub),
+            )
         )
     return arguments
 

@@ -9,6 +9,9 @@ so such code runs unchanged and the payload is still checked against the spec wh
   discriminator filled in: `UserChatMessageV2` is `{"role": "user", ...}` of `ChatMessageV2`;
 - an inline object: parent name + PascalCase(property), plus `Value` for map values and `Item`
   for list items: `ToolV2Function`, `ToolParameterDefinitionsValue`.
+
+A required property with one possible value (`const`) is filled in: `ParseDocument(image_url=u)`
+is `{"type": "image_url", "image_url": u}`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class TypeIndex:
             raise AttributeError(f"no type {name!r} in the spec.{did_you_mean(name, index)}")
         schema, fixed = index[name]
         fields = self._fields(schema)
+        fixed = {**self._pinned(schema), **fixed}
 
         def construct(**kwargs: Any) -> dict[str, Any]:
             if fields:
@@ -55,6 +59,19 @@ class TypeIndex:
         construct.__name__ = construct.__qualname__ = name
         construct.__doc__ = f"A {name} payload (a dict), as the spec describes it."
         return construct
+
+    def _pinned(self, schema: Any) -> dict[str, Any]:
+        """Required properties with one possible value (`const`), filled in as the SDK's defaults fill them."""
+        target = self.resolver.deref(schema)
+        if not isinstance(target, dict):
+            return {}
+        required = set(target.get("required") or ())
+        properties = target.get("properties") or {}
+        return {
+            prop: sub["const"]
+            for prop, sub in properties.items()
+            if prop in required and isinstance(sub, dict) and "const" in sub
+        }
 
     def _fields(self, schema: Any) -> set[str]:
         target = self.resolver.deref(schema)

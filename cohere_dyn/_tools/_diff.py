@@ -119,7 +119,8 @@ def _argument(name: str, old_resolver: Resolver, old: Argument, new_resolver: Re
     if old_kinds != new_kinds:
         was = describe_type(old_resolver, old.schema, old.location)
         now = describe_type(new_resolver, new.schema, new.location)
-        narrowed = not (old_kinds <= new_kinds or "any" in new_kinds)
+        widened = new_kinds | ({"integer"} if "number" in new_kinds else set())  # a number accepts every integer
+        narrowed = not (old_kinds <= widened or "any" in new_kinds)
         changes.append(Change("argument-retyped", name, keyword, f"argument {keyword!r} retyped: {was} -> {now}", narrowed))
     old_enums = _enums(old_resolver, old.schema, keyword)
     new_enums = _enums(new_resolver, new.schema, keyword)
@@ -205,9 +206,10 @@ def _enums(resolver: Resolver, schema: Any, path: str) -> dict[str, list[Any]]:
     the branches of a union pool their values at the union's path."""
     found: dict[str, list[Any]] = {}
     for where, node in _nodes(resolver, schema, path, 0, frozenset()):
-        if isinstance(node.get("enum"), list):
+        listed = [node["const"]] if "const" in node else node.get("enum")  # a const is a one-value enum
+        if isinstance(listed, list):
             values = found.setdefault(where, [])
-            values += [value for value in node["enum"] if value not in values]
+            values += [value for value in listed if value not in values]
     return found
 
 
@@ -247,8 +249,14 @@ def _nodes(resolver: Resolver, schema: Any, path: str, depth: int, seen: frozens
             yield from _nodes(resolver, branch, path, depth + 1, seen)
     for name, sub in (node.get("properties") or {}).items():
         yield from _nodes(resolver, sub, f"{path}.{name}" if path else name, depth + 1, seen)
-    if isinstance(node.get("items"), dict):
+    if isinstance(node.get("items"), dict) and _may_be_array(node):
         yield from _nodes(resolver, node["items"], f"{path}[]", depth + 1, seen)
+
+
+def _may_be_array(node: dict[str, Any]) -> bool:
+    """`items` only means something where the value can be an array (published files put it on objects)."""
+    kind = node.get("type")
+    return kind is None or kind == "array" or (isinstance(kind, list) and "array" in kind)
 
 
 def _deref(resolver: Resolver, schema: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from . import _catalogue, _chat, _connectors, _datasets, _finetuning, _language, _retrieval
+from . import _batches, _catalogue, _chat, _connectors, _datasets, _finetuning, _language, _reading, _retrieval
 from ._exchange import Behaviour
 
 __all__ = ["BEHAVIOURS"]
@@ -32,6 +32,9 @@ BEHAVIOURS: Mapping[str, Behaviour] = {
     "v2.embed": _retrieval.embed_v2,
     "rerank": _retrieval.rerank,
     "v2.rerank": _retrieval.rerank_v2,
+    # media read as text
+    "v2.parse": _reading.parse,
+    "audio.transcriptions.create": _reading.transcribe,
     # stored resources
     "datasets.create": _datasets.datasets_create,
     "datasets.list": _datasets.datasets_list,
@@ -42,6 +45,10 @@ BEHAVIOURS: Mapping[str, Behaviour] = {
     "embed_jobs.list": _datasets.embed_jobs_list,
     "embed_jobs.get": _datasets.embed_jobs_get,
     "embed_jobs.cancel": _datasets.embed_jobs_cancel,
+    "batches.create": _batches.batches_create,
+    "batches.list": _batches.batches_list,
+    "batches.retrieve": _batches.batches_retrieve,
+    "batches.cancel": _batches.batches_cancel,
     "connectors.create": _connectors.connectors_create,
     "connectors.list": _connectors.connectors_list,
     "connectors.get": _connectors.connectors_get,

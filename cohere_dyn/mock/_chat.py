@@ -3,6 +3,8 @@ for, citations of the given documents, and the same answer as a stream of events
 
 Each request is first turned into a `Turn` (what the model "decided"); the plain answer and
 the stream are two renderings of it, so a stream's events add up to the non-streamed answer.
+A v2 model thinks first when `thinking` is enabled, or when it is left out and the model's name
+says it reasons: the thinking is the first content part, before the text (or the tool plan).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Turn:
     tool_plan: str = ""
     documents: list[tuple[str, Any, str]] = field(default_factory=list)  # (id, document, its text)
     cite: tuple[int, int] | None = None  # span of `text` quoting the first document
+    thinking: str = ""  # v2: what the model thought before answering ("" when it didn't)
+    cached: int = 0  # v2: input tokens of the conversation before the last message (a cached prefix)
 
     @property
     def cited_text(self) -> str:
@@ -104,12 +108,26 @@ def _turn_v2(call: Call) -> Turn:
     if tool is not None:
         turn.tool_arguments = _example(tool.get("parameters"))
     tool_output = (turn.said or json.dumps(last.get("content"))) if last.get("role") == "tool" else None
+    turn.cached = sum(len(first_text(m.get("content")).split()) for m in messages[:-1])
+    turn.thinking = _thinking(body, turn.said)
     return _compose(turn, tool, _json_schema(body.get("response_format"), "json_schema"), tool_output)
 
 
+def _thinking(body: dict[str, Any], said: str) -> str:
+    """The model's thinking, within its token budget (a word a token); "" when it doesn't think."""
+    setting = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
+    kind = setting.get("type") or ("enabled" if "reasoning" in str(body.get("model", "")) else "disabled")
+    if kind != "enabled":
+        return ""
+    words = f'The user asks: "{quote(said)}". A short, direct answer will do; no tool is needed to reply.'.split()
+    budget = setting.get("token_budget")
+    return " ".join(words[:budget] if isinstance(budget, int) else words)
+
+
 def _usage(turn: Turn) -> dict[str, Any]:
-    tokens = {"input_tokens": len(turn.heard.split()), "output_tokens": len((turn.text or turn.tool_plan).split())}
-    return {"billed_units": dict(tokens), "tokens": tokens}
+    produced = len((turn.text or turn.tool_plan).split()) + len(turn.thinking.split())
+    tokens = {"input_tokens": len(turn.heard.split()), "output_tokens": produced}
+    return {"billed_units": dict(tokens), "tokens": tokens, "cached_tokens": turn.cached}
 
 
 def _tool_call_v2(turn: Turn, call_id: str, arguments: str) -> dict[str, Any]:
@@ -130,6 +148,7 @@ def _citation_v2(turn: Turn) -> dict[str, Any]:
         "text": turn.cited_text,
         "sources": [source],
         "type": "TEXT_CONTENT",
+        "content_index": 1 if turn.thinking else 0,
     }
 
 
@@ -141,11 +160,14 @@ def _logprobs(call: Call, piece: str) -> dict[str, Any]:
 def chat_v2(call: Call) -> dict[str, Any]:
     turn = _turn_v2(call)
     message: dict[str, Any] = {"role": "assistant"}
+    thought = [{"type": "thinking", "thinking": turn.thinking}] if turn.thinking else []
     if turn.tool_name:
         message["tool_plan"] = turn.tool_plan
         message["tool_calls"] = [_tool_call_v2(turn, f"call_{new_id()[:8]}", json.dumps(turn.tool_arguments))]
+        if thought:
+            message["content"] = thought
     else:
-        message["content"] = [{"type": "text", "text": turn.text}]
+        message["content"] = [*thought, {"type": "text", "text": turn.text}]
     if turn.cite:
         message["citations"] = [_citation_v2(turn)]
     answer: dict[str, Any] = {
@@ -166,6 +188,13 @@ def chat_v2_stream(call: Call) -> Events:
 def _events_v2(call: Call, turn: Turn) -> Iterator[dict[str, Any]]:
     ident = new_id()
     yield {"type": "message-start", "id": ident, "delta": {"message": {"role": "assistant"}}}
+    text_index = 0
+    if turn.thinking:
+        yield {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "thinking", "thinking": ""}}}}
+        for piece in pieces(turn.thinking):
+            yield {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"thinking": piece}}}}
+        yield {"type": "content-end", "index": 0}
+        text_index = 1
     if turn.tool_name:
         for piece in pieces(turn.tool_plan):
             yield {"type": "tool-plan-delta", "delta": {"message": {"tool_plan": piece}}}
@@ -179,11 +208,12 @@ def _events_v2(call: Call, turn: Turn) -> Iterator[dict[str, Any]]:
             }
         yield {"type": "tool-call-end", "index": 0}
     else:
-        yield {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "text", "text": ""}}}}
+        start = {"type": "text", "text": ""}
+        yield {"type": "content-start", "index": text_index, "delta": {"message": {"content": start}}}
         for piece in pieces(turn.text):
             event: dict[str, Any] = {
                 "type": "content-delta",
-                "index": 0,
+                "index": text_index,
                 "delta": {"message": {"content": {"text": piece}}},
             }
             if call.body.get("logprobs"):
@@ -192,7 +222,7 @@ def _events_v2(call: Call, turn: Turn) -> Iterator[dict[str, Any]]:
         if turn.cite:
             yield {"type": "citation-start", "index": 0, "delta": {"message": {"citations": _citation_v2(turn)}}}
             yield {"type": "citation-end", "index": 0}
-        yield {"type": "content-end", "index": 0}
+        yield {"type": "content-end", "index": text_index}
     finish = "TOOL_CALL" if turn.tool_name else "COMPLETE"
     yield {"type": "message-end", "id": ident, "delta": {"finish_reason": finish, "usage": _usage(turn)}}
 

@@ -45,6 +45,7 @@ def datasets_create(call: Call) -> dict[str, Any]:
             for index, (part, data) in enumerate(parts.items())
         ],
         "_bytes": sum(len(data) for data in parts.values()),
+        "_records": sum(len(data.splitlines()) for data in parts.values() if isinstance(data, bytes)),
     }
     if kept:
         record["preserve_fields"] = kept

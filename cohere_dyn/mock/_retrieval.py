@@ -1,14 +1,18 @@
 """Embed and rerank (v1 and v2): one vector per input, documents ranked by word overlap.
 
 Vectors are deterministic per input text: the same text always embeds to the same vector, and
-every embedding type is a quantization of the same float vector, as with the real models.
+every embedding type is a quantization of the same float vector, as with the real models (base64
+is that vector's float32 little-endian bytes). With `relevant_spans` enabled, v2 rerank results
+point at the sentences of each document that share words with the query.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import re
+import struct
 from typing import Any
 
 from ._exchange import Call
@@ -18,6 +22,7 @@ __all__ = ["DIMENSION", "embed", "embed_v2", "rerank", "rerank_v2"]
 
 DIMENSION = 1024  # float, int8 and uint8 vectors; binary and ubinary pack 8 dimensions a byte
 _DATA_URI = re.compile(r"data:image/(\w+)")
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]?")
 
 
 def _floats(seed: str, dimension: int) -> list[float]:
@@ -25,7 +30,9 @@ def _floats(seed: str, dimension: int) -> list[float]:
     return [round(generator.uniform(-1.0, 1.0), 6) for _ in range(dimension)]
 
 
-def _typed(kind: str, floats: list[float]) -> list[float] | list[int]:
+def _typed(kind: str, floats: list[float]) -> list[float] | list[int] | str:
+    if kind == "base64":
+        return base64.b64encode(struct.pack(f"<{len(floats)}f", *floats)).decode("ascii")
     if kind == "int8":
         return [round(value * 127) for value in floats]
     if kind == "uint8":
@@ -125,10 +132,28 @@ def rerank(call: Call) -> dict[str, Any]:
 
 def rerank_v2(call: Call) -> dict[str, Any]:
     documents = [str(document) for document in call.body.get("documents") or ()]
+    query = str(call.body.get("query", ""))
+    spans = call.body.get("relevant_spans") or {}
     results = []
-    for index, relevance in _ranked(str(call.body.get("query", "")), documents, call.body.get("top_n")):
+    for index, relevance in _ranked(query, documents, call.body.get("top_n")):
         result: dict[str, Any] = {"index": index, "relevance_score": relevance}
         if call.body.get("return_documents"):
             result["document"] = {"text": documents[index]}
+        if spans.get("mode") == "enabled":
+            result["relevant_spans"] = _relevant_spans(query, documents[index], spans)
         results.append(result)
     return {"id": new_id(), "results": results, "meta": meta(search_units=1)}
+
+
+def _relevant_spans(query: str, document: str, options: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's sentences scored by their overlap with the query, best first, above the threshold."""
+    threshold = options.get("threshold", 0.1)
+    found = []
+    for match in _SENTENCE.finditer(document):
+        start = match.start() + len(match.group()) - len(match.group().lstrip())
+        score = round(overlap(query, match.group()), 6)
+        if match.group().strip() and score >= threshold:
+            found.append({"start": start, "end": match.end(), "score": score})
+    found.sort(key=lambda span: (-span["score"], span["start"]))
+    limit = options.get("max_spans")
+    return found[:limit] if isinstance(limit, int) else found

@@ -275,10 +275,10 @@ class _Blocking:
         return [event async for event in stream]
 
 
-SYNC_FIXTURES = [path for path in replay.FIXTURES if not path.stem.startswith("async_")]
+SYNC_FIXTURES = [param for param in replay._fixture_params() if not param.values[0].stem.startswith("async_")]
 
 
-@pytest.mark.parametrize("fixture", SYNC_FIXTURES, ids=[path.stem for path in SYNC_FIXTURES])
+@pytest.mark.parametrize("fixture", SYNC_FIXTURES)
 def test_recorded_sdk_calls_send_the_same_through_the_async_client(fixture: Path) -> None:
     case = replay._load(fixture)
     if not replay._replayable(case):
@@ -294,10 +294,11 @@ def test_recorded_sdk_calls_send_the_same_through_the_async_client(fixture: Path
         ]
         namespace: dict[str, Any] = {
             "cohere": replay._Cohere(server.url),
-            "client": _Blocking(clients[0], loop),
+            "client": _Blocking(clients[1] if replay._made_on_client_v2(case) else clients[0], loop),
             "co2": _Blocking(clients[1], loop),
             "dt": replay.dt,
             "io": replay.io,
+            "json": replay.json,
             "BASE_URL": server.url,
         }
         try:

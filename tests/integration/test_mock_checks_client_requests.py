@@ -39,6 +39,12 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("v2.chat", {"model": MODEL, "messages": USER}),
     ("v2.embed", {"model": "embed-v4.0", "input_type": "search_query", "embedding_types": ["float"], "texts": ["hi"]}),
     ("v2.rerank", {"model": "rerank-v3.5", "query": "capital", "documents": ["Paris", "Rome"]}),
+    ("v2.parse", {"model": "parse-v5.0", "document": {"type": "image_url", "image_url": "https://example.com/p.png"}}),
+    ("batches.list", {}),
+    ("batches.create", {"request": {"name": "nightly", "input_dataset_id": "{dataset}", "model": MODEL}}),
+    ("batches.retrieve", {"id": "{batch}"}),
+    ("batches.cancel", {"id": "{batch}"}),
+    ("audio.transcriptions.create", {"model": "transcribe", "language": "en", "file": ("memo.wav", b"RIFF")}),
     ("embed_jobs.list", {}),
     ("embed_jobs.create", {"model": "embed-english-v3.0", "dataset_id": "{dataset}", "input_type": "clustering"}),
     ("embed_jobs.get", {"id": "{embed_job}"}),
@@ -104,6 +110,22 @@ EXTRA_CALLS: list[tuple[str, dict[str, Any]]] = [
         "finetuning.list_events",
         {"finetuned_model_id": "{finetuned_model}", "page_size": 1, "order_by": "created_at desc"},
     ),
+    (
+        "v2.chat",
+        {
+            "model": MODEL,
+            "messages": [*USER, {"role": "assistant", "content": [{"type": "thinking", "thinking": "t"}, {"type": "text", "text": "x"}]}],
+            "thinking": {"type": "enabled", "token_budget": 64},
+            "priority": 2,
+            "citation_options": {"mode": "ENABLED"},
+        },
+    ),
+    ("v2.embed", {"model": "embed-v4.0", "input_type": "search_query", "texts": ["hi"], "priority": 1}),
+    ("v2.rerank", {"model": "rerank-v4.0-pro", "query": "q", "documents": ["a"], "relevant_spans": {"mode": "enabled", "threshold": 0.3}}),
+    ("v2.parse", {"model": "parse-v5.0", "document": {"type": "image_url", "image_url": "data:image/png;base64,iVBORw0KGgo="}, "output_format": "blocks"}),
+    ("batches.list", {"page_size": 5, "order_by": "created_at desc"}),
+    ("audio.transcriptions.create", {"model": "transcribe", "language": "en", "file": b"RIFF", "temperature": 0.2}),
+    ("chat", {"message": "hi", "citation_quality": "ACCURATE"}),
 ]
 STREAM_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("chat_stream", {"message": "Stream please"}),
@@ -111,6 +133,7 @@ STREAM_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("generate_stream", {"prompt": "Once upon a time"}),
     ("v2.chat_stream", {"model": MODEL, "messages": USER}),
     ("v2.chat_stream", {"model": MODEL, "messages": USER, "tools": [WEATHER], "tool_choice": "REQUIRED"}),
+    ("v2.chat_stream", {"model": MODEL, "messages": USER, "thinking": {"type": "enabled"}, "priority": 0}),
 ]
 
 
@@ -142,6 +165,7 @@ def _resources(client: cohere_dyn.Client) -> dict[str, str]:
         "{finetuned_model}": client.finetuning.create_finetuned_model(
             request={"name": "seed", "settings": {**SETTINGS, "dataset_id": dataset}}
         ).finetuned_model.id,
+        "{batch}": client.batches.create(request={"name": "seed", "input_dataset_id": dataset, "model": MODEL}).batch.id,
     }
 
 

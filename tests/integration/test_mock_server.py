@@ -8,6 +8,7 @@ beside the client's validator and openapi-core.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
@@ -28,7 +29,7 @@ from cohere_dyn import Spec
 from cohere_dyn._spec._operations import Operation
 from cohere_dyn.mock import MockServer, Received, serve
 from cohere_dyn.mock._synth import Synthesizer
-from tests.conftest import TINY_SPEC, WIRE
+from tests.conftest import TINY_SPEC, WIRE_FOLDERS
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": "Bearer test-key"}
@@ -678,6 +679,9 @@ def _resource_ids(server: MockServer) -> dict[str, str]:
             server, "/v1/finetuning/finetuned-models", {"name": "f", "settings": settings}
         ).json()["finetuned_model"]["id"],
         "/v1/models/": MODEL,
+        "/v2/batches/": post(server, "/v2/batches", {"name": "b", "input_dataset_id": dataset, "model": MODEL}).json()[
+            "batch"
+        ]["id"],
     }
 
 
@@ -708,8 +712,9 @@ def _valid_request(spec: Spec, operation: Operation, ids: dict[str, str]) -> dic
         body = synth.value(operation.body_schema)
         if operation.stream is not None:
             body[operation.stream.flag] = operation.streaming
-        if "dataset_id" in body:
-            body["dataset_id"] = ids["/v1/datasets/"]
+        for key in ("dataset_id", "input_dataset_id"):
+            if key in body:
+                body[key] = ids["/v1/datasets/"]
         request["json"] = body
     return request
 
@@ -760,7 +765,7 @@ def test_a_stream_without_a_behaviour_sends_one_event_of_each_type() -> None:
 
 # ------------------------------------------------------------- the official SDK's own requests
 
-RECORDED = sorted(WIRE.glob("*.json")) if WIRE.is_dir() else []
+RECORDED = [path for folder in WIRE_FOLDERS if folder.is_dir() for path in sorted(folder.glob("*.json"))]
 _TRANSPORT = {"host", "content-length", "connection", "accept-encoding"}
 
 
@@ -774,15 +779,18 @@ def _replayed(recorded: dict[str, Any]) -> dict[str, Any]:
         data = b""
         for part in recorded["body"]:
             name, filename, kind = part["name"], part["filename"], part["content_type"]
-            head = f'--b0undary\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            data += f"{head}Content-Type: {kind}\r\n\r\n{part['content']}\r\n".encode()
+            head = f'--b0undary\r\nContent-Disposition: form-data; name="{name}"'
+            head += f'; filename="{filename}"\r\n' if filename is not None else "\r\n"
+            head += f"Content-Type: {kind}\r\n" if kind is not None else ""
+            content = base64.b64decode(part["content_b64"]) if part["content"] is None else part["content"].encode()
+            data += f"{head}\r\n".encode() + content + b"\r\n"
         data += b"--b0undary--\r\n"
         headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
         headers["Content-Type"] = "multipart/form-data; boundary=b0undary"
     return {"method": recorded["method"], "params": recorded["query_pairs"], "headers": headers, "data": data}
 
 
-@pytest.mark.parametrize("fixture", RECORDED, ids=[path.stem for path in RECORDED])
+@pytest.mark.parametrize("fixture", RECORDED, ids=[f"{path.parent.name}/{path.stem}" for path in RECORDED])
 def test_the_official_sdk_s_recorded_requests_pass_the_check(server: MockServer, fixture: Path) -> None:
     case = json.loads(fixture.read_text())
     recorded_requests = [r for r in case.get("all_requests") or [case["request"]] if r is not None]

@@ -1,16 +1,17 @@
 """Replays the official SDK's recorded calls through cohere_dyn and compares what reaches the server.
 
-Each fixture in ../shared/reference/wire holds the SDK call (`python_call`) and the request(s) the
-SDK sent. The same Python runs here with `cohere` bound to cohere_dyn (its clients and its
+Each fixture in ../shared/reference/wire (SDK 5.15.0) and ../shared/reference/wire-7.3.1 (SDK
+7.3.1) holds the SDK call (`python_call`) and the request(s) the SDK sent. The same Python runs here with `cohere` bound to cohere_dyn (its clients and its
 spec-derived payload constructors), against a loopback capture server; the captured requests
 must equal the recorded ones: method, path, query pairs, body (JSON with exact types, or multipart
 parts), auth, client name, every other header the call set, and Content-Type only with a body.
-Fixtures added to that folder are picked up with no change here.
+Fixtures added to either folder are picked up with no change here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import functools
 import io
@@ -25,9 +26,27 @@ import pytest
 
 import cohere_dyn
 from tests.capture import Captured, CaptureServer
-from tests.conftest import WIRE
+from tests.conftest import WIRE, WIRE_FOLDERS
 
-FIXTURES = sorted(WIRE.glob("*.json")) if WIRE.is_dir() else []
+FIXTURES = [path for folder in WIRE_FOLDERS if folder.is_dir() for path in sorted(folder.glob("*.json"))]
+FIXTURE_IDS = [f"{path.parent.name}/{path.stem}" for path in FIXTURES]
+
+# Cases that need the SDK-compatibility work done on another branch (issue 10, "Code written for
+# the official SDK runs unchanged"); the lead removes these marks once both branches are merged.
+AWAITING_COMPAT = {
+    "wire-7.3.1/finetuning_create_typed": "module paths such as cohere.finetuning.FinetunedModel",
+    "wire-7.3.1/finetuning_update_name_settings": "module paths such as cohere.finetuning.Settings",
+    "wire-7.3.1/embed_jobs_list_request_options_timeout": "request_options' 7.x key `timeout`",
+}
+
+
+def _fixture_params() -> list[Any]:
+    params = []
+    for path, case_id in zip(FIXTURES, FIXTURE_IDS):
+        missing = AWAITING_COMPAT.get(case_id)
+        marks = [pytest.mark.xfail(reason=f"awaits SDK compatibility: {missing}", strict=False)] if missing else []
+        params.append(pytest.param(path, id=case_id, marks=marks))
+    return params
 
 # Headers the official SDK's transport adds on its own; they say nothing about the call.
 TRANSPORT_HEADERS = {
@@ -41,6 +60,8 @@ TRANSPORT_HEADERS = {
     "x-fern-language",
     "x-fern-sdk-name",
     "x-fern-sdk-version",
+    "x-fern-runtime",  # 7.x: python/<version>
+    "x-fern-platform",  # 7.x: <os>/<kernel release>
     "sdk-api-warning-message",  # the SDK's note about its local tokenizer, which cohere_dyn doesn't have
 }
 
@@ -78,12 +99,14 @@ def _run(case: dict[str, Any], base_url: str, spec: Path | None = None) -> Any:
         source = pattern.sub(replacement, source)
     if "AsyncClient" in source and not hasattr(cohere_dyn, "AsyncClient"):
         pytest.skip("the async client is not built yet")
+    settings = {"api_key": "test-api-key", "base_url": base_url, "client_name": "wire-capture", "spec": spec}
     namespace: dict[str, Any] = {
         "cohere": _Cohere(base_url, spec),
-        "client": cohere_dyn.Client(api_key="test-api-key", base_url=base_url, client_name="wire-capture", spec=spec),
-        "co2": cohere_dyn.ClientV2(api_key="test-api-key", base_url=base_url, client_name="wire-capture", spec=spec),
+        "client": (cohere_dyn.ClientV2 if _made_on_client_v2(case) else cohere_dyn.Client)(**settings),
+        "co2": cohere_dyn.ClientV2(**settings),
         "dt": dt,
         "io": io,
+        "json": json,
         "asyncio": asyncio,
         "BASE_URL": base_url,
     }
@@ -92,6 +115,11 @@ def _run(case: dict[str, Any], base_url: str, spec: Path | None = None) -> Any:
     if hasattr(result, "__iter__") and hasattr(result, "close") and not isinstance(result, (dict, list)):
         result = list(result)
     return result
+
+
+def _made_on_client_v2(case: dict[str, Any]) -> bool:
+    """7.3.1's captures name the client `client` also when it was a ClientV2: a v2 method called without `.v2.`."""
+    return case["method_name"].startswith("v2.") and "client.v2." not in case["python_call"]
 
 
 def _expected_requests(case: dict[str, Any]) -> list[dict[str, Any]]:
@@ -131,28 +159,46 @@ def _assert_same(captured: Captured, recorded: dict[str, Any]) -> None:
     if kind == "json":
         assert _strict(captured.json()) == _strict(recorded["body"])
     elif kind == "multipart":
-        expected = [{k: part[k] for k in ("name", "filename", "content_type", "content")} for part in recorded["body"]]
-        assert captured.multipart() == expected
+        assert captured.multipart() == [_recorded_part(part) for part in recorded["body"]]
     else:
         assert captured.body == b""
 
 
-PUBLISHED = WIRE.parent / "cohere-openapi-2025-04-15.yaml"
-# SDK behaviour that Cohere's published file doesn't describe: keyword arguments it lacks, and
-# embed's client-side batching (more than 96 texts go out as several requests).
-_NOT_IN_PUBLISHED = re.compile(r"\b(raw_prompting|return_prompt|dry_run|offline)\s*=|v2\.rerank\([^)]*return_documents\s*=")
+def _recorded_part(part: dict[str, Any]) -> dict[str, Any]:
+    """A recorded multipart part in the form `Captured.multipart()` gives; binary parts are recorded in base64."""
+    content = part["content"]
+    if content is None and part.get("content_b64") is not None:
+        content = base64.b64decode(part["content_b64"]).decode("utf-8", errors="replace")
+    return {"name": part["name"], "filename": part["filename"], "content_type": part["content_type"], "content": content}
+
+
+PUBLISHED = "published"
+# Each generation's calls also replay under Cohere's published file of its time, except those
+# using what that file doesn't describe: SDK keywords it lacks, routes it lacks (7.3.1's parse),
+# and embed's client-side batching (more than 96 texts go out as several requests).
+_PUBLISHED_FOR = {
+    "wire": (
+        WIRE.parent / "cohere-openapi-2025-04-15.yaml",
+        re.compile(r"\b(raw_prompting|return_prompt|dry_run|offline)\s*=|v2\.rerank\([^)]*return_documents\s*="),
+    ),
+    "wire-7.3.1": (
+        WIRE.parent / "cohere-openapi-2026-08-20.yaml",
+        re.compile(r"\b(relevant_spans|offline)\s*=|\.parse\("),
+    ),
+}
 
 
 @pytest.mark.parametrize("spec", [None, PUBLISHED], ids=["packaged-spec", "published-spec"])
-@pytest.mark.parametrize("fixture", FIXTURES, ids=[path.stem for path in FIXTURES])
-def test_call_sends_what_the_official_sdk_sends(fixture: Path, spec: Path | None) -> None:
+@pytest.mark.parametrize("fixture", _fixture_params())
+def test_call_sends_what_the_official_sdk_sends(fixture: Path, spec: str | None) -> None:
     case = _load(fixture)
     if not _replayable(case):
         pytest.skip("the SDK sent nothing here (its bug); see test_check_api_key_on_client_sends_the_request")
     if spec is not None:
+        spec, not_in_published = _PUBLISHED_FOR[fixture.parent.name]
         if not spec.is_file():
             pytest.skip("Cohere's published spec is not here")
-        if _NOT_IN_PUBLISHED.search(case["python_call"]) or len(_expected_requests(case)) > 1:
+        if not_in_published.search(case["python_call"]) or len(_expected_requests(case)) > 1:
             pytest.skip("uses an SDK parameter or batching that the published spec doesn't describe")
     with CaptureServer() as server, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the published file's repairs are reported once, elsewhere
@@ -179,7 +225,7 @@ def test_check_api_key_on_client_sends_the_request() -> None:
     assert (request.method, request.path, request.body) == ("POST", "/v1/check-api-key", b"")
 
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=[path.stem for path in FIXTURES])
+@pytest.mark.parametrize("fixture", _fixture_params())
 def test_call_passes_the_mock_servers_independent_check(fixture: Path) -> None:
     """The same calls against the embedded mock, whose openapi-core check must accept every request."""
     from cohere_dyn.mock import MockServer

@@ -92,7 +92,7 @@ def test_none_means_not_set(tiny_client: cohere_dyn.Client) -> None:
         ("a?x=1", "a%3Fx%3D1"),
         ("a#b", "a%23b"),
         ("a b", "a%20b"),
-        ("..", "%2E%2E"),
+        ("...", "..."),
         ("é", "%C3%A9"),
     ],
 )
@@ -101,6 +101,16 @@ def test_path_parameter_stays_one_segment(tiny_client: cohere_dyn.Client, value:
     responses.get(f"{BASE}/items/{segment}", json={})
     tiny_client.items.get(item_id=value)
     assert responses.calls[0].request.path_url == f"/base/items/{segment}"
+
+
+@pytest.mark.parametrize("value", ["", ".", ".."])
+@responses.activate
+def test_path_parameter_that_would_name_another_resource_is_refused_before_sending(
+    tiny_client: cohere_dyn.Client, value: str
+) -> None:
+    with pytest.raises(cohere_dyn.ValidationError, match="can't be a path parameter"):
+        tiny_client.items.get(item_id=value)
+    assert not responses.calls
 
 
 @responses.activate
@@ -301,7 +311,7 @@ def test_response_objects_can_be_sent_back(tiny_client: cohere_dyn.Client) -> No
 
 
 @responses.activate
-def test_multipart_plain_fields_are_text_parts_and_files_are_file_parts(tiny_client: cohere_dyn.Client) -> None:
+def test_multipart_plain_fields_are_text_parts_before_the_file_parts(tiny_client: cohere_dyn.Client) -> None:
     from email.parser import BytesParser
 
     responses.post(f"{BASE}/uploads", json={})
@@ -312,7 +322,7 @@ def test_multipart_plain_fields_are_text_parts_and_files_are_file_parts(tiny_cli
         (p.get_param("name", header="content-disposition"), p.get_filename(), p.get_payload(decode=True))
         for p in message.get_payload()
     ]
-    assert parts == [("file", "a.txt", b"hello"), ("model", None, b"small"), ("tags", None, b"x"), ("tags", None, b"y")]
+    assert parts == [("model", None, b"small"), ("tags", None, b"x"), ("tags", None, b"y"), ("file", "a.txt", b"hello")]
 
 
 def test_multipart_plain_fields_are_validated(tiny_client: cohere_dyn.Client) -> None:

@@ -122,6 +122,31 @@ def test_arguments_retyped_break_unless_the_new_type_accepts_the_old(tmp_path: P
     assert changes[("argument-retyped", "things.create", "size")] is False
 
 
+def test_an_integer_becoming_a_number_accepts_what_it_did(tmp_path: Path) -> None:
+    def edit(doc: dict[str, Any]) -> None:
+        _request(doc)["properties"]["size"] = {"type": "number"}
+
+    assert _changes(tmp_path, edit)[("argument-retyped", "things.create", "size")] is False
+
+
+def test_a_const_compares_as_a_one_value_enum(tmp_path: Path) -> None:
+    def edit(doc: dict[str, Any]) -> None:
+        _request(doc)["properties"]["color"] = {"type": "string", "const": "red"}
+
+    changes = _changes(tmp_path, edit)  # red, green -> red: green is gone, red is still there
+    assert changes[("enum-value-removed", "things.create", "color")] is True
+    assert ("enum-value-added", "things.create", "color") not in changes
+
+
+def test_items_on_an_object_schema_are_no_fields(tmp_path: Path) -> None:
+    """Published files put `items` beside an object's properties; it describes nothing there."""
+
+    def edit(doc: dict[str, Any]) -> None:
+        doc["components"]["schemas"]["Thing"]["properties"]["meta"]["items"] = {"type": "string"}
+
+    assert _changes(tmp_path, edit) == {}
+
+
 def test_enum_values_at_any_depth(tmp_path: Path) -> None:
     def edit(doc: dict[str, Any]) -> None:
         _request(doc)["properties"]["color"]["enum"] = ["red", "blue"]

@@ -21,6 +21,7 @@ from cohere_dyn._spec._loader import load_document
 from tests.conftest import REFERENCE
 
 PUBLISHED = REFERENCE / "cohere-openapi-2025-04-15.yaml"
+PUBLISHED_2026 = REFERENCE / "cohere-openapi-2026-08-20.yaml"
 
 needs_published = pytest.mark.skipif(not PUBLISHED.is_file(), reason="Cohere's published spec is not here")
 USER_HI = [{"role": "user", "content": "hi"}]
@@ -181,7 +182,11 @@ def test_the_published_file_gives_the_official_sdk_method_names() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         published = Spec.load(PUBLISHED)
-    assert set(published.by_name) == set(Spec.load().by_name)
+        current = Spec.load(PUBLISHED_2026) if PUBLISHED_2026.is_file() else None
+    ours = set(Spec.load().by_name)
+    assert set(published.by_name) < ours  # the API of 2025: 39 methods, all still here
+    if current is not None:  # the API of 2026 lacks only v2.parse's route, which the SDK 7.3.1 has
+        assert set(current.by_name) == ours - {"v2.parse"}
     assert published.operation("chat").stream.method == "chat_stream"
     assert published.operation("v2.chat_stream").streaming
     assert [a.keyword for a in published.operation("finetuning.create_finetuned_model").arguments] == ["request"]

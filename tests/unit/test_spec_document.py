@@ -23,7 +23,8 @@ from tests.conftest import REFERENCE
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "spec" / "cohere.yaml"
-SDK_METHODS = REFERENCE / "sdk-methods.md"
+SDK_METHODS = REFERENCE / "sdk-methods-7.3.1.md"  # the current SDK, which the spec describes
+OLD_SDK_METHODS = REFERENCE / "sdk-methods.md"  # the SDK 5.15.0, whose dropped keywords stay as deprecated ones
 WIRE_DIR = REFERENCE / "wire"
 
 SPEC_URI = "urn:cohere-dyn:spec"
@@ -175,13 +176,22 @@ def keyword_arguments(doc, op):
     return names, set(ext.get("sdk-arguments") or {})
 
 
-def parse_sdk_methods():
+def is_deprecated(doc, op, keyword):
+    """Whether the spec marks the field behind a keyword `deprecated: true` (parameter or body property)."""
+    for param in parameters_of(doc, op):
+        if snake_case(param["name"]) == keyword:
+            return param.get("deprecated") is True
+    props, _ = body_properties(doc, op)
+    return props.get(keyword, {}).get("deprecated") is True
+
+
+def parse_sdk_methods(listing=SDK_METHODS):
     rows = {}
-    for line in SDK_METHODS.read_text().splitlines():
+    for line in listing.read_text().splitlines():
         if not line.startswith("| `"):
             continue
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        method_cell, route, body, streams, kwargs = cells
+        method_cell, route, body, streams, kwargs = cells[:5]  # 7.3.1's listing adds a "since 5.15.0" column
         qualified = method_cell.strip("`")
         group, _, name = qualified.rpartition(".")
         http_method, path = route.split(" ", 1)
@@ -266,9 +276,14 @@ def registry(doc):
 
 @pytest.fixture(scope="module")
 def sdk_rows():
-    if not SDK_METHODS.is_file():
-        pytest.skip("reference sdk-methods.md not available")
-    return parse_sdk_methods()
+    """The current SDK's methods; each also lists as `dropped` the keywords only the SDK 5.15.0 had."""
+    if not SDK_METHODS.is_file() or not OLD_SDK_METHODS.is_file():
+        pytest.skip("reference sdk-methods listings not available")
+    rows = parse_sdk_methods()
+    for key, old in parse_sdk_methods(OLD_SDK_METHODS).items():
+        current = {name for name, _ in rows[key]["arguments"]}
+        rows[key]["dropped"] = [name for name, _ in old["arguments"] if name not in current]
+    return rows
 
 
 def validator_for(registry, schema):
@@ -414,13 +429,13 @@ def test_operation_conventions(doc):
         else:
             schema = ok["content"]["application/json"]["schema"]
             assert set(schema) == {"$ref"} and schema["$ref"].startswith("#/components/schemas/"), where
-        if method == "post" and op["operationId"] in ("checkApiKey", "cancelEmbedJob", "authorizeConnectorOAuth"):
+        if method == "post" and op["operationId"] in ("checkApiKey", "cancelEmbedJob", "authorizeConnectorOAuth", "cancelBatch"):
             assert "requestBody" not in op, where
         body = op.get("requestBody")
         if body:
             for media in body["content"].values():
                 assert set(media["schema"]) == {"$ref"}, where
-    assert count == 36
+    assert count == 42
 
 
 def test_stream_twins(doc):
@@ -451,7 +466,7 @@ def test_methods_match_the_sdk(doc, sdk_rows):
         stream = op["x-cohere-dyn"].get("stream")
         if stream:
             spec_methods[(key[0], stream["method"])] = (path, method, op)
-    assert len(spec_methods) == 39
+    assert len(spec_methods) == 45
     assert set(spec_methods) == set(sdk_rows)
 
     for key, row in sdk_rows.items():
@@ -461,8 +476,10 @@ def test_methods_match_the_sdk(doc, sdk_rows):
         names, sdk_arguments = keyword_arguments(doc, op)
         assert len(names) == len(set(names)), f"{where}: duplicate keyword"
         expected = [name for name, _ in row["arguments"]]
-        # sdk-methods.md does not list the SDK's never-sent `offline` flag of (de)tokenize.
-        assert set(names) == set(expected) - sdk_arguments, where
+        dropped = row.get("dropped", [])
+        # The listings do not name the SDK's never-sent `offline` flag of (de)tokenize.
+        assert set(names) == set(expected) | set(dropped), where
+        assert dropped == [name for name in dropped if is_deprecated(doc, op, name)], f"{where}: dropped but not deprecated"
         if op["operationId"] in ("tokenize", "detokenize"):
             assert sdk_arguments == {"offline"}
             offline = op["x-cohere-dyn"]["sdk-arguments"]["offline"]
@@ -483,7 +500,8 @@ def test_methods_match_the_sdk(doc, sdk_rows):
         body_names = [name for name in props if name != flag]
         assert set(body_required) == required & set(body_names), f"{where}: body required"
         if json_body_schema(doc, op) is not None:
-            assert body_names == [name for name in expected if name in props], f"{where}: body order"
+            current = [name for name in body_names if name not in dropped]
+            assert current == [name for name in expected if name in props], f"{where}: body order"
         for param in parameters_of(doc, op):
             keyword = snake_case(param["name"])
             assert bool(param.get("required")) == (keyword in required), f"{where}: {keyword} required"
@@ -690,7 +708,8 @@ def test_union_examples(doc, registry):
     assert _invalid(doc, registry, "ChatRequestV2", {"model": "m", "messages": [], "safety_mode": False})
 
     # Closed enums and limits are enforced; unknown keys pass.
-    assert _invalid(doc, registry, "EmbedRequest", {"texts": ["a"], "embedding_types": ["base64"]})
+    assert _invalid(doc, registry, "EmbedRequest", {"texts": ["a"], "embedding_types": ["float16"]})
+    _validate(doc, registry, "EmbedRequest", {"texts": ["a"], "embedding_types": ["base64"]})
     assert _invalid(doc, registry, "EmbedRequest", {"texts": ["t"] * 97})
     _validate(doc, registry, "EmbedRequestV2", {"model": "m", "input_type": "search_query", "embedding_types": ["float"], "texts": ["x"], "future_field": 1})
     assert _invalid(doc, registry, "ChatRequestV2", {"model": "m", "messages": [{"role": "robot", "content": "x"}]})
