@@ -11,7 +11,7 @@ import pytest
 
 import cohere_dyn
 from cohere_dyn import Spec
-from cohere_dyn._diff import Change, diff_specs
+from cohere_dyn._tools._diff import Change, diff_specs
 from tests.conftest import REFERENCE
 
 # (method, where) of each breaking finding we accept, and why.
