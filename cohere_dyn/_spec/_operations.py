@@ -126,6 +126,7 @@ class Operation:
         "qualified_name",
         "by_keyword",
         "has_required_parameters",
+        "positional",
     )
 
     def __init__(
@@ -173,6 +174,9 @@ class Operation:
         self.has_required_parameters = any(
             a.required for a in arguments if a.location in ("path", "query", "header")
         )
+        # The path parameters in route order: they may also be passed positionally, as the SDK allows
+        places = {a.keyword: path.find("{" + a.wire_name + "}") for a in arguments if a.location == "path"}
+        self.positional = tuple(sorted(places, key=lambda keyword: (places[keyword] < 0, places[keyword])))
 
     def replace(self, **changes: Any) -> "Operation":
         fields = {name: getattr(self, name) for name in self.__slots__[:18]}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
-from .._naming import did_you_mean
+from .._naming import did_you_mean, sdk_attribute
 from ._schemas import Resolver, discriminator_values
 
 __all__ = ["TypeIndex"]
@@ -44,8 +44,12 @@ class TypeIndex:
             raise AttributeError(f"no type {name!r} in the spec.{did_you_mean(name, index)}")
         schema, fixed = index[name]
         fields = self._fields(schema)
+        # the official SDK's attribute names for fields that can't be one as they are (`float_` for `float`)
+        spelt = {sdk_attribute(field): field for field in self._properties(schema) if sdk_attribute(field) != field}
 
         def construct(**kwargs: Any) -> dict[str, Any]:
+            if spelt:
+                kwargs = {spelt.get(key, key): value for key, value in kwargs.items()}
             if fields:
                 for key in kwargs:
                     if key not in fields:
@@ -57,13 +61,19 @@ class TypeIndex:
         return construct
 
     def _fields(self, schema: Any) -> set[str]:
+        """The keywords a constructor accepts: its properties, or any when the object is open."""
         target = self.resolver.deref(schema)
         if not isinstance(target, dict) or target.get("additionalProperties") not in (None, False):
             return set()
+        return self._properties(target)
+
+    def _properties(self, schema: Any) -> set[str]:
+        target = self.resolver.deref(schema)
         fields: set[str] = set()
-        for part in [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))]:
-            if isinstance(part, dict):
-                fields.update(part.get("properties") or {})
+        if isinstance(target, dict):
+            for part in [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))]:
+                if isinstance(part, dict):
+                    fields.update(part.get("properties") or {})
         return fields
 
     def _index(self) -> dict[str, tuple[Any, dict[str, Any]]]:

@@ -63,12 +63,17 @@ File: TypeAlias = bytes | str | PathLike[str] | IO[bytes] | tuple[Any, ...]
 class RequestOptions(TypedDict, total=False):
     """Per-call settings (the `request_options` argument of every method)."""
 
+    timeout: float
     timeout_in_seconds: float
     max_retries: int
     additional_headers: Mapping[str, str]
     additional_query_parameters: Mapping[str, Any]
     additional_body_parameters: Mapping[str, Any]
     validate: bool
+    retry_remote_protocol_errors: bool  # the official SDK 7.x's options, accepted with no effect
+    chunk_size: int
+    stream_reconnection_enabled: bool
+    max_stream_reconnection_attempts: int
 
 
 class Object(Mapping[str, Any]):
@@ -275,8 +280,11 @@ class _Module:
         return "\n".join(lines + _spaced(body))
 
     def method(self, operation: Operation, ignore: str, iterator: str = "") -> str:
-        parameters = ["self", "*"]
+        positional = [operation.by_keyword[keyword] for keyword in operation.positional]
+        parameters = ["self", *(f"{a.keyword}: {self.argument_type(operation, a)}" for a in positional), "*"]
         for argument in operation.arguments:
+            if argument.keyword in operation.positional:
+                continue
             kind = self.argument_type(operation, argument)
             if argument.required:
                 parameters.append(f"{argument.keyword}: {kind}")
