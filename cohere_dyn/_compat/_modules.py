@@ -23,16 +23,20 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any, Sequence
 
+    from .._spec._document import Spec
+
 __all__ = ["SdkModules", "install", "module_paths"]
 
 PACKAGE = "cohere_dyn"
 
 
-def module_paths() -> frozenset[str]:
-    """Every SDK module path the packaged spec implies, without the package name: `finetuning.finetuning.types`."""
-    from .._spec._document import Spec
+def module_paths(spec: Spec | None = None) -> frozenset[str]:
+    """Every SDK module path a spec (default: the packaged one) implies, without the package name:
+    `datasets`, `datasets.types`, `finetuning.finetuning.types`..."""
+    if spec is None:
+        from .._spec._document import Spec
 
-    spec = Spec.load()
+        spec = Spec.load()
     paths: set[str] = set()
     groups = {operation.group for operation in spec.operations if operation.group}
     for parts in (*groups, *(tuple(str(path).split(".")) for path in spec.sdk_modules)):

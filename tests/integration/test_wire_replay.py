@@ -44,10 +44,12 @@ TRANSPORT_HEADERS = {
     "sdk-api-warning-message",  # the SDK's note about its local tokenizer, which cohere_dyn doesn't have
 }
 
+# The SDK's module paths exist under cohere_dyn (`from cohere.finetuning.finetuning import ...`).
+SDK_MODULE_IMPORT = (re.compile(r"\bfrom cohere((?:\.\w+)+) import\b"), r"from cohere_dyn\1 import")
 # SDK idioms that name its internals rather than the API; each has one cohere_dyn spelling.
 SDK_IDIOMS = [
     (re.compile(r"cohere\.base_client\.BaseCohere\.check_api_key\((\w+)\)"), r"\1.check_api_key()"),
-    (re.compile(r"from cohere\.[\w.]+ import"), "from cohere_dyn.types import"),
+    SDK_MODULE_IMPORT,
 ]
 
 
@@ -60,7 +62,8 @@ def _replayable(case: dict[str, Any]) -> bool:
 
 
 class _Cohere(types.SimpleNamespace):
-    """`cohere` as the SDK call sees it: clients, plus payload constructors from the spec."""
+    """`cohere` as the SDK call sees it: clients, payload constructors from the spec, and the SDK's
+    modules (`cohere.finetuning.Settings(...)`)."""
 
     def __init__(self, base_url: str, spec: Path | None = None):
         for name in ("Client", "ClientV2", "AsyncClient", "AsyncClientV2"):
@@ -69,7 +72,7 @@ class _Cohere(types.SimpleNamespace):
                 setattr(self, name, functools.partial(client_class, spec=spec) if spec else client_class)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(cohere_dyn.types, name)
+        return getattr(cohere_dyn, name)
 
 
 def _run(case: dict[str, Any], base_url: str, spec: Path | None = None) -> Any:
