@@ -481,7 +481,7 @@ class EmbeddingsFloatsEmbedResponse(Object):
 class EmbedByTypeResponseEmbeddings(Object):
     """The embeddings, one list per requested type; each list has one embedding per input, in input order"""
 
-    float: Sequence[Sequence[float]] | None
+    float_: Sequence[Sequence[float]] | None
     int8: Sequence[Sequence[int]] | None
     uint8: Sequence[Sequence[int]] | None
     binary: Sequence[Sequence[int]] | None
@@ -1377,6 +1377,7 @@ class Dataset(Object):
     validation_status: DatasetValidationStatus
     validation_error: str | None
     schema: str | None
+    schema_: str | None
     required_fields: Sequence[str] | None
     preserve_fields: Sequence[str] | None
     dataset_parts: Sequence[DatasetPart] | None

@@ -12,15 +12,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterable
 
-__all__ = ["snake_case", "python_identifier", "did_you_mean", "sdk_attribute", "SDK_SPELT_WITH_UNDERSCORE"]
+__all__ = ["snake_case", "python_identifier", "did_you_mean", "sdk_attribute", "JSON_TYPE_NAMES", "SDK_SPELT_WITH_UNDERSCORE"]
 
 # Field names the official SDK's pydantic models spell with a trailing underscore (JSON `float` is
 # the attribute `float_`), because as attributes they would break the class: the builtin types
 # of JSON values (a field `float` would shadow the `float` of its own annotations) and the
 # methods of pydantic's BaseModel (`schema`, `json`, `dict`, ...). Python's keywords too (below).
-SDK_SPELT_WITH_UNDERSCORE = frozenset(
-    {"str", "int", "float", "bool", "list", "dict"}
-    | {"copy", "construct", "dict", "json", "schema", "schema_json", "validate", "parse_obj", "parse_raw", "parse_file"}
+JSON_TYPE_NAMES = frozenset({"str", "int", "float", "bool", "list", "dict"})
+SDK_SPELT_WITH_UNDERSCORE = JSON_TYPE_NAMES | frozenset(
+    {"copy", "construct", "dict", "json", "schema", "schema_json", "validate", "parse_obj", "parse_raw", "parse_file"}
     | {"from_orm", "update_forward_refs"}
 )
 

@@ -20,6 +20,7 @@ import keyword
 import os
 from typing import Any
 
+from .._naming import JSON_TYPE_NAMES, sdk_attribute
 from .._spec._schemas import Resolver
 
 TYPE_CHECKING = False
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["generate", "write", "STUB_FILES"]
 
 STUB_FILES = ("__init__.pyi", "_generated_types.pyi")
-_OBJECT_MEMBERS = frozenset({"get", "keys", "items", "values", "to_dict"})
+_OBJECT_MEMBERS = frozenset({"get", "keys", "items", "values", "to_dict", "dict", "json", "model_dump", "model_dump_json"})
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 _RESERVED = frozenset(
     {
@@ -457,10 +458,15 @@ class _Module:
             lines += [f"    {_docstring(doc)}", ""]
         body = []
         for key, kind, required, _ in fields:
-            if not key.isidentifier() or keyword.iskeyword(key) or key in _OBJECT_MEMBERS or key.startswith("_"):
+            if not key.isidentifier() or key.startswith("_"):
                 continue  # readable as obj[key] only
             kind = kind if required or kind == "Any" else _union([kind, "None"])
-            body.append(f"    {key}: {kind}")
+            # as attributes, keywords can't be declared and `float` would shadow the builtin its
+            # neighbours' annotations use: those are declared as the SDK spells them (`float_`)
+            if not keyword.iskeyword(key) and key not in JSON_TYPE_NAMES and key not in _OBJECT_MEMBERS:
+                body.append(f"    {key}: {kind}")
+            if sdk_attribute(key) != key:
+                body.append(f"    {sdk_attribute(key)}: {kind}")
         return "\n".join(lines + (body or ["    ..."]))
 
 
