@@ -186,17 +186,25 @@ def bind_method(
                 return invoke(operation, kwargs)
 
     elif asynchronous and not operation.streaming:
+        first = positional[0]
 
         async def method(*args: Any, **kwargs: Any) -> Any:
             if args:
-                bind_positional(operation, args, kwargs)
+                if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
+                    kwargs[first] = args[0]
+                else:
+                    bind_positional(operation, args, kwargs)
             return await invoke(operation, kwargs)
 
     else:
+        first = positional[0]
 
         def method(*args: Any, **kwargs: Any) -> Any:
             if args:
-                bind_positional(operation, args, kwargs)
+                if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
+                    kwargs[first] = args[0]
+                else:
+                    bind_positional(operation, args, kwargs)
             return invoke(operation, kwargs)
 
     def validate(*args: Any, **kwargs: Any) -> None:
