@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from typing import Any
 
 import pytest
@@ -125,15 +124,6 @@ dumped = response.model_dump(exclude_none=True)
     assert names["as_dict"]["embeddings"] == {"float": [[0.5, 1.0]]}
     assert json.loads(names["as_json"]) == names["as_dict"]
     assert names["dumped"]["embeddings"] == {"float_": [[0.5, 1.0]]}
-
-
-def test_request_options_timeout_is_the_read_timeout() -> None:
-    def slow(request: Captured) -> Reply:
-        time.sleep(1.0)
-        return Reply()
-
-    with CaptureServer(slow) as server, pytest.raises(cohere_dyn.TimeoutError):
-        _run('co.models.list(request_options={"timeout": 0.2})', server)
 
 
 def test_7x_request_options_send_the_same_request() -> None:

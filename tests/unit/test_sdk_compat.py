@@ -288,6 +288,16 @@ def test_request_option_timeout_is_7x_timeout_in_seconds() -> None:
     assert prepare(spec, operation, {"request_options": {"timeout": 3, "timeout_in_seconds": 7}}).timeout == 3
 
 
+def test_request_option_timeout_reaches_the_transport() -> None:
+    from tests.unit.test_calls_on_the_real_spec import RecordingTransport, client_with
+
+    transport = RecordingTransport()
+    client = client_with(transport)
+    client.models.list(request_options={"timeout": 0.5})
+    client.models.list(request_options={"timeout_in_seconds": 40})
+    assert [request.timeout for request, _ in transport.sent] == [cohere_dyn.Timeout(0.5, 0.5), cohere_dyn.Timeout(10, 40)]
+
+
 @responses.activate
 def test_the_other_7x_request_options_are_accepted_and_change_nothing(client: cohere_dyn.Client) -> None:
     responses.get(f"{BASE}/v1/models", json={"models": []})
