@@ -2,7 +2,8 @@
 
 The SDK keeps a module per group of methods (`cohere.datasets`, `cohere.v2`,
 `cohere.audio.transcriptions`), each with a `types` submodule, plus a few more that the packaged
-spec lists (`sdk-modules` in its top-level `x-cohere-dyn`: `cohere.finetuning.finetuning`). Here
+spec lists (`sdk-modules` in its top-level `x-cohere-dyn`: `cohere.finetuning.finetuning`), and
+one file per type under each `types` (`cohere.types.user_chat_message_v2`). Here
 every such path is a module created on first import from the packaged spec's groups, so
 `from cohere_dyn.finetuning.finetuning import FinetunedModel, Settings` and
 `cohere_dyn.batches.Batch(...)` work, and a new group in the spec brings its module with no code.
@@ -57,9 +58,11 @@ class SdkModules:
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> ModuleSpec | None:
         prefix, _, rest = fullname.partition(".")
-        if prefix != PACKAGE or not rest or rest.startswith("_") or rest not in self.paths():
+        if prefix != PACKAGE or not rest or rest.startswith("_"):
             return None
-        return ModuleSpec(fullname, self, is_package=True)
+        if rest in self.paths() or _is_type_file(rest, self.paths()):
+            return ModuleSpec(fullname, self, is_package=True)
+        return None
 
     def create_module(self, spec: ModuleSpec) -> None:
         return None  # the default module object
@@ -67,7 +70,7 @@ class SdkModules:
     def exec_module(self, module: ModuleType) -> None:
         name = module.__name__
         relative = name.partition(".")[2]
-        children = sorted(path.rpartition(".")[2] for path in self.paths() if path.rpartition(".")[0] == relative)
+        children = [path.rpartition(".")[2] for path in self.paths() if path.rpartition(".")[0] == relative]
 
         def __getattr__(attribute: str) -> Any:
             if attribute in children:
@@ -94,6 +97,13 @@ class SdkModules:
         module.__path__ = []  # a package: its SDK submodules (`.types`) import through this finder too
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
         module.__dir__ = __dir__  # type: ignore[method-assign]
+
+
+def _is_type_file(path: str, paths: frozenset[str]) -> bool:
+    """The SDK's file of one type under a `types` package (`types.chat_message_v2`): its own spelling of
+    the type's name, so any lower-case module name there is one, and offers the constructors."""
+    parent, _, name = path.rpartition(".")
+    return (parent == "types" or (parent.endswith(".types") and parent in paths)) and name.isidentifier() and name.islower()
 
 
 def install() -> None:

@@ -414,6 +414,17 @@ def test_module_paths_come_from_the_specs_groups_and_its_sdk_modules() -> None:
     }
 
 
+def test_the_sdks_per_type_files_under_types_import_too() -> None:
+    from cohere_dyn.finetuning.finetuning.types.settings import Settings
+    from cohere_dyn.types.chat_message_v2 import UserChatMessageV2
+
+    assert UserChatMessageV2(content="hi") == {"role": "user", "content": "hi"}
+    assert Settings(dataset_id="ds-1") == {"dataset_id": "ds-1"}
+    for outside_types in ("cohere_dyn.datasets.user_chat_message_v2", "cohere_dyn.types.UserChatMessageV2"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(outside_types)
+
+
 def test_an_unknown_module_or_name_fails_as_python_does() -> None:
     with pytest.raises(ModuleNotFoundError):
         importlib.import_module("cohere_dyn.no_such_group")
