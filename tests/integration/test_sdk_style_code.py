@@ -162,3 +162,22 @@ def test_tokenize_offline_asks_the_api() -> None:
         ("/v1/tokenize", {"text": "hi", "model": "command"}),
         ("/v1/detokenize", {"tokens": [1], "model": "command"}),
     ]
+
+
+def test_the_async_client_refuses_the_same_way() -> None:
+    pytest.importorskip("httpx")
+
+    async def calls(url: str) -> list[str]:
+        messages = []
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=url) as client:
+            for call in (lambda: client.chat(message="hi", stream=True), lambda: client.list_connectors()):
+                try:
+                    await call()
+                except ValueError as exc:
+                    messages.append(str(exc))
+        return messages
+
+    with CaptureServer() as server:
+        messages = asyncio.run(calls(server.url))
+    assert "call chat_stream(...)" in messages[0] and "client.connectors.list(...)" in messages[1]
+    assert server.requests == []
