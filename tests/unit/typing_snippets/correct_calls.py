@@ -57,3 +57,4 @@ except cohere_dyn.TooManyRequestsError as exc:
     print(exc.status_code, exc.headers)
 except cohere_dyn.ValidationError as exc:
     print(exc.problems)
+settings = cohere_dyn.finetuning.Settings(base_model=cohere_dyn.finetuning.BaseModel(base_type="BASE_TYPE_CHAT"))
