@@ -17,10 +17,10 @@ A meta path finder consulted after the regular one: real submodules (`cohere_dyn
 from __future__ import annotations
 
 import sys
-from importlib.machinery import ModuleSpec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
     from types import ModuleType
     from typing import Any, Sequence
 
@@ -61,6 +61,8 @@ class SdkModules:
         if prefix != PACKAGE or not rest or rest.startswith("_"):
             return None
         if rest in self.paths() or _is_type_file(rest, self.paths()):
+            from importlib.machinery import ModuleSpec  # here: importing it costs `import cohere_dyn` time
+
             return ModuleSpec(fullname, self, is_package=True)
         return None
 
