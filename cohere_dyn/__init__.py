@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from ._client import Client, ClientV2
+from ._compat import _modules as _sdk_modules
 from ._errors import (
     ApiError,
     BadRequestError,
@@ -37,6 +38,8 @@ from ._errors import (
 from ._spec._document import Spec
 from ._timeout import Timeout
 from ._version import __version__
+
+_sdk_modules.install()  # `cohere_dyn.datasets`, `cohere_dyn.finetuning.finetuning`...: the SDK's module paths
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -114,7 +117,8 @@ def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[st
 
 
 def __getattr__(name: str) -> Any:
-    """Lazy public names, and `cohere_dyn.UserChatMessageV2(...)` as with `import cohere` (cohere_dyn.types)."""
+    """Lazy public names, `cohere_dyn.UserChatMessageV2(...)` as with `import cohere` (cohere_dyn.types),
+    and the SDK's modules (`cohere_dyn.finetuning`, see _compat._modules)."""
     if name in _LAZY:
         import importlib
 
@@ -129,4 +133,8 @@ def __getattr__(name: str) -> Any:
         from . import types
 
         return getattr(types, name)
+    if name[:1] != "_" and name in _sdk_modules.module_paths():  # `cohere_dyn.finetuning.Settings(...)`
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'cohere_dyn' has no attribute {name!r}")

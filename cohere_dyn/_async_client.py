@@ -66,9 +66,9 @@ class AsyncClient(ClientBase):
     async def wait(
         self,
         job: Any,
-        *,
         timeout: float | None = None,
         interval: float = 2.0,
+        *,
         progress: Callable[[Any], Any] | None = None,
     ) -> Any:
         """Poll until `job` reaches a final status and return the last answer; see `Client.wait`."""

@@ -125,9 +125,9 @@ class Client(ClientBase):
     def wait(
         self,
         job: Any,
-        *,
         timeout: float | None = None,
         interval: float = 2.0,
+        *,
         progress: Callable[[Any], Any] | None = None,
     ) -> Any:
         """Poll until `job` (an embed job, dataset or fine-tuned model the API returned, or the

@@ -2,8 +2,9 @@
 
 `MethodTree` arranges a spec's operations into groups (`client.v2`, `client.datasets`). A `Group`
 hands out bound methods on first access and then keeps them as plain instance attributes, so a
-call costs one attribute lookup. Each method is a function whose `__signature__` lists the
-keyword-only arguments, whose `__doc__` comes from the spec, and which has a `.validate(**kwargs)`.
+call costs one attribute lookup. Each method is a function whose `__signature__` lists its
+arguments (path parameters positional-or-keyword, in route order, as in the official SDK; the
+rest keyword-only), whose `__doc__` comes from the spec, and which has a `.validate(**kwargs)`.
 An async client's methods are `async def` coroutine functions (stream methods return an
 `AsyncStream` at once). An operation with a `pagination` rule also gets an iterator method
 (`client.models.iter(...)`, named by the rule) that yields the items of every page.
@@ -24,10 +25,10 @@ if TYPE_CHECKING:
     from ._spec._schemas import Resolver
     from ._spec._document import Spec
 
-__all__ = ["Group", "MethodTree", "PagerNode", "describe_type", "docstring", "returns_of", "signature"]
+__all__ = ["Group", "MethodTree", "PagerNode", "bind_positional", "describe_type", "docstring", "returns_of", "signature"]
 
 REQUEST_OPTIONS_DOC = (
-    "request_options (dict, optional): per-call settings: timeout_in_seconds, max_retries, "
+    "request_options (dict, optional): per-call settings: timeout (or timeout_in_seconds), max_retries, "
     "additional_headers, additional_query_parameters, additional_body_parameters (sent unchecked), "
     "validate (False skips offline validation)."
 )
@@ -126,10 +127,14 @@ class Group:
         object.__setattr__(self, "_async", asynchronous)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        node = self._tree.children.get(name)
+        node = self._tree.children.get(name) if name[:1] != "_" else None
         if node is None:
+            if name[:2] == "__" or "_spec" not in self.__dict__:
+                raise AttributeError(name)
+            if not self._path and name in self._spec.sdk_removed:
+                return removed_function(name, self._spec.sdk_removed[name])
+            if name[:1] == "_":
+                raise AttributeError(name)
             where = ".".join(self._path) or type(self).__name__
             hint = did_you_mean(name, self._tree.children)
             raise AttributeError(f"{where} has no method or group {name!r}.{hint}")
@@ -152,23 +157,62 @@ class Group:
         return f"<cohere_dyn group {'.'.join(self._path)}: {', '.join(sorted(self._tree.children))}>"
 
 
+def removed_function(name: str, moved_to: str | None) -> Callable[..., Any]:
+    """What the official SDK has in place of a function it removed: one that raises ValueError when called."""
+
+    def removed(*args: Any, **kwargs: Any) -> Any:
+        if moved_to is None:
+            raise ValueError(f"{name}(...) was removed from the official SDK in version 5.0 and has no replacement")
+        raise ValueError(f"{name}(...) was moved to client.{moved_to}(...) in the official SDK 5.0; call that instead")
+
+    removed.__name__ = removed.__qualname__ = name
+    removed.__doc__ = f"Removed in the official SDK 5.0{f': use client.{moved_to}(...)' if moved_to else ''}."
+    return removed
+
+
 def bind_method(
     spec: Spec, operation: Operation, invoke: Callable[[Operation, dict[str, Any]], Any], asynchronous: bool = False
 ) -> Callable[..., Any]:
-    if asynchronous and not operation.streaming:
+    positional = operation.positional
+    if not positional:
+        if asynchronous and not operation.streaming:
 
-        async def method(**kwargs: Any) -> Any:
+            async def method(**kwargs: Any) -> Any:
+                return await invoke(operation, kwargs)
+
+        else:  # an async client's stream method returns its AsyncStream at once
+
+            def method(**kwargs: Any) -> Any:
+                return invoke(operation, kwargs)
+
+    elif asynchronous and not operation.streaming:
+        first = positional[0]
+
+        async def method(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
+                    kwargs[first] = args[0]
+                else:
+                    bind_positional(operation, args, kwargs)
             return await invoke(operation, kwargs)
 
-    else:  # an async client's stream method returns its AsyncStream at once
+    else:
+        first = positional[0]
 
-        def method(**kwargs: Any) -> Any:
+        def method(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
+                    kwargs[first] = args[0]
+                else:
+                    bind_positional(operation, args, kwargs)
             return invoke(operation, kwargs)
 
-    def validate(**kwargs: Any) -> None:
-        """Check these keyword arguments against the spec, offline; raise ValidationError if they break it."""
+    def validate(*args: Any, **kwargs: Any) -> None:
+        """Check these arguments against the spec, offline; raise ValidationError if they break it."""
         from ._call._prepare import validate_call
 
+        if args:
+            bind_positional(operation, args, kwargs)
         validate_call(spec, operation, kwargs)
 
     method.__name__ = operation.name
@@ -185,15 +229,31 @@ def bind_method(
     return method
 
 
+def bind_positional(operation: Operation, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Put the positional arguments of a call (its path parameters, in route order) into `kwargs`."""
+    names = operation.positional
+    if len(args) > len(names):
+        raise TypeError(
+            f"{operation.qualified_name}() takes {len(names)} positional argument{'s' if len(names) != 1 else ''} "
+            f"({', '.join(names) or 'none'}) but {len(args)} were given; the others are keyword-only"
+        )
+    for name, value in zip(names, args):
+        if name in kwargs:
+            raise TypeError(f"{operation.qualified_name}() got multiple values for argument {name!r}")
+        kwargs[name] = value
+
+
 def bind_pager(
     spec: Spec, node: PagerNode, invoke: Callable[[Operation, dict[str, Any]], Any], asynchronous: bool = False
 ) -> Callable[..., Any]:
     """The iterator method of a paginated operation: its items, page after page, fetched lazily."""
     operation = node.operation
 
-    def method(**kwargs: Any) -> Any:
+    def method(*args: Any, **kwargs: Any) -> Any:
         from ._workflows._pagination import pager
 
+        if args:
+            bind_positional(operation, args, kwargs)
         return pager(lambda page_kwargs: invoke(operation, page_kwargs), operation, kwargs, asynchronous)
 
     kind = "AsyncIterator" if asynchronous else "Iterator"
@@ -223,14 +283,17 @@ def signature(spec: Spec, operation: Operation) -> "inspect.Signature":
         return cached
     import inspect
 
+    positional = operation.positional
+    first = [operation.by_keyword[keyword] for keyword in positional]
+    rest = [argument for argument in operation.arguments if argument.keyword not in positional]
     parameters = [
         inspect.Parameter(
             argument.keyword,
-            inspect.Parameter.KEYWORD_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD if argument.keyword in positional else inspect.Parameter.KEYWORD_ONLY,
             default=inspect.Parameter.empty if argument.required else argument.default,
             annotation=describe_type(spec.resolver, argument.schema, argument.location),
         )
-        for argument in operation.arguments
+        for argument in (*first, *rest)
     ]
     parameters.append(
         inspect.Parameter("request_options", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="dict | None")

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Iterator
 
-from ._naming import did_you_mean
+from ._naming import did_you_mean, sdk_attribute
 from ._spec._schemas import Resolver, discriminator_values
 
 __all__ = ["Model", "ModelList", "Shape", "ShapeFactory"]
@@ -139,6 +139,12 @@ class Model(Mapping[str, Any]):
             return None
         if name.startswith("__"):
             raise AttributeError(name)
+        if name[-1:] == "_" and sdk_attribute(name[:-1]) == name:  # the SDK's spelling: `float_` for `float`
+            field = name[:-1]
+            if field in data:
+                return wrap(data[field], self._shape.child(field))
+            if field in self._shape.fields:
+                return None
         hint = did_you_mean(name, [*data, *self._shape.fields])
         raise AttributeError(f"{self._shape.name} has no field {name!r}.{hint}")
 
@@ -160,7 +166,8 @@ class Model(Mapping[str, Any]):
 
     def __dir__(self) -> list[str]:
         names = {*self._data, *self._shape.fields}
-        return sorted({name for name in names if name.isidentifier()} | {"to_dict", "get", "keys", "items", "values"})
+        names |= {sdk_attribute(name) for name in names}
+        return sorted({name for name in names if name.isidentifier()} | {*_METHODS})
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{key}={_short_repr(self[key])}" for key in self._data)
@@ -169,6 +176,31 @@ class Model(Mapping[str, Any]):
     def to_dict(self) -> dict[str, Any]:
         """The JSON object as the server sent it."""
         return self._data
+
+    # The pydantic methods ported code calls on the official SDK's models; see _compat._dump.
+    def dict(self, **options: Any) -> dict[str, Any]:
+        """The object as the official SDK's `.dict()` gives it: the JSON sent, date-times as datetime."""
+        from ._compat._dump import sdk_dict
+
+        return sdk_dict(self._data, self._shape, **options)
+
+    def json(self, **options: Any) -> str:
+        """The object as compact JSON (`indent=` honoured), as the official SDK's `.json()`."""
+        from ._compat._dump import sdk_json
+
+        return sdk_json(self._data, **options)
+
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        """pydantic's `model_dump()` on the official SDK's model: every declared field, SDK attribute names."""
+        from ._compat._dump import sdk_model_dump
+
+        return sdk_model_dump(self._data, self._shape, **options)
+
+    def model_dump_json(self, **options: Any) -> str:
+        """The object as compact JSON (`indent=` honoured), as the official SDK's `.model_dump_json()`."""
+        from ._compat._dump import sdk_json
+
+        return sdk_json(self._data, **options)
 
     def __getstate__(self) -> tuple[dict[str, Any], str]:
         return self._data, self._shape.name
@@ -215,6 +247,9 @@ class ModelList(Sequence[Any]):
 
     def to_list(self) -> list[Any]:
         return self._data
+
+
+_METHODS = ("to_dict", "get", "keys", "items", "values", "dict", "json", "model_dump", "model_dump_json")
 
 
 def _short_repr(value: Any, limit: int = 200) -> str:

@@ -12,7 +12,17 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterable
 
-__all__ = ["snake_case", "python_identifier", "did_you_mean"]
+__all__ = ["snake_case", "python_identifier", "did_you_mean", "sdk_attribute", "JSON_TYPE_NAMES", "SDK_SPELT_WITH_UNDERSCORE"]
+
+# Field names the official SDK's pydantic models spell with a trailing underscore (JSON `float` is
+# the attribute `float_`), because as attributes they would break the class: the builtin types
+# of JSON values (a field `float` would shadow the `float` of its own annotations) and the
+# methods of pydantic's BaseModel (`schema`, `json`, `dict`, ...). Python's keywords too (below).
+JSON_TYPE_NAMES = frozenset({"str", "int", "float", "bool", "list", "dict"})
+SDK_SPELT_WITH_UNDERSCORE = JSON_TYPE_NAMES | frozenset(
+    {"copy", "construct", "dict", "json", "schema", "schema_json", "validate", "parse_obj", "parse_raw", "parse_file"}
+    | {"from_orm", "update_forward_refs"}
+)
 
 
 def snake_case(name: str) -> str:
@@ -55,3 +65,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def sdk_attribute(field: str) -> str:
+    """The attribute name the official SDK gives a JSON field: `float` -> `float_`, `class` -> `class_`."""
+    return field + "_" if field in SDK_SPELT_WITH_UNDERSCORE or keyword.iskeyword(field) else field

@@ -8,6 +8,10 @@ Each returns a plain dict; see `cohere_dyn._spec._types` for how names are deriv
 
 from typing import Any, Callable
 
+# A package for the import system: the SDK's per-type modules (`cohere_dyn.types.user_chat_message_v2`)
+# are served by cohere_dyn._compat._modules.
+__path__: list[str] = []
+
 
 def __getattr__(name: str) -> Callable[..., dict[str, Any]]:
     if name.startswith("__"):

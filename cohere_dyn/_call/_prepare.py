@@ -18,10 +18,11 @@ from .._spec._operations import Operation
 from .._spec._document import Spec
 from .._spec._validation import to_jsonable
 
-__all__ = ["PreparedRequest", "REQUEST_OPTIONS", "check_keywords", "prepare", "split_arguments", "validate_arguments", "validate_call"]
+__all__ = ["IGNORED_SDK_OPTIONS", "PreparedRequest", "REQUEST_OPTIONS", "check_keywords", "prepare", "split_arguments", "validate_arguments", "validate_call"]
 
 REQUEST_OPTIONS = frozenset(
     {
+        "timeout",  # the official SDK 7.x's name; timeout_in_seconds is 5.x's, still accepted by 7.x
         "timeout_in_seconds",
         "max_retries",
         "additional_headers",
@@ -29,6 +30,12 @@ REQUEST_OPTIONS = frozenset(
         "additional_body_parameters",
         "validate",
     }
+)
+# Options of the official SDK 7.x accepted so that its code runs, with no effect here: cohere_dyn
+# never retries a response cut after its status line (the server saw the request), never
+# reconnects a stream, and reads bodies whole (chunk_size only sizes the SDK's file downloads).
+IGNORED_SDK_OPTIONS = frozenset(
+    {"retry_remote_protocol_errors", "chunk_size", "stream_reconnection_enabled", "max_stream_reconnection_attempts"}
 )
 
 
@@ -49,6 +56,10 @@ def check_keywords(operation: Operation, kwargs: Mapping[str, Any]) -> None:
     known = operation.by_keyword
     for keyword in kwargs:
         if keyword not in known and keyword != "request_options":
+            twin = operation.stream
+            if twin is not None and keyword == twin.flag and kwargs[keyword] is True and not operation.streaming:
+                name = ".".join((*operation.group, twin.method))
+                raise ValueError(f"{operation.qualified_name}({keyword}=True): call {name}(...) to stream, as the official SDK requires")
             hint = did_you_mean(keyword, [*known, "request_options"])
             raise TypeError(f"{operation.qualified_name}() got an unexpected keyword argument {keyword!r}.{hint}")
     missing = [a.keyword for a in operation.arguments if a.required and a.keyword not in kwargs]
@@ -152,7 +163,7 @@ def prepare(
     if operation.deprecated:
         warn_deprecated(operation, kwargs)
     options = dict(kwargs.get("request_options") or {})
-    unknown = set(options) - REQUEST_OPTIONS
+    unknown = set(options) - REQUEST_OPTIONS - IGNORED_SDK_OPTIONS
     if unknown:
         name = sorted(unknown)[0]
         raise TypeError(f"unknown request option {name!r}.{did_you_mean(name, REQUEST_OPTIONS)}")
@@ -209,6 +220,6 @@ def prepare(
         query=query,
         headers=headers,
         content=content,
-        timeout=options.get("timeout_in_seconds"),
+        timeout=options["timeout"] if options.get("timeout") is not None else options.get("timeout_in_seconds"),
         max_retries=options.get("max_retries"),
     )

@@ -65,6 +65,28 @@ class Spec:
         self._types: TypeIndex | None = None
 
     @property
+    def sdk_removed(self) -> dict[str, str | None]:
+        """The official SDK's removed client functions: name -> where it moved (`datasets.create`), or None."""
+        return self._sdk_extension("sdk-removed", dict)
+
+    @property
+    def sdk_modules(self) -> list[str]:
+        """Module paths the official SDK keeps classes in beyond its group modules (`finetuning.finetuning`)."""
+        return self._sdk_extension("sdk-modules", list)
+
+    def _sdk_extension(self, key: str, kind: type) -> Any:
+        from ._operations import EXTENSION
+
+        value = (self.document.get(EXTENSION) or {}).get(key)
+        if value is None:
+            return kind()
+        if not isinstance(value, kind):
+            from .._errors import SpecError
+
+            raise SpecError(f"{EXTENSION}.{key} must be a {kind.__name__}", source=self.source, pointer=f"#/{EXTENSION}/{key}")
+        return value
+
+    @property
     def shapes(self) -> ShapeFactory:
         """Response shapes (declared fields, names) for the response objects."""
         if self._shapes is None:

@@ -131,6 +131,7 @@ class Operation:
         "by_keyword",
         "has_required_parameters",
         "deprecated",
+        "positional",
     )
 
     def __init__(
@@ -180,6 +181,9 @@ class Operation:
         )
         # keyword -> argument, for the arguments a call may use in a deprecated way (usually none)
         self.deprecated = {a.keyword: a for a in arguments if a.deprecated or a.deprecated_values}
+        # The path parameters in route order: they may also be passed positionally, as the SDK allows
+        places = {a.keyword: path.find("{" + a.wire_name + "}") for a in arguments if a.location == "path"}
+        self.positional = tuple(sorted(places, key=lambda keyword: (places[keyword] < 0, places[keyword])))
 
     def replace(self, **changes: Any) -> "Operation":
         fields = {name: getattr(self, name) for name in self.__slots__[:18]}

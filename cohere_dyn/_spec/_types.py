@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
-from .._naming import did_you_mean
+from .._naming import did_you_mean, sdk_attribute
 from ._schemas import Resolver, discriminator_values
 
 __all__ = ["TypeIndex"]
@@ -48,8 +48,12 @@ class TypeIndex:
         schema, fixed = index[name]
         fields = self._fields(schema)
         fixed = {**self._pinned(schema), **fixed}
+        # the official SDK's attribute names for fields that can't be one as they are (`float_` for `float`)
+        spelt = {sdk_attribute(field): field for field in self._properties(schema) if sdk_attribute(field) != field}
 
         def construct(**kwargs: Any) -> dict[str, Any]:
+            if spelt:
+                kwargs = {spelt.get(key, key): value for key, value in kwargs.items()}
             if fields:
                 for key in kwargs:
                     if key not in fields:
@@ -74,13 +78,19 @@ class TypeIndex:
         }
 
     def _fields(self, schema: Any) -> set[str]:
+        """The keywords a constructor accepts: its properties, or any when the object is open."""
         target = self.resolver.deref(schema)
         if not isinstance(target, dict) or target.get("additionalProperties") not in (None, False):
             return set()
+        return self._properties(target)
+
+    def _properties(self, schema: Any) -> set[str]:
+        target = self.resolver.deref(schema)
         fields: set[str] = set()
-        for part in [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))]:
-            if isinstance(part, dict):
-                fields.update(part.get("properties") or {})
+        if isinstance(target, dict):
+            for part in [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))]:
+                if isinstance(part, dict):
+                    fields.update(part.get("properties") or {})
         return fields
 
     def _index(self) -> dict[str, tuple[Any, dict[str, Any]]]:

@@ -16,6 +16,7 @@ defect of the document as written, each at its JSON pointer:
 | `method-collision` | error | two operations, or a method and a group, with one name after mapping |
 | `stream-without-events` | error | a stream twin whose 200 response has no stream media type with a schema |
 | `operation-id-missing` | warning | no operationId: the method is named from its route |
+| `sdk-removed` | error / warning | the table of the SDK's removed functions names a method that doesn't exist / a removed name that is a method |
 
 Run only by the `lint` command: this module is never imported by `import cohere_dyn`.
 """
@@ -29,7 +30,7 @@ from typing import Any, Iterator
 
 from .._errors import SpecError
 from .._spec._normalize import _declared, _deref, _escape, _operations, _walk, normalize
-from .._spec._operations import HTTP_METHODS, STREAM_MEDIA_TYPES, _build
+from .._spec._operations import EXTENSION, HTTP_METHODS, STREAM_MEDIA_TYPES, _build
 from .._spec._schemas import Resolver
 
 __all__ = ["Finding", "lint_document", "lint_file", "read_document", "report"]
@@ -277,6 +278,27 @@ def _methods(raw: dict[str, Any], source: str) -> list[Finding]:
                     Finding(ERROR, "stream-without-events", f"{pointer}/responses", f"stream twin {twin.qualified_name!r} has no event schema ({media})")
                 )
     findings += _collisions(operations)
+    findings += _sdk_removed(document.get(EXTENSION), operations)
+    return findings
+
+
+def _sdk_removed(extension: Any, operations: list[Any]) -> list[Finding]:
+    """The top-level table of the SDK's removed functions: each new place must be a method (or `wait`),
+    and a removed name that is also a method is never refused (the method wins)."""
+    table = extension.get("sdk-removed") if isinstance(extension, dict) else None
+    if table is None:
+        return []
+    pointer = f"#/{EXTENSION}/sdk-removed"
+    if not isinstance(table, dict):
+        return [Finding(ERROR, "sdk-removed", pointer, "must map a function name to its new place or null")]
+    methods = {operation.qualified_name for operation in operations}
+    findings = []
+    for name, moved_to in table.items():
+        where = f"{pointer}/{name}"
+        if moved_to is not None and moved_to != "wait" and moved_to not in methods:
+            findings.append(Finding(ERROR, "sdk-removed", where, f"{moved_to!r} is not a method of the spec"))
+        if name in methods:
+            findings.append(Finding(WARNING, "sdk-removed", where, f"{name!r} is a method: it is called, not refused"))
     return findings
 
 

@@ -33,21 +33,6 @@ FIXTURE_IDS = [f"{path.parent.name}/{path.stem}" for path in FIXTURES]
 
 # Cases that need the SDK-compatibility work done on another branch (issue 10, "Code written for
 # the official SDK runs unchanged"); the lead removes these marks once both branches are merged.
-AWAITING_COMPAT = {
-    "wire-7.3.1/finetuning_create_typed": "module paths such as cohere.finetuning.FinetunedModel",
-    "wire-7.3.1/finetuning_update_name_settings": "module paths such as cohere.finetuning.Settings",
-    "wire-7.3.1/embed_jobs_list_request_options_timeout": "request_options' 7.x key `timeout`",
-}
-
-
-def _fixture_params() -> list[Any]:
-    params = []
-    for path, case_id in zip(FIXTURES, FIXTURE_IDS):
-        missing = AWAITING_COMPAT.get(case_id)
-        marks = [pytest.mark.xfail(reason=f"awaits SDK compatibility: {missing}", strict=False)] if missing else []
-        params.append(pytest.param(path, id=case_id, marks=marks))
-    return params
-
 # Headers the official SDK's transport adds on its own; they say nothing about the call.
 TRANSPORT_HEADERS = {
     "host",
@@ -65,10 +50,12 @@ TRANSPORT_HEADERS = {
     "sdk-api-warning-message",  # the SDK's note about its local tokenizer, which cohere_dyn doesn't have
 }
 
+# The SDK's module paths exist under cohere_dyn (`from cohere.finetuning.finetuning import ...`).
+SDK_MODULE_IMPORT = (re.compile(r"\bfrom cohere((?:\.\w+)+) import\b"), r"from cohere_dyn\1 import")
 # SDK idioms that name its internals rather than the API; each has one cohere_dyn spelling.
 SDK_IDIOMS = [
     (re.compile(r"cohere\.base_client\.BaseCohere\.check_api_key\((\w+)\)"), r"\1.check_api_key()"),
-    (re.compile(r"from cohere\.[\w.]+ import"), "from cohere_dyn.types import"),
+    SDK_MODULE_IMPORT,
 ]
 
 
@@ -81,7 +68,8 @@ def _replayable(case: dict[str, Any]) -> bool:
 
 
 class _Cohere(types.SimpleNamespace):
-    """`cohere` as the SDK call sees it: clients, plus payload constructors from the spec."""
+    """`cohere` as the SDK call sees it: clients, payload constructors from the spec, and the SDK's
+    modules (`cohere.finetuning.Settings(...)`)."""
 
     def __init__(self, base_url: str, spec: Path | None = None):
         for name in ("Client", "ClientV2", "AsyncClient", "AsyncClientV2"):
@@ -90,7 +78,7 @@ class _Cohere(types.SimpleNamespace):
                 setattr(self, name, functools.partial(client_class, spec=spec) if spec else client_class)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(cohere_dyn.types, name)
+        return getattr(cohere_dyn, name)
 
 
 def _run(case: dict[str, Any], base_url: str, spec: Path | None = None) -> Any:
@@ -189,7 +177,7 @@ _PUBLISHED_FOR = {
 
 
 @pytest.mark.parametrize("spec", [None, PUBLISHED], ids=["packaged-spec", "published-spec"])
-@pytest.mark.parametrize("fixture", _fixture_params())
+@pytest.mark.parametrize("fixture", FIXTURES, ids=FIXTURE_IDS)
 def test_call_sends_what_the_official_sdk_sends(fixture: Path, spec: str | None) -> None:
     case = _load(fixture)
     if not _replayable(case):
@@ -225,7 +213,7 @@ def test_check_api_key_on_client_sends_the_request() -> None:
     assert (request.method, request.path, request.body) == ("POST", "/v1/check-api-key", b"")
 
 
-@pytest.mark.parametrize("fixture", _fixture_params())
+@pytest.mark.parametrize("fixture", FIXTURES, ids=FIXTURE_IDS)
 def test_call_passes_the_mock_servers_independent_check(fixture: Path) -> None:
     """The same calls against the embedded mock, whose openapi-core check must accept every request."""
     from cohere_dyn.mock import MockServer

@@ -168,3 +168,12 @@ def test_warnings_alone_exit_0_and_json_lists_them(tmp_path: Path, capsys: pytes
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] is True
     assert [f["code"] for f in report["findings"]] == ["operation-id-missing"]
+
+
+def test_the_sdk_removed_table_names_real_methods() -> None:
+    document = _document()
+    document["x-cohere-dyn"] = {"sdk-removed": {"list_pings": "ping", "old_ping": "pings.list", "wait_for_ping": "wait", "ping": None}}
+    assert _found(document) == {
+        (ERROR, "sdk-removed", "#/x-cohere-dyn/sdk-removed/old_ping"),
+        (WARNING, "sdk-removed", "#/x-cohere-dyn/sdk-removed/ping"),
+    }

@@ -43,6 +43,10 @@ client.finetuning.create_finetuned_model(
 ranked = client.rerank(query="q", documents=["a", "b"], model="rerank-v3.5", top_n=1)
 print([result.index for result in ranked.results])
 client.check_api_key()
+print(client.datasets.get("ds-1").dataset.schema_, client.finetuning.list_events("ft-1", page_size=10).events)
+vectors = co2.embed(model="m", input_type="search_document", embedding_types=["float"], texts=["a"]).embeddings
+print(vectors.float_, emb.model_dump(exclude_none=True), emb.dict(), emb.json(), emb.model_dump_json(indent=2))
+client.models.list(request_options={"timeout": 5.0, "chunk_size": 1024})
 client.close()
 
 cohere_dyn.validate("v2.chat", {"model": "m", "messages": []})
@@ -53,3 +57,4 @@ except cohere_dyn.TooManyRequestsError as exc:
     print(exc.status_code, exc.headers)
 except cohere_dyn.ValidationError as exc:
     print(exc.problems)
+settings = cohere_dyn.finetuning.Settings(base_model=cohere_dyn.finetuning.BaseModel(base_type="BASE_TYPE_CHAT"))

@@ -16,3 +16,5 @@ client.v2.nothing()  # error: no such method
 client.datasets.get()  # error: id is required
 client.embed(texts=[1, 2], model="m")  # error: texts are strings
 reply: str = client.tokenize(text="t", model="m")  # error: the response is an object
+client.datasets.get("ds-1", "extra")  # error: only the path parameter is positional
+client.finetuning.list_events("ft-1", 10)  # error: page_size is keyword-only
