@@ -35,6 +35,7 @@ class ClientBase(Group):
 
     _promote: tuple[str, ...] = ()
     _asynchronous = False
+    _deployment: Any = None  # a cloud deployment's mapping (see _deployments); None: the Cohere API
 
     def __init__(
         self,
@@ -50,13 +51,7 @@ class ClientBase(Group):
         validate: bool = True,
         validate_events: bool = False,
     ):
-        key = api_key if api_key is not None else token
-        if key is None:
-            key = os.environ.get("CO_API_KEY") or os.environ.get("COHERE_API_KEY")
-        if not key:
-            raise CohereError(
-                "no API key: pass api_key=... (or token=...), or set the CO_API_KEY environment variable"
-            )
+        key = self._resolve_key(api_key if api_key is not None else token)
         if client_name is not None:
             check_header_value("X-Client-Name", client_name, type(self).__name__)
         if max_retries < 0:
@@ -76,6 +71,16 @@ class ClientBase(Group):
         }
         for name, value in settings.items():
             object.__setattr__(self, name, value)
+
+    def _resolve_key(self, key: str | Callable[[], str] | None) -> str | Callable[[], str] | None:
+        """The key given, else from the environment; a client that signs its requests needs none."""
+        if key is None:
+            key = os.environ.get("CO_API_KEY") or os.environ.get("COHERE_API_KEY")
+        if not key:
+            raise CohereError(
+                "no API key: pass api_key=... (or token=...), or set the CO_API_KEY environment variable"
+            )
+        return key
 
     def __repr__(self) -> str:
         return f"<cohere_dyn.{type(self).__name__} base_url={self._base_url!r} spec={self._spec.source!r}>"
@@ -155,6 +160,8 @@ class Client(ClientBase):
         with _START_LOCK:  # threads making their first call together share one transport
             if self._caller is None:
                 transport = self._transport if self._transport is not None else RequestsTransport()
+                if self._deployment is not None:
+                    transport = self._deployment.wrap(transport)
                 object.__setattr__(self, "_caller", SyncCaller(self, transport))
         return self._caller
 
