@@ -53,8 +53,11 @@ def test_methods_are_coroutine_functions_with_the_sync_signatures_and_docs() -> 
     assert inspect.signature(cohere_dyn.AsyncClient) == inspect.signature(cohere_dyn.Client)
 
 
-def test_importing_cohere_dyn_imports_neither_httpx_nor_asyncio() -> None:
-    code = "import sys, cohere_dyn; cohere_dyn.Client(api_key='k'); print(sorted({'httpx', 'asyncio'} & set(sys.modules)))"
+def test_importing_cohere_dyn_imports_neither_httpx_nor_asyncio_nor_botocore() -> None:
+    code = (
+        "import sys, cohere_dyn; cohere_dyn.Client(api_key='k'); cohere_dyn.BedrockClient(aws_region='us-east-1'); "
+        "print(sorted({'httpx', 'asyncio', 'botocore'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
