@@ -65,10 +65,12 @@ class EventStreamDecoder:
                         out.extend(lines.feed(message.payload))
                 else:
                     raise StreamDecodeError(self._service_error(kind, headers, message.payload), parsed=out)
+        except NDJSONDecodeError as exc:  # a line split across frames is fine; a line that isn't JSON is not
+            raise StreamDecodeError(str(exc), parsed=[*out, *exc.parsed]) from None
+        except StreamDecodeError:
+            raise
         except ParserError as exc:
             raise StreamDecodeError(f"a corrupt event-stream frame ({type(exc).__name__}: {exc})", parsed=out) from None
-        except NDJSONDecodeError as exc:
-            raise StreamDecodeError(str(exc), parsed=[*out, *exc.parsed]) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise StreamDecodeError(f"a {event_type} frame that holds no event ({type(exc).__name__}: {exc})", parsed=out) from None
         return out
