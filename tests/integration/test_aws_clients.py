@@ -296,7 +296,14 @@ def test_async_v1_sagemaker_stream_and_not_served(mock: MockServer) -> None:
 
 @pytest.mark.parametrize("deployment", ["bedrock", "sagemaker"])
 def test_the_demo_tours_a_deployment_on_the_mock(deployment: str, tmp_path: Path) -> None:
-    env = {"PATH": "", "HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "c"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "k")}
+    env = {
+        "PATH": "",
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "c"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "k"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "COHERE_DYN_CACHE_DIR": str(tmp_path / "cache"),
+    }
     done = subprocess.run(
         [sys.executable, "-m", "cohere_dyn", "demo", "--deployment", deployment], capture_output=True, text=True, env=env, timeout=120
     )
