@@ -16,6 +16,7 @@ defect of the document as written, each at its JSON pointer:
 | `method-collision` | error | two operations, or a method and a group, with one name after mapping |
 | `stream-without-events` | error | a stream twin whose 200 response has no stream media type with a schema |
 | `operation-id-missing` | warning | no operationId: the method is named from its route |
+| `deployment` | error | an `x-cohere-dyn-deployments` rule that makes no sense, or names a method or body field the spec lacks |
 
 Run only by the `lint` command: this module is never imported by `import cohere_dyn`.
 """
@@ -277,6 +278,40 @@ def _methods(raw: dict[str, Any], source: str) -> list[Finding]:
                     Finding(ERROR, "stream-without-events", f"{pointer}/responses", f"stream twin {twin.qualified_name!r} has no event schema ({media})")
                 )
     findings += _collisions(operations)
+    findings += _deployments(document, operations, source)
+    return findings
+
+
+def _deployments(document: dict[str, Any], operations: list[Any], source: str) -> list[Finding]:
+    """The cloud deployments block: each service's rules parse, and name methods and fields that exist."""
+    from .._deployments._routes import BLOCK, service
+
+    block = document.get(BLOCK)
+    if block is None:
+        return []
+    pointer = f"#/{BLOCK}"
+    if not isinstance(block, dict) or not isinstance(block.get("services"), dict):
+        return [Finding(ERROR, "deployment", pointer, "must be a mapping with a 'services' mapping")]
+    findings: list[Finding] = []
+    by_name = {operation.qualified_name: operation for operation in operations}
+    for name in block["services"]:
+        try:
+            rules = service(document, name, source)
+        except SpecError as exc:
+            findings.append(Finding(ERROR, "deployment", exc.pointer or pointer, str(exc)))
+            continue
+        for method in rules.routes:
+            operation = by_name.get(method)
+            where = f"{pointer}/services/{name}/operations/{method}"
+            if operation is None:
+                findings.append(Finding(ERROR, "deployment", where, f"no method {method!r} in the spec"))
+            elif operation.body_media_type != "application/json":
+                findings.append(Finding(ERROR, "deployment", where, f"{method!r} has no JSON body to map"))
+            elif rules.path_field not in {a.wire_name for a in operation.arguments if a.location == "body"}:
+                findings.append(Finding(ERROR, "deployment", where, f"{method!r} has no body field {rules.path_field!r}"))
+    for method, fields in (block.get("body-order") or {}).items():
+        if method not in by_name:
+            findings.append(Finding(ERROR, "deployment", f"{pointer}/body-order/{method}", f"no method {method!r} in the spec"))
     return findings
 
 
