@@ -13,7 +13,7 @@ from _thread import allocate_lock
 
 from ._dispatch import Group, tree_for
 from ._errors import CohereError
-from ._call._headers import check_header_value
+from ._call._headers import check_header_name, check_header_value
 from ._spec._document import Spec
 from ._timeout import Timeout
 
@@ -50,10 +50,12 @@ class ClientBase(Group):
         transport: Any = None,
         validate: bool = True,
         validate_events: bool = False,
+        key_header: str = "Authorization",
     ):
         key = self._resolve_key(api_key if api_key is not None else token)
         if client_name is not None:
             check_header_value("X-Client-Name", client_name, type(self).__name__)
+        check_header_name(key_header, type(self).__name__)
         if max_retries < 0:
             raise ValueError("max_retries can't be negative")
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
@@ -67,6 +69,7 @@ class ClientBase(Group):
             "_transport": transport,
             "_validate": validate,
             "_validate_events": validate_events,
+            "_key_header": "Authorization" if key_header.lower() == "authorization" else key_header,
             "_caller": None,
         }
         for name, value in settings.items():
@@ -90,7 +93,7 @@ class ClientBase(Group):
 
     def _current_key(self) -> str:
         key = self._api_key() if callable(self._api_key) else self._api_key
-        check_header_value("Authorization", key, "api_key")
+        check_header_value(self._key_header, key, "api_key")
         return key
 
 
@@ -109,6 +112,8 @@ class Client(ClientBase):
         transport: an object with `send(request, stream=...)` and `close()` (tests, proxies).
         validate: False sends payloads without offline validation.
         validate_events: True checks every stream event against the spec (off by default: speed).
+        key_header: the header that carries the key: `Authorization` (default) sends
+            `Bearer <key>`; any other name (a gateway's `api-key`) sends the key as its value.
 
     Beyond the spec's methods: `wait(job)` polls an embed job, dataset or fine-tuned model until
     it is done; paged list methods have iterators (`client.models.iter()`); embed batches texts.

@@ -65,7 +65,7 @@ class AsyncCaller:
         try:
             return await self._attempts(prepared, request, max_retries, stream)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers)) from exc.__cause__
+            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
 
     async def _attempts(self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool) -> AsyncResponse:
         attempt = 0

@@ -61,7 +61,7 @@ class SyncCaller:
                 decoders = self.deployment.stream_decoders if self.deployment is not None else None
                 return Stream(response, operation, self.spec, self.client._validate_events, decoders)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers)) from exc.__cause__
+            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
         return decode_response(self.spec, operation, response, self.deployment)
 
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
@@ -77,7 +77,7 @@ class SyncCaller:
         try:
             return self._attempts(prepared, request, retries_for(self.client, prepared), stream)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers)) from exc.__cause__
+            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
 
     def _attempts(self, prepared: PreparedRequest, request: HttpRequest, max_retries: int, stream: bool) -> Response:
         attempt = 0
@@ -111,11 +111,12 @@ def retries_for(client: Any, prepared: PreparedRequest) -> int:
     return max_retries
 
 
-def credential(headers: dict[str, str]) -> str | None:
-    """The secret part of the Authorization header actually sent (the key, or an override)."""
+def credential(headers: dict[str, str], key_header: str = "Authorization") -> str | None:
+    """The secret part of the key header actually sent (the key, or an override)."""
+    wanted = key_header.lower()
     for name, value in headers.items():
-        if name.lower() == "authorization":
-            return value.split(" ", 1)[-1].strip()
+        if name.lower() == wanted:
+            return value.split(" ", 1)[-1].strip() if wanted == "authorization" else value.strip()
     return None
 
 
@@ -146,7 +147,11 @@ def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
     url = client._base_url + prepared.path
     if prepared.query:
         url += "?" + urlencode(prepared.query)
-    headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
+    key_header = client._key_header
+    if key_header == "Authorization":
+        headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
+    else:  # a deployment that wants the key in a header of its own
+        headers = {"User-Agent": USER_AGENT, key_header: client._current_key()}
     if client._client_name is not None:
         headers["X-Client-Name"] = client._client_name
     merge_headers(headers, prepared.headers, prepared.operation.qualified_name)

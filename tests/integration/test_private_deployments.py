@@ -27,3 +27,31 @@ def test_the_base_url_can_come_from_the_environment(monkeypatch) -> None:
         monkeypatch.setenv("CO_API_KEY", KEY)
         cohere_dyn.Client().tokenize(text="hello", model="command")
     assert server.requests[0].path == "/private/v1/tokenize"
+
+
+def test_a_gateway_key_header_carries_the_key_instead_of_bearer() -> None:
+    with CaptureServer() as server:
+        client = cohere_dyn.ClientV2(api_key=KEY, base_url=f"{server.url}/gateway", key_header="api-key")
+        client.chat(model="command-a-03-2025", messages=[{"role": "user", "content": "hi"}])
+    [request] = server.requests
+    assert request.header("api-key") == KEY and request.header("Authorization") is None
+
+
+def test_a_key_echoed_from_its_own_header_is_redacted() -> None:
+    from tests.capture import Reply
+
+    echo = Reply(status=401, body=f'{{"message": "bad key {KEY}"}}'.encode())
+    with CaptureServer(lambda request: echo) as server:
+        client = cohere_dyn.Client(api_key=KEY, base_url=server.url, key_header="api-key")
+        try:
+            client.tokenize(text="hello", model="command")
+        except cohere_dyn.UnauthorizedError as exc:
+            error = exc
+    assert KEY not in str(error) and KEY not in repr(error.body)
+
+
+def test_a_key_header_name_that_could_split_a_request_is_refused() -> None:
+    import pytest
+
+    with pytest.raises(cohere_dyn.ValidationError, match="a header name must be"):
+        cohere_dyn.Client(api_key=KEY, key_header="api-key\r\nX-Evil")
