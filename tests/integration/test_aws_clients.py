@@ -309,3 +309,15 @@ def test_the_demo_tours_a_deployment_on_the_mock(deployment: str, tmp_path: Path
     )
     assert done.returncode == 0, done.stderr
     assert "mock" in done.stdout and "Done." in done.stdout
+
+
+def test_bedrock_embed_batches_like_the_cohere_client_and_adds_up_token_counts(mock: MockServer) -> None:
+    before = len(mock.requests)
+    texts = [f"text {n}" for n in range(200)]
+    result = _client("BedrockClientV2", mock.url).embed(
+        model="cohere.embed-v4:0", texts=texts, input_type="search_document", embedding_types=["float"]
+    )
+    sent = mock.requests[before:]
+    assert len(result.embeddings.float) == 200 and len(sent) == 3
+    assert all(not received.problems and received.operation == "v2.embed" for received in sent)
+    assert result.meta.billed_units.input_tokens == sum(len(r.json()["texts"]) for r in sent)
