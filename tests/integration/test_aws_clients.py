@@ -320,4 +320,7 @@ def test_bedrock_embed_batches_like_the_cohere_client_and_adds_up_token_counts(m
     sent = mock.requests[before:]
     assert len(result.embeddings.float) == 200 and len(sent) == 3
     assert all(not received.problems and received.operation == "v2.embed" for received in sent)
-    assert result.meta.billed_units.input_tokens == sum(len(r.json()["texts"]) for r in sent)
+    one = _client("BedrockClientV2", mock.url).embed(
+        model="cohere.embed-v4:0", texts=texts[:1], input_type="search_document", embedding_types=["float"]
+    )
+    assert result.meta.billed_units.input_tokens == 200 * one.meta.billed_units.input_tokens  # each batch's header, added
