@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode
 
 from .._async_client import AsyncClient
 from .._call._caller import USER_AGENT
+from .._call._headers import merge_headers
 from .._call._prepare import PreparedRequest
 from .._client import Client
 from .._errors import CohereError, NotServedError, ValidationError, ValidationProblem
@@ -159,7 +160,8 @@ class AwsDeployment:
         url = self.endpoint + service.path(operation.streaming).replace("{" + service.path_field + "}", path_segment(model))
         if prepared.query:
             url += "?" + urlencode(prepared.query)
-        headers = {"User-Agent": USER_AGENT, **prepared.headers}
+        headers = {"User-Agent": USER_AGENT}
+        merge_headers(headers, prepared.headers, operation.qualified_name)  # additional_headers checked too
         timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
         return HttpRequest(prepared.method, url, headers, json.dumps(ordered).encode(), timeout)
 

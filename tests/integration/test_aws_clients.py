@@ -324,3 +324,13 @@ def test_bedrock_embed_batches_like_the_cohere_client_and_adds_up_token_counts(m
         model="cohere.embed-v4:0", texts=texts[:1], input_type="search_document", embedding_types=["float"]
     )
     assert result.meta.billed_units.input_tokens == 200 * one.meta.billed_units.input_tokens  # each batch's header, added
+
+
+def test_additional_headers_are_signed_and_checked(mock: MockServer) -> None:
+    client = _client("SagemakerClient", mock.url)
+    client.chat(model=ENDPOINT, message="hi", request_options={"additional_headers": {"X-Amzn-SageMaker-Target-Model": "m.tar.gz"}})
+    received = _last(mock)
+    assert received.headers["x-amzn-sagemaker-target-model"] == "m.tar.gz"
+    assert "x-amzn-sagemaker-target-model" in received.headers["authorization"]
+    with pytest.raises(cohere_dyn.ValidationError, match="can't contain CR, LF or NUL"):
+        client.chat(model=ENDPOINT, message="hi", request_options={"additional_headers": {"X-Bad": "a\r\nb"}})
