@@ -9,6 +9,16 @@ from ._async_client import (
     AsyncClient as AsyncClient,
     AsyncClientV2 as AsyncClientV2,
 )
+from ._deployments._aws import (
+    AsyncBedrockClient as AsyncBedrockClient,
+    AsyncBedrockClientV2 as AsyncBedrockClientV2,
+    AsyncSagemakerClient as AsyncSagemakerClient,
+    AsyncSagemakerClientV2 as AsyncSagemakerClientV2,
+    BedrockClient as BedrockClient,
+    BedrockClientV2 as BedrockClientV2,
+    SagemakerClient as SagemakerClient,
+    SagemakerClientV2 as SagemakerClientV2,
+)
 from ._errors import (
     ApiError as ApiError,
     BadRequestError as BadRequestError,
@@ -22,6 +32,7 @@ from ._errors import (
     JobFailedError as JobFailedError,
     NotFoundError as NotFoundError,
     NotImplementedApiError as NotImplementedApiError,
+    NotServedError as NotServedError,
     PaymentRequiredError as PaymentRequiredError,
     ServiceUnavailableError as ServiceUnavailableError,
     SpecError as SpecError,

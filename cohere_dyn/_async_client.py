@@ -91,7 +91,10 @@ class AsyncClient(ClientBase):
         from ._call._async_caller import AsyncCaller
         from ._transports._httpx import HttpxTransport
 
-        caller = AsyncCaller(self, self._transport if self._transport is not None else HttpxTransport())
+        transport = self._transport if self._transport is not None else HttpxTransport()
+        if self._deployment is not None:
+            transport = self._deployment.wrap_async(transport)
+        caller = AsyncCaller(self, transport)
         object.__setattr__(self, "_caller", caller)
         return caller
 

@@ -13,7 +13,7 @@ from _thread import allocate_lock
 
 from ._dispatch import Group, tree_for
 from ._errors import CohereError
-from ._call._headers import check_header_value
+from ._call._headers import check_header_name, check_header_value
 from ._spec._document import Spec
 from ._timeout import Timeout
 
@@ -35,6 +35,7 @@ class ClientBase(Group):
 
     _promote: tuple[str, ...] = ()
     _asynchronous = False
+    _deployment: Any = None  # a cloud deployment's mapping (see _deployments); None: the Cohere API
 
     def __init__(
         self,
@@ -49,16 +50,12 @@ class ClientBase(Group):
         transport: Any = None,
         validate: bool = True,
         validate_events: bool = False,
+        key_header: str = "Authorization",
     ):
-        key = api_key if api_key is not None else token
-        if key is None:
-            key = os.environ.get("CO_API_KEY") or os.environ.get("COHERE_API_KEY")
-        if not key:
-            raise CohereError(
-                "no API key: pass api_key=... (or token=...), or set the CO_API_KEY environment variable"
-            )
+        key = self._resolve_key(api_key if api_key is not None else token)
         if client_name is not None:
             check_header_value("X-Client-Name", client_name, type(self).__name__)
+        check_header_name(key_header, type(self).__name__)
         if max_retries < 0:
             raise ValueError("max_retries can't be negative")
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
@@ -72,10 +69,21 @@ class ClientBase(Group):
             "_transport": transport,
             "_validate": validate,
             "_validate_events": validate_events,
+            "_key_header": "Authorization" if key_header.lower() == "authorization" else key_header,
             "_caller": None,
         }
         for name, value in settings.items():
             object.__setattr__(self, name, value)
+
+    def _resolve_key(self, key: str | Callable[[], str] | None) -> str | Callable[[], str] | None:
+        """The key given, else from the environment; a client that signs its requests needs none."""
+        if key is None:
+            key = os.environ.get("CO_API_KEY") or os.environ.get("COHERE_API_KEY")
+        if not key:
+            raise CohereError(
+                "no API key: pass api_key=... (or token=...), or set the CO_API_KEY environment variable"
+            )
+        return key
 
     def __repr__(self) -> str:
         return f"<cohere_dyn.{type(self).__name__} base_url={self._base_url!r} spec={self._spec.source!r}>"
@@ -85,7 +93,7 @@ class ClientBase(Group):
 
     def _current_key(self) -> str:
         key = self._api_key() if callable(self._api_key) else self._api_key
-        check_header_value("Authorization", key, "api_key")
+        check_header_value(self._key_header, key, "api_key")
         return key
 
 
@@ -104,6 +112,8 @@ class Client(ClientBase):
         transport: an object with `send(request, stream=...)` and `close()` (tests, proxies).
         validate: False sends payloads without offline validation.
         validate_events: True checks every stream event against the spec (off by default: speed).
+        key_header: the header that carries the key: `Authorization` (default) sends
+            `Bearer <key>`; any other name (a gateway's `api-key`) sends the key as its value.
 
     Beyond the spec's methods: `wait(job)` polls an embed job, dataset or fine-tuned model until
     it is done; paged list methods have iterators (`client.models.iter()`); embed batches texts.
@@ -155,6 +165,8 @@ class Client(ClientBase):
         with _START_LOCK:  # threads making their first call together share one transport
             if self._caller is None:
                 transport = self._transport if self._transport is not None else RequestsTransport()
+                if self._deployment is not None:
+                    transport = self._deployment.wrap(transport)
                 object.__setattr__(self, "_caller", SyncCaller(self, transport))
         return self._caller
 

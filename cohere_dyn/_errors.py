@@ -7,6 +7,7 @@
     │   ├── ConnectionError          no connection, or it broke before a response
     │   └── TimeoutError(builtins.TimeoutError)
     ├── StreamError                  a stream broke mid-way; carries the events received so far
+    ├── NotServedError(NotImplementedError)  a cloud deployment doesn't serve this method; nothing sent
     ├── JobFailedError               client.wait(): the job or dataset reached a failure status
     ├── WaitTimeoutError(builtins.TimeoutError)  client.wait(): no final status in time
     └── ApiError                     the API answered with an error status (status_code, body, headers)
@@ -44,6 +45,7 @@ __all__ = [
     "ConnectionError",
     "TimeoutError",
     "StreamError",
+    "NotServedError",
     "JobFailedError",
     "WaitTimeoutError",
     "ApiError",
@@ -153,6 +155,10 @@ class StreamError(CohereError):
     def __init__(self, message: str, events: Sequence[Any] = ()):
         super().__init__(message)
         self.events = list(events)
+
+
+class NotServedError(CohereError, NotImplementedError):
+    """The client's deployment (Amazon Bedrock, SageMaker) doesn't serve this method. Nothing was sent."""
 
 
 class JobFailedError(CohereError):

@@ -19,9 +19,10 @@ WIRE_FOLDERS = (WIRE, WIRE_7)
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test sees the developer's key, base URL or spec cache."""
+    """No test sees the developer's key, base URL or spec cache, nor asks an AWS metadata service."""
     for name in ("CO_API_KEY", "COHERE_API_KEY", "CO_API_URL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # botocore's credential chain stays on this machine
     monkeypatch.setenv("COHERE_DYN_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "spec-cache"))
 
 

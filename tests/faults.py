@@ -37,6 +37,7 @@ __all__ = [
     "stall",
     "stall_mid_body",
     "stream",
+    "gated_stream",
     "refused_url",
     "full_backlog",
 ]
@@ -177,6 +178,23 @@ def stream(chunks: list[bytes], content_type: str = "text/event-stream", cut: bo
         return True
 
     fault.__name__ = "stream_cut" if cut else "stream"
+    return fault
+
+
+def gated_stream(first: bytes, rest: list[bytes], gate: threading.Event, content_type: str, seen: list[bool]) -> Fault:
+    """A chunked 200 that sends `first`, then waits (up to 5 s) for the client to set `gate` before
+    the `rest`; `seen` records whether the gate was set in time, i.e. the client acted on `first` alone."""
+
+    def fault(connection: Connection, request: Captured) -> bool:
+        connection.head(200, {"Content-Type": content_type}, None)
+        connection.send(f"{len(first):x}\r\n".encode() + first + b"\r\n")
+        seen.append(gate.wait(5))
+        for chunk in rest:
+            connection.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        connection.send(b"0\r\n\r\n")
+        return True
+
+    fault.__name__ = "gated_stream"
     return fault
 
 

@@ -34,6 +34,7 @@ class AsyncCaller:
         self.spec: Spec = client._spec
         self.transport = transport
         self.retry = RetryPolicy()
+        self.deployment = client._deployment  # None for the Cohere API; see _deployments
         self.loop: asyncio.AbstractEventLoop | None = None
 
     async def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
@@ -44,12 +45,17 @@ class AsyncCaller:
         """Send a prepared request and decode its answer."""
         response = await self.send(prepared)
         content = await _read(response)
-        return decode_content(self.spec, prepared.operation, response.status_code, response.headers, content)
+        return decode_content(
+            self.spec, prepared.operation, response.status_code, response.headers, content, self.deployment
+        )
 
     def stream(self, operation: Operation, kwargs: dict[str, Any]) -> AsyncStream:
         """The stream of a call, validated now and opened on first use."""
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
-        return AsyncStream(lambda: self.send(prepared, stream=True), operation, self.spec, self.client._validate_events)
+        decoders = self.deployment.stream_decoders if self.deployment is not None else None
+        return AsyncStream(
+            lambda: self.send(prepared, stream=True), operation, self.spec, self.client._validate_events, decoders
+        )
 
     async def send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncResponse:
         """Send, retrying what is safe to retry; an error status raises its ApiError."""
@@ -59,7 +65,7 @@ class AsyncCaller:
         try:
             return await self._attempts(prepared, request, max_retries, stream)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers)) from exc.__cause__
+            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
 
     async def _attempts(self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool) -> AsyncResponse:
         attempt = 0
@@ -76,7 +82,9 @@ class AsyncCaller:
                     return response
                 delay = self.retry.after_status(response.status_code, response.headers, attempt, max_retries)
                 if delay is None:
-                    raise error_from_content(response.status_code, response.headers, await _read(response))
+                    raise error_from_content(
+                        response.status_code, response.headers, await _read(response), self.deployment
+                    )
                 await response.aclose()
                 log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay, response.status_code)
             await asyncio.sleep(delay)

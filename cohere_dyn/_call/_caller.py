@@ -47,6 +47,7 @@ class SyncCaller:
         self.spec: Spec = client._spec
         self.transport = transport
         self.retry = RetryPolicy()
+        self.deployment = client._deployment  # None for the Cohere API; see _deployments
 
     def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
@@ -57,10 +58,11 @@ class SyncCaller:
                 from .._streaming._stream import Stream
 
                 # a wrong answer's message quotes what the server sent instead of a stream
-                return Stream(response, operation, self.spec, self.client._validate_events)
+                decoders = self.deployment.stream_decoders if self.deployment is not None else None
+                return Stream(response, operation, self.spec, self.client._validate_events, decoders)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers)) from exc.__cause__
-        return decode_response(self.spec, operation, response)
+            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
+        return decode_response(self.spec, operation, response, self.deployment)
 
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
         return build_request(self.client, prepared)
@@ -75,7 +77,7 @@ class SyncCaller:
         try:
             return self._attempts(prepared, request, retries_for(self.client, prepared), stream)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers)) from exc.__cause__
+            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
 
     def _attempts(self, prepared: PreparedRequest, request: HttpRequest, max_retries: int, stream: bool) -> Response:
         attempt = 0
@@ -92,7 +94,7 @@ class SyncCaller:
                     return response
                 delay = self.retry.after_status(response.status_code, response.headers, attempt, max_retries)
                 if delay is None:
-                    raise api_error(response)
+                    raise api_error(response, self.deployment)
                 response.close()
                 log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay, response.status_code)
             time.sleep(delay)
@@ -109,11 +111,12 @@ def retries_for(client: Any, prepared: PreparedRequest) -> int:
     return max_retries
 
 
-def credential(headers: dict[str, str]) -> str | None:
-    """The secret part of the Authorization header actually sent (the key, or an override)."""
+def credential(headers: dict[str, str], key_header: str = "Authorization") -> str | None:
+    """The secret part of the key header actually sent (the key, or an override)."""
+    wanted = key_header.lower()
     for name, value in headers.items():
-        if name.lower() == "authorization":
-            return value.split(" ", 1)[-1].strip()
+        if name.lower() == wanted:
+            return value.split(" ", 1)[-1].strip() if wanted == "authorization" else value.strip()
     return None
 
 
@@ -135,11 +138,20 @@ def log_retry(
 
 
 def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
-    """The finished request for a prepared call: URL, auth and client headers, timeout."""
+    """The finished request for a prepared call: URL, auth and client headers, timeout.
+
+    A client of a cloud deployment (`client._deployment`) maps the call onto its service's route.
+    """
+    if client._deployment is not None:
+        return client._deployment.build_request(client, prepared)
     url = client._base_url + prepared.path
     if prepared.query:
         url += "?" + urlencode(prepared.query)
-    headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
+    key_header = client._key_header
+    if key_header == "Authorization":
+        headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
+    else:  # a deployment that wants the key in a header of its own
+        headers = {"User-Agent": USER_AGENT, key_header: client._current_key()}
     if client._client_name is not None:
         headers["X-Client-Name"] = client._client_name
     merge_headers(headers, prepared.headers, prepared.operation.qualified_name)
@@ -147,17 +159,22 @@ def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
     return HttpRequest(prepared.method, url, headers, prepared.content, timeout)
 
 
-def decode_response(spec: Spec, operation: Operation, response: Response) -> Any:
+def decode_response(spec: Spec, operation: Operation, response: Response, deployment: Any = None) -> Any:
     """The response object for a 2xx answer: JSON as a Model, text as str, nothing as None."""
     try:
         content = response.read()
     finally:
         response.close()
-    return decode_content(spec, operation, response.status_code, response.headers, content)
+    return decode_content(spec, operation, response.status_code, response.headers, content, deployment)
 
 
-def decode_content(spec: Spec, operation: Operation, status_code: int, headers: Any, content: bytes) -> Any:
-    """`decode_response` on a body already read (shared with the async client)."""
+def decode_content(
+    spec: Spec, operation: Operation, status_code: int, headers: Any, content: bytes, deployment: Any = None
+) -> Any:
+    """`decode_response` on a body already read (shared with the async client).
+
+    A cloud deployment may complete the answer from its headers (`deployment.amend`).
+    """
     if not content.strip():
         return None
     content_type = headers.get("content-type", "")
@@ -169,22 +186,27 @@ def decode_content(spec: Spec, operation: Operation, status_code: int, headers: 
         raise CohereError(
             f"{operation.qualified_name}: the API answered {status_code} with a body that isn't JSON"
         ) from None
+    if deployment is not None:
+        data = deployment.amend(operation, data, headers)
     if operation.response_schema is None:
         return wrap(data, None)
     return wrap(data, spec.shapes.shape(operation.response_schema))
 
 
-def api_error(response: Response) -> Exception:
+def api_error(response: Response, deployment: Any = None) -> Exception:
     """The ApiError for an error response; a non-JSON body is kept as text."""
     try:
         content = response.read()
     finally:
         response.close()
-    return error_from_content(response.status_code, response.headers, content)
+    return error_from_content(response.status_code, response.headers, content, deployment)
 
 
-def error_from_content(status_code: int, headers: Any, content: bytes) -> Exception:
-    """`api_error` on a body already read (shared with the async client)."""
+def error_from_content(status_code: int, headers: Any, content: bytes, deployment: Any = None) -> Exception:
+    """`api_error` on a body already read (shared with the async client).
+
+    A cloud deployment names its errors its own way (`deployment.error`).
+    """
     text = content.decode("utf-8", errors="replace")
     body: Any = text
     if "json" in headers.get("content-type", "") or text[:1] in ("{", "["):
@@ -192,4 +214,6 @@ def error_from_content(status_code: int, headers: Any, content: bytes) -> Except
             body = json.loads(text)
         except ValueError:
             pass
+    if deployment is not None:
+        return deployment.error(status_code, body, headers)
     return error_for_status(status_code, body, headers)

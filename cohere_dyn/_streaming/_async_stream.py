@@ -12,7 +12,7 @@ stream at once (validation errors still raise at the call):
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, AsyncIterator, Awaitable, Callable, Generator
+from typing import Any, AsyncIterator, Awaitable, Callable, Generator, Mapping
 
 from ._accumulate import Accumulator, fold
 from .._errors import CohereError, StreamError
@@ -36,11 +36,13 @@ class AsyncStream:
         operation: Operation,
         spec: Spec,
         validate_events: bool = False,
+        decoders: Mapping[str, Callable[[], Any]] | None = None,
     ):
         self._opener: Callable[[], Awaitable[Any]] | None = opener
         self._operation = operation
         self._spec = spec
         self._validate_events = validate_events
+        self._decoders = decoders
         self._response: Any = None
         self._source: EventSource | None = None
         self._chunks: AsyncIterator[bytes] | None = None
@@ -53,7 +55,11 @@ class AsyncStream:
             response = await opener()
             try:
                 self._source = EventSource(
-                    self._operation, self._spec, response.headers.get("content-type", ""), self._validate_events
+                    self._operation,
+                    self._spec,
+                    response.headers.get("content-type", ""),
+                    self._validate_events,
+                    self._decoders,
                 )
             except StreamError as exc:
                 try:

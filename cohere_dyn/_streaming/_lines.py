@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-__all__ = ["LineBuffer"]
+__all__ = ["LineBuffer", "StreamDecodeError"]
+
+
+class StreamDecodeError(ValueError):
+    """A stream decoder met bytes it can't decode; `parsed` holds the values it completed before them.
+
+    Every decoder that `EventSource` drives raises this (or a subclass) for a broken stream.
+    """
+
+    parsed: list
+
+    def __init__(self, *args: object, parsed: list | None = None) -> None:
+        super().__init__(*args)
+        self.parsed = parsed or []
 
 
 class LineBuffer:

@@ -13,14 +13,14 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._lines import LineBuffer
+from ._lines import LineBuffer, StreamDecodeError
 
 __all__ = ["NDJSONDecodeError", "NDJSONDecoder", "iter_ndjson"]
 
 _MAX_SHOWN = 200  # characters of an offending line kept in the error
 
 
-class NDJSONDecodeError(ValueError):
+class NDJSONDecodeError(StreamDecodeError):
     """A line of an NDJSON stream is not valid UTF-8 or not valid JSON.
 
     ``line`` is the offending line (without its line end), cut to about 200
@@ -32,11 +32,10 @@ class NDJSONDecodeError(ValueError):
     def __init__(self, reason: str, line: str, lineno: int, parsed: list[Any] | None = None) -> None:
         if len(line) > _MAX_SHOWN:
             line = line[:_MAX_SHOWN] + "..."
-        super().__init__(reason, line, lineno)
+        super().__init__(reason, line, lineno, parsed=parsed)
         self.reason = reason
         self.line = line
         self.lineno = lineno
-        self.parsed = parsed or []
 
     def __str__(self) -> str:
         return f"invalid NDJSON on line {self.lineno}: {self.reason}: {self.line!r}"

@@ -13,12 +13,13 @@ import json
 import logging
 import warnings
 from collections import deque
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from ._accumulate import Accumulator, fold
 from .._errors import CohereError, StreamError
 from .._models import Model, Shape
-from ._ndjson import NDJSONDecodeError, NDJSONDecoder
+from ._lines import StreamDecodeError
+from ._ndjson import NDJSONDecoder
 from .._spec._operations import Operation
 from .._spec._schemas import discriminator_values
 from .._spec._document import Spec
@@ -48,15 +49,28 @@ _UNSEEN = object()
 
 
 class EventSource:
-    """Turns the bytes of one stream into event objects; shared by the sync and async streams."""
+    """Turns the bytes of one stream into event objects; shared by the sync and async streams.
 
-    def __init__(self, operation: Operation, spec: Spec, content_type: str, validate_events: bool = False):
+    `decoders` adds decoders by media type (a cloud deployment's framing): a factory of objects
+    with `feed(bytes)` and `flush()` returning JSON values, raising `StreamDecodeError`.
+    """
+
+    def __init__(
+        self,
+        operation: Operation,
+        spec: Spec,
+        content_type: str,
+        validate_events: bool = False,
+        decoders: Mapping[str, Callable[[], Any]] | None = None,
+    ):
         self.operation = operation
         media_type = content_type.split(";")[0].strip().lower()
         if not media_type:
             media_type = next(iter(operation.event_schemas), SSE_TYPE)
-        if media_type == SSE_TYPE:
-            self._decoder: SSEDecoder | NDJSONDecoder = SSEDecoder()
+        if decoders and media_type in decoders:
+            self._decoder: Any = decoders[media_type]()
+        elif media_type == SSE_TYPE:
+            self._decoder = SSEDecoder()
         elif media_type in NDJSON_TYPES:
             self._decoder = NDJSONDecoder()
         else:
@@ -82,7 +96,7 @@ class EventSource:
             return []
         try:
             items = self._decoder.feed(chunk)
-        except NDJSONDecodeError as exc:
+        except StreamDecodeError as exc:
             self._events(exc.parsed)
             raise StreamError(f"{self.operation.qualified_name}: {exc}", self.events) from None
         return self._events(items) if items else []
@@ -93,7 +107,7 @@ class EventSource:
             return []
         try:
             items = self._decoder.flush()
-        except NDJSONDecodeError as exc:
+        except StreamDecodeError as exc:
             self._events(exc.parsed)
             raise StreamError(f"{self.operation.qualified_name}: {exc}", self.events) from None
         if isinstance(self._decoder, SSEDecoder) and self._decoder.pending:
@@ -169,10 +183,18 @@ class Stream:
     `final()` reads the rest and returns the accumulated result; `text()` yields text deltas only.
     """
 
-    def __init__(self, response: Response, operation: Operation, spec: Spec, validate_events: bool = False):
+    def __init__(
+        self,
+        response: Response,
+        operation: Operation,
+        spec: Spec,
+        validate_events: bool = False,
+        decoders: Mapping[str, Callable[[], Any]] | None = None,
+    ):
         self._response = response
         try:
-            self._source = EventSource(operation, spec, response.headers.get("content-type", ""), validate_events)
+            content_type = response.headers.get("content-type", "")
+            self._source = EventSource(operation, spec, content_type, validate_events, decoders)
         except StreamError as exc:
             _attach_body(exc, response)
             raise

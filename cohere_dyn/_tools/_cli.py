@@ -80,7 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("mock", _mock, "run the mock Cohere API in the foreground")
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=8080)
-    command("demo", _demo, "a short tour: chat, streamed chat, embed, rerank, validation (no key needed)", spec=False)
+    sub = command("demo", _demo, "a short tour: chat, streamed chat, embed, rerank, validation (no key needed)", spec=False)
+    sub.add_argument(
+        "--deployment",
+        choices=("cohere", "bedrock", "sagemaker"),
+        default="cohere",
+        help="where the models are: the Cohere API (default), Amazon Bedrock or SageMaker (mock routes without AWS credentials)",
+    )
+    sub.add_argument("--endpoint", metavar="NAME", help="the SageMaker endpoint (or Bedrock model) to use on AWS")
     sub = command("lint", _lint, "strict checks of a spec, each finding at its JSON pointer (exit 0 clean, 1 errors)")
     sub.add_argument("--json", action="store_true", help="findings as one JSON document")
     sub = command("stubs", _stubs, "write typed .pyi stubs of the client a spec builds (exit 1: --check found them stale)")
@@ -273,7 +280,7 @@ def _mock(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo
 
-    return run_demo(os.environ.get("CO_API_KEY") or os.environ.get("COHERE_API_KEY"))
+    return run_demo(os.environ.get("CO_API_KEY") or os.environ.get("COHERE_API_KEY"), args.deployment, args.endpoint)
 
 
 # lint, stubs and diff: the tools for a new spec ------------------------------------------------

@@ -1,14 +1,17 @@
 """`cohere-dyn demo`: the main job, end to end, in a few seconds.
 
 With no API key it runs against the embedded mock server, started in-process; with CO_API_KEY
-set it runs the same tour against the real API.
+set it runs the same tour against the real API. `--deployment bedrock` (or `sagemaker`) runs it
+through the AWS client: against the mock's runtime routes with its test credentials, or against
+AWS when credentials and a region are configured.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
-from typing import Iterator
+from typing import Any, Iterator
 
 __all__ = ["run_demo"]
 
@@ -34,41 +37,95 @@ def _target(api_key: str | None) -> Iterator[tuple[str, str | None]]:
         yield "demo-key", url
 
 
-def run_demo(api_key: str | None) -> int:
+# The models each deployment names: (chat, embed, rerank).
+AWS_MODELS = {
+    "bedrock": ("cohere.command-r-plus-v1:0", "cohere.embed-english-v3", "cohere.rerank-v3-5:0"),
+    "sagemaker": ("cohere-command-endpoint", "cohere-embed-endpoint", "cohere-rerank-endpoint"),
+}
+
+
+@contextlib.contextmanager
+def _aws_client(deployment: str, endpoint: str | None) -> Iterator[tuple[object, tuple[str, str, str]]]:
     import cohere_dyn
 
+    client_class = cohere_dyn.BedrockClientV2 if deployment == "bedrock" else cohere_dyn.SagemakerClientV2
+    models = AWS_MODELS[deployment] if endpoint is None else (endpoint, endpoint, endpoint)
+    if _aws_configured():
+        print(f"AWS credentials and a region are configured: the tour runs against {deployment} on AWS.")
+        if deployment == "sagemaker" and endpoint is None:
+            raise SystemExit("name your SageMaker endpoint: cohere-dyn demo --deployment sagemaker --endpoint NAME")
+        with client_class() as client:
+            yield client, models
+        return
+    from ..mock import serve
+    from ..mock._aws import MOCK_ACCESS_KEY, MOCK_SECRET_KEY
+
+    with serve(delay=0.03) as url:
+        print(f"No AWS credentials: the tour runs against the mock's {deployment} routes at {url} (requests signed, checked).")
+        client = client_class(aws_access_key=MOCK_ACCESS_KEY, aws_secret_key=MOCK_SECRET_KEY, aws_region="us-east-1", base_url=url)
+        with client:
+            yield client, models
+
+
+def _aws_configured() -> bool:
+    import botocore.session
+
+    session = botocore.session.Session()
+    return session.get_credentials() is not None and bool(session.get_config_variable("region") or os.environ.get("AWS_REGION"))
+
+
+def run_demo(api_key: str | None, deployment: str = "cohere", endpoint: str | None = None) -> int:
+    import cohere_dyn
+
+    if deployment != "cohere":
+        with _aws_client(deployment, endpoint) as (client, models):
+            _tour(client, *models)
+            _say(f"{type(client).__name__} serves only what the service does: models.list is refused before sending")
+            try:
+                client.models.list()
+            except cohere_dyn.NotServedError as exc:
+                print(exc)
+        print("\nDone.")
+        return 0
     with _target(api_key) as (key, base_url), cohere_dyn.ClientV2(api_key=key, base_url=base_url) as client:
-        question = "What is the capital of France?"
-        _say(f"v2 chat: client.chat(model={CHAT_MODEL!r}, messages=[user: {question!r}])")
-        reply = client.chat(model=CHAT_MODEL, messages=[{"role": "user", "content": question}])
-        print(reply.message.content[0].text)
-        print(f"(finish reason {reply.finish_reason})")
-
-        _say("v2 chat, streamed: client.chat_stream(...) prints tokens as they arrive")
-        stream = client.chat_stream(model=CHAT_MODEL, messages=[{"role": "user", "content": "Tell me about Paris in one line."}])
-        with stream:
-            for piece in stream.text():
-                sys.stdout.write(piece)
-                sys.stdout.flush()
-            final = stream.final()
-        print(f"\n({len(stream.events)} events, finish reason {final.finish_reason})")
-
-        texts = ["Paris is the capital of France.", "Berlin is the capital of Germany."]
-        _say(f"v2 embed: {len(texts)} texts, float embeddings")
-        embedded = client.embed(model=EMBED_MODEL, input_type="search_document", embedding_types=["float"], texts=texts)
-        vectors = embedded.embeddings.float
-        print(f"{len(vectors)} vectors of dimension {len(vectors[0])}")
-
-        documents = ["Carson City is the capital of Nevada.", "Paris is the capital of France.", "Cats sleep a lot."]
-        _say(f"v2 rerank: which of {len(documents)} documents answers {question!r}?")
-        ranked = client.rerank(model=RERANK_MODEL, query=question, documents=documents, top_n=2)
-        for result in ranked.results:
-            print(f"  {result.relevance_score:.3f}  {documents[result.index]}")
-
-        _say("offline validation: a message with role 'bot' is refused before anything is sent")
-        try:
-            client.chat(model=CHAT_MODEL, messages=[{"role": "bot", "content": "hi"}])
-        except cohere_dyn.ValidationError as exc:
-            print(exc)
+        _tour(client, CHAT_MODEL, EMBED_MODEL, RERANK_MODEL)
     print("\nDone.")
     return 0
+
+
+def _tour(client: Any, chat_model: str, embed_model: str, rerank_model: str) -> None:
+    """Chat, a streamed chat, embed, rerank and an offline validation error, printed."""
+    import cohere_dyn
+
+    question = "What is the capital of France?"
+    _say(f"v2 chat: client.chat(model={chat_model!r}, messages=[user: {question!r}])")
+    reply = client.chat(model=chat_model, messages=[{"role": "user", "content": question}])
+    print(reply.message.content[0].text)
+    print(f"(finish reason {reply.finish_reason})")
+
+    _say("v2 chat, streamed: client.chat_stream(...) prints tokens as they arrive")
+    stream = client.chat_stream(model=chat_model, messages=[{"role": "user", "content": "Tell me about Paris in one line."}])
+    with stream:
+        for piece in stream.text():
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        final = stream.final()
+    print(f"\n({len(stream.events)} events, finish reason {final.finish_reason})")
+
+    texts = ["Paris is the capital of France.", "Berlin is the capital of Germany."]
+    _say(f"v2 embed: {len(texts)} texts, float embeddings")
+    embedded = client.embed(model=embed_model, input_type="search_document", embedding_types=["float"], texts=texts)
+    vectors = embedded.embeddings.float
+    print(f"{len(vectors)} vectors of dimension {len(vectors[0])}")
+
+    documents = ["Carson City is the capital of Nevada.", "Paris is the capital of France.", "Cats sleep a lot."]
+    _say(f"v2 rerank: which of {len(documents)} documents answers {question!r}?")
+    ranked = client.rerank(model=rerank_model, query=question, documents=documents, top_n=2)
+    for result in ranked.results:
+        print(f"  {result.relevance_score:.3f}  {documents[result.index]}")
+
+    _say("offline validation: a message with role 'bot' is refused before anything is sent")
+    try:
+        client.chat(model=chat_model, messages=[{"role": "bot", "content": "hi"}])
+    except cohere_dyn.ValidationError as exc:
+        print(exc)

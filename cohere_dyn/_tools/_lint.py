@@ -17,6 +17,7 @@ defect of the document as written, each at its JSON pointer:
 | `stream-without-events` | error | a stream twin whose 200 response has no stream media type with a schema |
 | `operation-id-missing` | warning | no operationId: the method is named from its route |
 | `sdk-removed` | error / warning | the table of the SDK's removed functions names a method that doesn't exist / a removed name that is a method |
+| `deployment` | error | an `x-cohere-dyn-deployments` rule that makes no sense, or names a method or body field the spec lacks |
 
 Run only by the `lint` command: this module is never imported by `import cohere_dyn`.
 """
@@ -279,6 +280,7 @@ def _methods(raw: dict[str, Any], source: str) -> list[Finding]:
                 )
     findings += _collisions(operations)
     findings += _sdk_removed(document.get(EXTENSION), operations)
+    findings += _deployments(document, operations, source)
     return findings
 
 
@@ -299,6 +301,39 @@ def _sdk_removed(extension: Any, operations: list[Any]) -> list[Finding]:
             findings.append(Finding(ERROR, "sdk-removed", where, f"{moved_to!r} is not a method of the spec"))
         if name in methods:
             findings.append(Finding(WARNING, "sdk-removed", where, f"{name!r} is a method: it is called, not refused"))
+    return findings
+
+
+def _deployments(document: dict[str, Any], operations: list[Any], source: str) -> list[Finding]:
+    """The cloud deployments block: each service's rules parse, and name methods and fields that exist."""
+    from .._deployments._routes import BLOCK, service
+
+    block = document.get(BLOCK)
+    if block is None:
+        return []
+    pointer = f"#/{BLOCK}"
+    if not isinstance(block, dict) or not isinstance(block.get("services"), dict):
+        return [Finding(ERROR, "deployment", pointer, "must be a mapping with a 'services' mapping")]
+    findings: list[Finding] = []
+    by_name = {operation.qualified_name: operation for operation in operations}
+    for name in block["services"]:
+        try:
+            rules = service(document, name, source)
+        except SpecError as exc:
+            findings.append(Finding(ERROR, "deployment", exc.pointer or pointer, str(exc)))
+            continue
+        for method in rules.routes:
+            operation = by_name.get(method)
+            where = f"{pointer}/services/{name}/operations/{method}"
+            if operation is None:
+                findings.append(Finding(ERROR, "deployment", where, f"no method {method!r} in the spec"))
+            elif operation.body_media_type != "application/json":
+                findings.append(Finding(ERROR, "deployment", where, f"{method!r} has no JSON body to map"))
+            elif rules.path_field not in {a.wire_name for a in operation.arguments if a.location == "body"}:
+                findings.append(Finding(ERROR, "deployment", where, f"{method!r} has no body field {rules.path_field!r}"))
+    for method, fields in (block.get("body-order") or {}).items():
+        if method not in by_name:
+            findings.append(Finding(ERROR, "deployment", f"{pointer}/body-order/{method}", f"no method {method!r} in the spec"))
     return findings
 
 

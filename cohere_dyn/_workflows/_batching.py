@@ -113,7 +113,7 @@ def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
 
     def send(index: int) -> Any:
         try:
-            return decode_response(caller.spec, operation, caller.send(batches.prepared[index]))
+            return decode_response(caller.spec, operation, caller.send(batches.prepared[index]), caller.deployment)
         except CohereError as exc:
             raise batches.failed(exc, index)
 

@@ -15,6 +15,11 @@ matters (chat replies that refer to the message, one embedding per input, rerank
 relevance, tokenize/detokenize round trips, paging, datasets and embed jobs that move through
 their statuses) and streams as real event sequences, `delay` seconds apart.
 
+The same server answers the Amazon Bedrock and SageMaker runtime routes (`/model/{model}/invoke`,
+`/endpoints/{name}/invocations` and their stream twins) for the AWS clients: SigV4 checked with
+botocore against the test credentials of `cohere_dyn.mock._aws`, Bedrock's token-count headers,
+streams as real event-stream frames (see `_aws`).
+
 `MockServer` gives more control (`.url`, `.requests`, `start()`/`stop()`); `run()` serves until
 Ctrl-C. Importing this package does not import openapi-core; starting a server does.
 """

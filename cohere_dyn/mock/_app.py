@@ -66,6 +66,7 @@ class MockApp:
         self.checker = RequestChecker(spec.document)
         self.store = Store()
         self.synth = Synthesizer(spec.resolver)
+        self._aws: Any = None  # the Bedrock and SageMaker routes, made on their first request
 
     def handle(self, received: Received) -> Outgoing:
         """The answer to `received`, whose operation, status and problems are filled in on the way."""
@@ -78,6 +79,13 @@ class MockApp:
         return outgoing
 
     def _answer(self, received: Received) -> Outgoing:
+        if received.path.startswith(("/model/", "/endpoints/")):
+            from ._aws import AwsRuntime, is_aws_route
+
+            if is_aws_route(received.path):
+                if self._aws is None:
+                    self._aws = AwsRuntime(self)
+                return self._aws.answer(received)
         scheme, _, key = received.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return _json(401, {"message": "no api key supplied"})

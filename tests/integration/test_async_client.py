@@ -53,8 +53,11 @@ def test_methods_are_coroutine_functions_with_the_sync_signatures_and_docs() -> 
     assert inspect.signature(cohere_dyn.AsyncClient) == inspect.signature(cohere_dyn.Client)
 
 
-def test_importing_cohere_dyn_imports_neither_httpx_nor_asyncio() -> None:
-    code = "import sys, cohere_dyn; cohere_dyn.Client(api_key='k'); print(sorted({'httpx', 'asyncio'} & set(sys.modules)))"
+def test_importing_cohere_dyn_imports_neither_httpx_nor_asyncio_nor_botocore() -> None:
+    code = (
+        "import sys, cohere_dyn; cohere_dyn.Client(api_key='k'); cohere_dyn.BedrockClient(aws_region='us-east-1'); "
+        "print(sorted({'httpx', 'asyncio', 'botocore'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -275,10 +278,10 @@ class _Blocking:
         return [event async for event in stream]
 
 
-SYNC_FIXTURES = [param for param in replay._fixture_params() if not param.values[0].stem.startswith("async_")]
+SYNC_FIXTURES = [(path, case_id) for path, case_id in zip(replay.FIXTURES, replay.FIXTURE_IDS) if not path.stem.startswith("async_")]
 
 
-@pytest.mark.parametrize("fixture", SYNC_FIXTURES)
+@pytest.mark.parametrize("fixture", [path for path, _ in SYNC_FIXTURES], ids=[case_id for _, case_id in SYNC_FIXTURES])
 def test_recorded_sdk_calls_send_the_same_through_the_async_client(fixture: Path) -> None:
     case = replay._load(fixture)
     if not replay._replayable(case):

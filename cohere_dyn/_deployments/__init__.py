@@ -1,0 +1,7 @@
+"""Cloud deployments of Cohere's models (Amazon Bedrock, Amazon SageMaker): clients, signing, framing.
+
+Which methods a service serves and how each is mapped is read from the spec's
+`x-cohere-dyn-deployments` block (`_routes`); the clients (`_aws`) plug a `Deployment` into the
+core's seams: the finished request (`_call._caller.build_request`), the transport (`_signing`
+wraps it), answer and error decoding (`_errors`), and stream decoding (`_eventstream`).
+"""

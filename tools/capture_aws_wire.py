@@ -1,0 +1,129 @@
+"""Record what the official SDK's Bedrock and SageMaker clients send, as test fixtures.
+
+Run with the official SDK's interpreter (not cohere_dyn's), for instance:
+
+    python -m venv /tmp/sdk && /tmp/sdk/bin/pip install cohere==7.3.1 boto3
+    /tmp/sdk/bin/python tools/capture_aws_wire.py tests/fixtures/aws_wire
+
+The SDK builds https://bedrock-runtime.<region>.amazonaws.com/... URLs itself; this script sends
+those requests to a loopback server instead (scheme, host and port replaced, path and body kept)
+and writes one JSON file per call: the call, the method, the raw path, the body bytes and the
+headers that describe the call (not the signature values, which depend on the time).
+Fake credentials only; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+
+ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, REGION = "AKIDCAPTURE", "capture-secret", "capture-session-token", "us-east-1"
+KEPT_HEADERS = ("content-type", "x-amz-security-token")
+
+CASES = {
+    # name: (client class, python call using `co`)
+    "bedrock_chat": ("BedrockClient", 'co.chat(model="cohere.command-r-plus-v1:0", message="What is the capital of France?", temperature=0.3)'),
+    "bedrock_chat_stream": ("BedrockClient", 'list(co.chat_stream(model="cohere.command-r-v1:0", message="Tell me a story", max_tokens=50))'),
+    "bedrock_generate": ("BedrockClient", 'co.generate(model="cohere.command-text-v14", prompt="Write a haiku", max_tokens=20)'),
+    "bedrock_generate_stream": ("BedrockClient", 'list(co.generate_stream(model="cohere.command-light-text-v14", prompt="Count to three"))'),
+    "bedrock_embed": ("BedrockClient", 'co.embed(model="cohere.embed-english-v3", texts=["hello", "world"], input_type="search_document")'),
+    "bedrock_v2_chat": ("BedrockClientV2", 'co.chat(model="cohere.command-r-plus-v1:0", messages=[{"role": "user", "content": "Hi there"}], temperature=0.5)'),
+    "bedrock_v2_chat_stream": ("BedrockClientV2", 'list(co.chat_stream(model="cohere.command-r-v1:0", messages=[{"role": "user", "content": "Stream this \\u00e9"}]))'),
+    "bedrock_v2_embed": ("BedrockClientV2", 'co.embed(model="cohere.embed-v4:0", texts=["a", "b"], input_type="search_document", embedding_types=["float"])'),
+    "bedrock_v2_rerank": ("BedrockClientV2", 'co.rerank(model="cohere.rerank-v3-5:0", query="capital", documents=["Paris is in France", "Berlin"], top_n=1)'),
+    "bedrock_chat_keyword_order": ("BedrockClient", 'co.chat(max_tokens=40, temperature=0.2, message="Caf\\u00e9 au lait?", model="cohere.command-r-v1:0", preamble="Answer in French")'),
+    "bedrock_v2_chat_keyword_order": ("BedrockClientV2", 'co.chat(temperature=0.1, max_tokens=30, model="cohere.command-r-plus-v1:0", messages=[{"role": "user", "content": "Hi"}], seed=7)'),
+    "bedrock_v2_embed_keyword_order": ("BedrockClientV2", 'co.embed(embedding_types=["int8"], input_type="search_query", texts=["q"], model="cohere.embed-v4:0", truncate="END")'),
+    "bedrock_v2_chat_tools": ("BedrockClientV2", 'co.chat(model="cohere.command-r-plus-v1:0", messages=[{"role": "user", "content": "weather?"}], tools=[{"type": "function", "function": {"name": "get_weather", "description": "Weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}])'),
+    "bedrock_chat_history_documents": ("BedrockClient", 'co.chat(model="cohere.command-r-v1:0", message="and now?", chat_history=[{"role": "USER", "message": "hi"}, {"role": "CHATBOT", "message": "hello"}], documents=[{"title": "t", "snippet": "s"}], stop_sequences=["x"], k=5, p=0.9)'),
+    "bedrock_generate_options": ("BedrockClient", 'co.generate(model="cohere.command-text-v14", prompt="hi", max_tokens=5, temperature=0.5, k=3, p=0.5, stop_sequences=["."], return_likelihoods="NONE", truncate="END", num_generations=2)'),
+    "sagemaker_chat": ("SagemakerClient", 'co.chat(model="my-command-endpoint", message="Hello", preamble="Be brief")'),
+    "sagemaker_chat_stream": ("SagemakerClient", 'list(co.chat_stream(model="my-command-endpoint", message="Hello"))'),
+    "sagemaker_generate": ("SagemakerClient", 'co.generate(model="my-generate-endpoint", prompt="Once upon", max_tokens=10)'),
+    "sagemaker_embed": ("SagemakerClient", 'co.embed(model="my-embed-endpoint", texts=["one"], input_type="classification")'),
+    "sagemaker_rerank": ("SagemakerClient", 'co.rerank(model="my-rerank-endpoint", query="q", documents=["d1", "d2"], top_n=2)'),
+    "sagemaker_embed_types": ("SagemakerClient", 'co.embed(model="my-embed-endpoint", texts=["a", "b"], input_type="search_query", embedding_types=["float", "int8"], truncate="NONE")'),
+    "sagemaker_v2_chat_unicode": ("SagemakerClientV2", 'co.chat(model="my-command-endpoint", messages=[{"role": "user", "content": "\u65e5\u672c\u8a9e \u2603 \\"quotes\\" \\\\ back"}])'),
+    "sagemaker_v2_rerank_options": ("SagemakerClientV2", 'co.rerank(model="my-rerank-endpoint", query="q", documents=["a", "b"], top_n=1, max_tokens_per_doc=100)'),
+    "sagemaker_v2_chat": ("SagemakerClientV2", 'co.chat(model="my-command-endpoint", messages=[{"role": "system", "content": "Be brief"}, {"role": "user", "content": "Hi"}])'),
+    "sagemaker_v2_chat_stream": ("SagemakerClientV2", 'list(co.chat_stream(model="my-command-endpoint", messages=[{"role": "user", "content": "Hi"}], max_tokens=5))'),
+    "sagemaker_v2_embed": ("SagemakerClientV2", 'co.embed(model="my-embed-endpoint", texts=["x"], input_type="search_query", embedding_types=["float", "int8"])'),
+    "sagemaker_v2_rerank": ("SagemakerClientV2", 'co.rerank(model="my-rerank-endpoint", query="q", documents=["d1", "d2", "d3"], top_n=2)'),
+}
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    requests: list[dict] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        self.requests.append({"method": "POST", "path": self.path, "headers": headers, "body": body})
+        answer = b'{"message": "captured"}'
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
+def main(out: Path) -> None:
+    import cohere
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    original = httpx.HTTPTransport.handle_request
+
+    def to_loopback(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=port)
+        return original(self, request)
+
+    httpx.HTTPTransport.handle_request = to_loopback  # type: ignore[method-assign]
+    out.mkdir(parents=True, exist_ok=True)
+    for name, (client_name, call) in CASES.items():
+        _Recorder.requests.clear()
+        co = getattr(cohere, client_name)(
+            aws_access_key=ACCESS_KEY, aws_secret_key=SECRET_KEY, aws_session_token=SESSION_TOKEN, aws_region=REGION
+        )
+        try:
+            eval(call, {"co": co})
+        except Exception as exc:  # the loopback answers 400: only the request matters here
+            outcome = type(exc).__name__
+        else:
+            outcome = "ok"
+        [request] = _Recorder.requests
+        authorization = request["headers"].get("authorization", "")
+        scope = authorization.split("Credential=", 1)[-1].split(",", 1)[0].split("/")[2:4]
+        case = {
+            "name": name,
+            "sdk": f"cohere=={cohere.__version__}",
+            "client": client_name,
+            "python_call": call,
+            "sdk_outcome": outcome,
+            "request": {
+                "method": request["method"],
+                "path": request["path"],
+                "headers": {k: request["headers"][k] for k in KEPT_HEADERS if k in request["headers"]},
+                "signed_scope": {"region": scope[0] if scope else None, "service": scope[1] if len(scope) > 1 else None},
+                "signed_headers": authorization.split("SignedHeaders=", 1)[-1].split(",", 1)[0].split(";"),
+                "body_raw": request["body"].decode("utf-8"),
+                "body": json.loads(request["body"]),
+            },
+        }
+        (out / f"{name}.json").write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n")
+        print(name, request["path"], outcome)
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/aws_wire"))
