@@ -19,9 +19,7 @@ from typing import Any, Iterator
 from .._errors import ConnectionError, TimeoutError, TransportError
 from ._base import HttpRequest, Response
 
-__all__ = ["RequestsTransport", "POOL_SIZE"]
-
-POOL_SIZE = 32  # pooled connections per host
+__all__ = ["RequestsTransport"]
 
 
 class _RequestsResponse:
@@ -58,10 +56,12 @@ class _RequestsResponse:
 
 
 class RequestsTransport:
-    """Sends requests with one pooled `requests.Session`, made on first use."""
+    """Sends requests with one pooled `requests.Session`, made on first use; at most
+    `max_connections` connections per host are kept for reuse."""
 
-    def __init__(self, session: Any = None):
+    def __init__(self, max_connections: int, session: Any = None):
         self._session = session
+        self.max_connections = max_connections
         self._lock = threading.Lock()
 
     def _get_session(self) -> Any:
@@ -74,7 +74,7 @@ class RequestsTransport:
                     session.trust_env = True
                     # One Client is often shared by many threads: keep a connection per thread
                     # (requests' default keeps 10 and opens a new one for every call beyond).
-                    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+                    adapter = requests.adapters.HTTPAdapter(pool_maxsize=self.max_connections)
                     session.mount("https://", adapter)
                     session.mount("http://", adapter)
                     self._session = session

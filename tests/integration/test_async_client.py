@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import pytest
 
-pytest.importorskip("httpx")
+pytest.importorskip("aiohttp")
 pytest.importorskip("pytest_asyncio")
 
 import cohere_dyn
@@ -53,8 +53,8 @@ def test_methods_are_coroutine_functions_with_the_sync_signatures_and_docs() -> 
     assert inspect.signature(cohere_dyn.AsyncClient) == inspect.signature(cohere_dyn.Client)
 
 
-def test_importing_cohere_dyn_imports_neither_httpx_nor_asyncio() -> None:
-    code = "import sys, cohere_dyn; cohere_dyn.Client(api_key='k'); print(sorted({'httpx', 'asyncio'} & set(sys.modules)))"
+def test_importing_cohere_dyn_imports_neither_aiohttp_nor_asyncio() -> None:
+    code = "import sys, cohere_dyn; cohere_dyn.Client(api_key='k'); print(sorted({'aiohttp', 'asyncio'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -241,11 +241,11 @@ def test_a_client_used_from_a_second_event_loop_fails_clearly(mock: MockServer) 
     assert time.monotonic() - started < 5
 
 
-def test_without_httpx_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_aiohttp_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "httpx" else real(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "aiohttp" else real(name, *a))
     with pytest.raises(cohere_dyn.CohereError, match=r"pip install 'cohere-dyn\[async\]'"):
         cohere_dyn.AsyncClient(api_key="k")
 

@@ -1,0 +1,194 @@
+"""`AiohttpTransport`: the async transport, on one pooled `aiohttp.ClientSession`.
+
+The only module that imports aiohttp, and only when the first request goes out
+(`pip install 'cohere-dyn[async]'` brings it). Every aiohttp exception is translated into a
+cohere_dyn error here, as `_requests` does for requests, with the same meaning:
+
+- a connection refused, reset or closed before the status line: `ConnectionError` (retried);
+- a connect timeout: `TimeoutError(connect=True)` (retried: nothing was sent);
+- no byte for `timeout.read` seconds, before or after the status line: `TimeoutError`;
+- a body cut short after the status line: `ConnectionError(response_started=True)`.
+
+`send()` returns once the status line and headers have arrived; for a non-stream request it
+also reads the body, so that a failure there is told from one before any response. Waiting for
+a free connection of the pool is not part of the connect timeout: with `max_connections` busy
+(long LLM calls), further calls queue until one is released.
+
+The session belongs to the event loop that made it (the caller checks that no other loop uses
+it). `aclose()` closes it and its connections; a transport dropped unclosed closes its sockets
+when collected, so that neither case leaves "Unclosed client session" warnings behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from typing import Any, AsyncIterator
+
+from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
+from .._timeout import Timeout
+from ._base import HttpRequest
+
+__all__ = ["AiohttpTransport", "INSTALL_HINT"]
+
+INSTALL_HINT = "the async client needs aiohttp: pip install 'cohere-dyn[async]'"
+
+
+def require_aiohttp() -> Any:
+    try:
+        import aiohttp
+    except ImportError:
+        raise CohereError(INSTALL_HINT) from None
+    return aiohttp
+
+
+class _AiohttpResponse:
+    """The status and headers of an answer; its body read already (`content`) or as it arrives."""
+
+    __slots__ = ("_response", "_content", "status_code", "headers")
+
+    def __init__(self, response: Any, content: bytes | None):
+        self._response = response
+        self._content = content
+        self.status_code: int = response.status
+        self.headers = response.headers
+
+    async def aread(self) -> bytes:
+        if self._content is None:
+            try:
+                self._content = await self._response.read()
+            except Exception as exc:
+                raise _translate(exc, response_started=True) from exc
+        return self._content
+
+    async def aiter_bytes(self) -> AsyncIterator[bytes]:
+        """Bytes as they arrive: each chunk is yielded without waiting for a buffer to fill."""
+        read = self._response.content.readany
+        try:
+            while True:
+                chunk = await read()
+                if not chunk:
+                    return
+                yield chunk
+        except Exception as exc:
+            raise _translate(exc, response_started=True) from exc
+
+    async def aclose(self) -> None:
+        """Give the connection back to the pool when the body was read whole, else close it."""
+        response = self._response
+        if self._content is not None or response.content.at_eof():
+            response.release()
+        else:
+            response.close()
+
+
+class AiohttpTransport:
+    """Sends requests with one pooled `aiohttp.ClientSession`, made on first use (inside the loop).
+
+    `max_connections` caps the connections open at once, to all hosts; calls beyond it wait for
+    one to be released.
+    """
+
+    def __init__(self, max_connections: int):
+        self.max_connections = max_connections
+        self._session: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timeouts: dict[tuple[float, float], Any] = {}
+
+    def _open_session(self) -> Any:
+        aiohttp = require_aiohttp()
+        self._loop = asyncio.get_running_loop()
+        connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0)
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=None),
+            cookie_jar=aiohttp.DummyCookieJar(),  # an API client keeps no cookies
+            trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as requests does
+            auto_decompress=True,
+            skip_auto_headers=("Content-Type",),  # no application/octet-stream on a request without a body
+        )
+        return self._session
+
+    def _timeout(self, timeout: Timeout) -> Any:
+        key = (timeout.connect, timeout.read)
+        found = self._timeouts.get(key)
+        if found is None:
+            import aiohttp
+
+            # sock_connect, not connect: waiting for a pooled connection is no connect timeout.
+            found = self._timeouts[key] = aiohttp.ClientTimeout(
+                total=None, sock_connect=timeout.connect, sock_read=timeout.read
+            )
+        return found
+
+    async def send(self, request: HttpRequest, *, stream: bool = False) -> _AiohttpResponse:
+        session = self._session
+        if session is None or session.closed:
+            session = self._open_session()
+        try:
+            response = await session.request(
+                request.method,
+                _url(request.url),
+                headers=request.headers,
+                data=request.content,
+                allow_redirects=False,
+                timeout=self._timeout(request.timeout),
+            )
+        except Exception as exc:
+            raise _translate(exc) from exc
+        if stream:
+            return _AiohttpResponse(response, None)
+        try:
+            content = await response.read()
+        except Exception as exc:
+            response.close()
+            raise _translate(exc, response_started=True) from exc
+        response.release()
+        return _AiohttpResponse(response, content)
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    def __del__(self) -> None:
+        session = self._session
+        if session is not None and not session.closed and self._loop is not None:
+            _close_unawaited(session, self._loop)
+
+
+def _url(url: str) -> Any:
+    """The URL exactly as built (already percent-encoded): yarl would otherwise re-quote it."""
+    from yarl import URL
+
+    return URL(url, encoded=True)
+
+
+def _close_unawaited(session: Any, loop: asyncio.AbstractEventLoop) -> None:
+    """Close a session nobody closed: marked closed (no "Unclosed client session" error logged)
+    and, while its loop lives, its sockets closed now."""
+    connector = session.connector
+    session.detach()
+    if connector is None or connector.closed or loop.is_closed():
+        return
+    with warnings.catch_warnings():
+        # close() shuts the sockets at once; the waiter it returns only tells when they're gone.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        connector.close()
+
+
+def _translate(exc: Exception, response_started: bool = False) -> Exception:
+    """A cohere_dyn error for whatever aiohttp or the socket raised."""
+    import aiohttp
+
+    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return TimeoutError(message, connect=not response_started)
+    if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
+        return TimeoutError(message)
+    if isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError)):
+        return ConnectionError(message, response_started=response_started)
+    if isinstance(exc, (aiohttp.InvalidURL, aiohttp.ClientError)):
+        return TransportError(message)
+    if isinstance(exc, (ValueError, TypeError, UnicodeError)):  # a value the HTTP stack can't encode
+        return TransportError(f"the request could not be sent: {message}")
+    return exc
