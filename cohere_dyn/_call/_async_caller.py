@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .._streaming._async_stream import AsyncStream
+from .._streaming._async_stream import AsyncStream, open_source
+from .._streaming._stream import EventSource
 from .._transports._base import AsyncResponse, AsyncTransport
 from ._caller import build_request, credential, decode_content, error_from_content, log_retry, retries_for
 from ._prepare import PreparedRequest, prepare
@@ -42,24 +43,30 @@ class AsyncCaller:
 
     async def fetch(self, prepared: PreparedRequest) -> Any:
         """Send a prepared request and decode its answer."""
-        response = await self.send(prepared)
-        content = await _read(response)
-        return decode_content(self.spec, prepared.operation, response.status_code, response.headers, content)
+        self._check_loop()
+        request = build_request(self.client, prepared)
+        try:
+            response = await self._attempts(prepared, request, retries_for(self.client, prepared), False)
+            content = await _read(response)
+            return decode_content(self.spec, prepared.operation, response.status_code, response.headers, content)
+        except CohereError as exc:
+            raise redact(exc, credential(request.headers)) from exc.__cause__
 
     def stream(self, operation: Operation, kwargs: dict[str, Any]) -> AsyncStream:
         """The stream of a call, validated now and opened on first use."""
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
-        return AsyncStream(lambda: self.send(prepared, stream=True), operation, self.spec, self.client._validate_events)
+        return AsyncStream(lambda: self.open_stream(prepared), operation, self.spec)
 
-    async def send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncResponse:
-        """Send, retrying what is safe to retry; an error status raises its ApiError."""
+    async def open_stream(self, prepared: PreparedRequest) -> tuple[AsyncResponse, EventSource]:
+        """Send a stream request; its response once the status and content type are checked."""
         self._check_loop()
-        max_retries = retries_for(self.client, prepared)
         request = build_request(self.client, prepared)
         try:
-            return await self._attempts(prepared, request, max_retries, stream)
+            response = await self._attempts(prepared, request, retries_for(self.client, prepared), True)
+            source = await open_source(response, prepared.operation, self.spec, self.client._validate_events)
         except CohereError as exc:
             raise redact(exc, credential(request.headers)) from exc.__cause__
+        return response, source
 
     async def _attempts(self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool) -> AsyncResponse:
         attempt = 0

@@ -58,9 +58,9 @@ class SyncCaller:
 
                 # a wrong answer's message quotes what the server sent instead of a stream
                 return Stream(response, operation, self.spec, self.client._validate_events)
+            return decode_response(self.spec, operation, response)
         except CohereError as exc:
             raise redact(exc, credential(request.headers)) from exc.__cause__
-        return decode_response(self.spec, operation, response)
 
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
         return build_request(self.client, prepared)
@@ -162,6 +162,11 @@ def decode_content(spec: Spec, operation: Operation, status_code: int, headers: 
         return None
     content_type = headers.get("content-type", "")
     if content_type and "json" not in content_type:
+        if operation.response_schema is not None:  # the spec promises JSON: a proxy's page, say
+            raise CohereError(
+                f"{operation.qualified_name}: the API answered {status_code} with {content_type.split(';')[0]} "
+                f"where the spec declares JSON: {_excerpt(content)}"
+            )
         return content.decode("utf-8", errors="replace")
     try:
         data = json.loads(content)
@@ -172,6 +177,11 @@ def decode_content(spec: Spec, operation: Operation, status_code: int, headers: 
     if operation.response_schema is None:
         return wrap(data, None)
     return wrap(data, spec.shapes.shape(operation.response_schema))
+
+
+def _excerpt(content: bytes, limit: int = 300) -> str:
+    text = " ".join(content[: limit * 2].decode("utf-8", errors="replace").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def api_error(response: Response) -> Exception:
