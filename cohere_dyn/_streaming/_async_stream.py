@@ -11,6 +11,7 @@ stream at once (validation errors still raise at the call):
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from typing import Any, AsyncIterator, Awaitable, Callable, Generator
 
@@ -133,6 +134,14 @@ class AsyncStream:
             self._closed = True
             if self._response is not None:
                 await self._response.aclose()
+
+    def __del__(self) -> None:
+        # A loop left with `break` and the stream dropped: close the connection from the loop.
+        if not getattr(self, "_closed", True) and self._response is not None:
+            try:
+                asyncio.get_running_loop().create_task(self._response.aclose())
+            except RuntimeError:  # no loop running here: the transport's own cleanup applies
+                pass
 
     async def __aenter__(self) -> "AsyncStream":
         return await self._open()

@@ -15,14 +15,14 @@ a free connection of the pool is not part of the connect timeout: with `max_conn
 (long LLM calls), further calls queue until one is released.
 
 The session belongs to the event loop that made it (the caller checks that no other loop uses
-it). `aclose()` closes it and its connections; a transport dropped unclosed closes its sockets
-when collected, so that neither case leaves "Unclosed client session" warnings behind.
+it). `aclose()` closes it and its connections, leaving no warning behind, at exit either; a
+session never closed is reported by aiohttp ("Unclosed client session") as it would be without
+cohere_dyn: collected objects can't close sockets cleanly once their loop is gone.
 """
 
 from __future__ import annotations
 
 import asyncio
-import warnings
 from typing import Any, AsyncIterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
@@ -92,12 +92,10 @@ class AiohttpTransport:
     def __init__(self, max_connections: int):
         self.max_connections = max_connections
         self._session: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._timeouts: dict[tuple[float, float], Any] = {}
 
     def _open_session(self) -> Any:
         aiohttp = require_aiohttp()
-        self._loop = asyncio.get_running_loop()
         connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0)
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -150,30 +148,12 @@ class AiohttpTransport:
         if self._session is not None:
             await self._session.close()
 
-    def __del__(self) -> None:
-        session = self._session
-        if session is not None and not session.closed and self._loop is not None:
-            _close_unawaited(session, self._loop)
-
 
 def _url(url: str) -> Any:
     """The URL exactly as built (already percent-encoded): yarl would otherwise re-quote it."""
     from yarl import URL
 
     return URL(url, encoded=True)
-
-
-def _close_unawaited(session: Any, loop: asyncio.AbstractEventLoop) -> None:
-    """Close a session nobody closed: marked closed (no "Unclosed client session" error logged)
-    and, while its loop lives, its sockets closed now."""
-    connector = session.connector
-    session.detach()
-    if connector is None or connector.closed or loop.is_closed():
-        return
-    with warnings.catch_warnings():
-        # close() shuts the sockets at once; the waiter it returns only tells when they're gone.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        connector.close()
 
 
 def _translate(exc: Exception, response_started: bool = False) -> Exception:
