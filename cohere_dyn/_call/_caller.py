@@ -169,7 +169,7 @@ def decode_content(spec: Spec, operation: Operation, status_code: int, headers: 
             )
         return content.decode("utf-8", errors="replace")
     try:
-        data = json.loads(content)
+        data = _loads(content)
     except ValueError:
         raise CohereError(
             f"{operation.qualified_name}: the API answered {status_code} with a body that isn't JSON"
@@ -177,6 +177,22 @@ def decode_content(spec: Spec, operation: Operation, status_code: int, headers: 
     if operation.response_schema is None:
         return wrap(data, None)
     return wrap(data, spec.shapes.shape(operation.response_schema))
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def _loads(content: bytes) -> Any:
+    """`json.loads`, without its encoding sniffing and whitespace regexes for the usual body:
+    compact UTF-8 JSON. Anything else (whitespace around it, another encoding) takes json.loads."""
+    try:
+        text = content.decode()
+        value, end = _scan(text, 0)
+        if end == len(text):
+            return value
+    except (UnicodeDecodeError, StopIteration, ValueError):
+        pass
+    return json.loads(content)
 
 
 def _excerpt(content: bytes, limit: int = 300) -> str:

@@ -30,6 +30,9 @@ REQUEST_OPTIONS = frozenset(
 )
 
 
+_NO_OPTIONS: dict[str, Any] = {}
+
+
 @dataclass
 class PreparedRequest:
     operation: Operation
@@ -49,7 +52,7 @@ def check_keywords(operation: Operation, kwargs: Mapping[str, Any]) -> None:
         if keyword not in known and keyword != "request_options":
             hint = did_you_mean(keyword, [*known, "request_options"])
             raise TypeError(f"{operation.qualified_name}() got an unexpected keyword argument {keyword!r}.{hint}")
-    missing = [a.keyword for a in operation.arguments if a.required and a.keyword not in kwargs]
+    missing = [keyword for keyword in operation.required_keywords if keyword not in kwargs]
     if missing:
         names = " and ".join(repr(name) for name in missing)
         plural = "s" if len(missing) > 1 else ""
@@ -122,11 +125,13 @@ def prepare(
     validate: bool = True,
 ) -> PreparedRequest:
     check_keywords(operation, kwargs)
-    options = dict(kwargs.get("request_options") or {})
-    unknown = set(options) - REQUEST_OPTIONS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise TypeError(f"unknown request option {name!r}.{did_you_mean(name, REQUEST_OPTIONS)}")
+    options = kwargs.get("request_options") or _NO_OPTIONS
+    if options is not _NO_OPTIONS:
+        options = dict(options)
+        unknown = set(options) - REQUEST_OPTIONS
+        if unknown:
+            name = sorted(unknown)[0]
+            raise TypeError(f"unknown request option {name!r}.{did_you_mean(name, REQUEST_OPTIONS)}")
     if options.get("validate", validate):
         body, params = validate_arguments(spec, operation, kwargs)
     else:
@@ -175,7 +180,7 @@ def prepare(
     return PreparedRequest(
         operation=operation,
         method=operation.http_method,
-        path=encode_path(operation.path, path_values),
+        path=encode_path(operation.path, path_values) if path_values else operation.path,
         query=query,
         headers=headers,
         content=content,

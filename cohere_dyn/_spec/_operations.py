@@ -126,6 +126,7 @@ class Operation:
         "qualified_name",
         "by_keyword",
         "has_required_parameters",
+        "required_keywords",
     )
 
     def __init__(
@@ -173,6 +174,7 @@ class Operation:
         self.has_required_parameters = any(
             a.required for a in arguments if a.location in ("path", "query", "header")
         )
+        self.required_keywords = tuple(a.keyword for a in arguments if a.required)
 
     def replace(self, **changes: Any) -> "Operation":
         fields = {name: getattr(self, name) for name in self.__slots__[:18]}

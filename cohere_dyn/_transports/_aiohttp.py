@@ -42,6 +42,9 @@ def require_aiohttp() -> Any:
     return aiohttp
 
 
+_URL: Any = None  # yarl.URL, once aiohttp is imported
+
+
 class _AiohttpResponse:
     """The status and headers of an answer; its body read already (`content`) or as it arrives."""
 
@@ -93,15 +96,20 @@ class AiohttpTransport:
         self.max_connections = max_connections
         self._session: Any = None
         self._timeouts: dict[tuple[float, float], Any] = {}
+        self._proxies: dict[str, tuple[Any, Any]] = {}  # scheme://host:port -> (proxy, proxy_auth)
 
     def _open_session(self) -> Any:
+        global _URL
         aiohttp = require_aiohttp()
+        from yarl import URL as _URL  # aiohttp's own URL type
         connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0)
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=None),
             cookie_jar=aiohttp.DummyCookieJar(),  # an API client keeps no cookies
-            trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as requests does
+            # The proxy environment is read once per host (`_proxy`), not by aiohttp on every
+            # request (two thread hops per call).
+            trust_env=False,
             auto_decompress=True,
             skip_auto_headers=("Content-Type",),  # no application/octet-stream on a request without a body
         )
@@ -119,18 +127,40 @@ class AiohttpTransport:
             )
         return found
 
+    def _proxy(self, url: Any) -> tuple[Any, Any]:
+        """The proxy (and its credentials) that HTTP(S)_PROXY / NO_PROXY give for `url`'s host."""
+        origin = f"{url.scheme}://{url.host}:{url.port}"
+        found = self._proxies.get(origin)
+        if found is None:
+            import aiohttp
+            from urllib.request import getproxies, proxy_bypass
+            from yarl import URL
+
+            address = None if proxy_bypass(url.host or "") else getproxies().get(url.scheme)
+            if address is None:
+                found = (None, None)
+            else:
+                proxy = URL(address)
+                found = (proxy.with_user(None), aiohttp.BasicAuth.from_url(proxy))
+            self._proxies[origin] = found
+        return found
+
     async def send(self, request: HttpRequest, *, stream: bool = False) -> _AiohttpResponse:
         session = self._session
         if session is None or session.closed:
             session = self._open_session()
         try:
+            url = _url(request.url)
+            proxy, proxy_auth = self._proxy(url)
             response = await session.request(
                 request.method,
-                _url(request.url),
+                url,
                 headers=request.headers,
                 data=request.content,
                 allow_redirects=False,
                 timeout=self._timeout(request.timeout),
+                proxy=proxy,
+                proxy_auth=proxy_auth,
             )
         except Exception as exc:
             raise _translate(exc) from exc
@@ -151,9 +181,7 @@ class AiohttpTransport:
 
 def _url(url: str) -> Any:
     """The URL exactly as built (already percent-encoded): yarl would otherwise re-quote it."""
-    from yarl import URL
-
-    return URL(url, encoded=True)
+    return _URL(url, encoded=True)
 
 
 def _translate(exc: Exception, response_started: bool = False) -> Exception:

@@ -63,6 +63,7 @@ class RequestsTransport:
         self._session = session
         self.max_connections = max_connections
         self._lock = threading.Lock()
+        self._environments: dict[str, dict[str, Any]] = {}  # scheme://host:port -> requests' settings
 
     def _get_session(self) -> Any:
         if self._session is None:
@@ -80,6 +81,17 @@ class RequestsTransport:
                     self._session = session
         return self._session
 
+    def _environment(self, url: str) -> dict[str, Any]:
+        """Proxies and CA bundle from the environment for `url`'s host, read once per host:
+        requests reads the whole environment again for every request."""
+        origin = url[: url.find("/", url.find("//") + 2)] if url.count("/") > 2 else url
+        found = self._environments.get(origin)
+        if found is None:
+            found = self._environments[origin] = self._get_session().merge_environment_settings(
+                url, {}, True, None, None
+            )
+        return found
+
     def send(self, request: HttpRequest, *, stream: bool = False) -> Response:
         import requests
 
@@ -90,7 +102,7 @@ class RequestsTransport:
             )
             # requests would decode %2E back to '.', and a '..' segment would then climb the path.
             prepared.url = request.url
-            settings = session.merge_environment_settings(request.url, {}, True, None, None)
+            settings = self._environment(request.url)
             # Always stream=True: requests returns after the headers, so a failure while reading
             # the body (below) can be told from one before any response.
             response = session.send(
