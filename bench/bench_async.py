@@ -1,6 +1,6 @@
 """Per-call cost of the async client against a bare aiohttp session, at 1, 16 and 64 callers.
 
-    python bench/bench_async.py [--calls 1280] [--rounds 7]
+    python bench/bench_async.py [--calls 1280] [--rounds 7] [--clock wall|cpu]
 
 A loopback asyncio server in its own process (bench/_server.py) answers every request at once
 with a v2 chat response, so that what is measured is the client's cost per call. Each candidate
@@ -13,10 +13,10 @@ makes the same v2 chat call, `--calls` times per round, from 1, 16 or 64 concurr
 - the official SDK (`cohere` 7.3.1, when installed), whose AsyncClientV2 rides on aiohttp when
   its `aiohttp` extra (httpx-aiohttp) is installed; the row says which.
 
-Rounds interleave the candidates so that machine noise hits them alike. Ratios are per round
-(candidate time / floor time of the same round): the median, and the lowest and highest in
-parentheses. Goal: cohere_dyn at most 1.15x the floor at every concurrency, and below the
-official SDK.
+Rounds interleave the candidates so that machine noise hits them alike. "best" compares each
+candidate's best round with the floor's; per round, the ratio is the candidate's time over the
+floor's in the same round: the median, and the lowest and highest in parentheses. Goal:
+cohere_dyn at most 1.15x the floor at every concurrency, and below the official SDK.
 """
 
 from __future__ import annotations
@@ -31,7 +31,17 @@ from typing import Any, Awaitable, Callable
 import aiohttp
 
 import cohere_dyn
-from _common import interleaved_rounds, official_sdk_available, ratio_spread, server, spread_text, write_section
+from _common import (
+    clock_argument,
+    interleaved_rounds,
+    official_sdk_available,
+    ratio_spread,
+    server,
+    spread_text,
+    titled,
+    use_clock,
+    write_section,
+)
 
 MODEL = "command-a-03-2025"
 MESSAGES = [
@@ -69,7 +79,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=1280, help="calls per round (a multiple of 64)")
     parser.add_argument("--rounds", type=int, default=7)
+    clock_argument(parser)
     args = parser.parse_args()
+    clock = use_clock(args.clock)
     calls = max(64, args.calls // 64 * 64)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -111,35 +123,39 @@ def main() -> None:
         loop.run_until_complete(session.close())
         loop.run_until_complete(ours.close())
         if official is not None:
-            loop.run_until_complete(official._client_wrapper.httpx_client.httpx_client.aclose())
+            loop.run_until_complete(official.__aexit__(None, None, None))
     loop.close()
 
     lines = [
-        "| callers | candidate | µs per call (median round) | ratio to floor: median (lowest-highest) |",
-        "|---|---|---|---|",
+        "| callers | candidate | µs per call (best round) | ratio to floor, best rounds | per round: median (lowest-highest) |",
+        "|---|---|---|---|---|",
     ]
     verdicts = []
     for concurrency, times in results.items():
         for name, rounds in times.items():
-            per_call = statistics.median(rounds) / calls * 1e6
-            spread = ratio_spread(rounds, times[FLOOR])
-            lines.append(f"| {concurrency} | {name} | {per_call:,.0f} | {spread_text(spread)} |")
-        ours_ratio = ratio_spread(times[OURS], times[FLOOR])[0]
-        verdict = f"{concurrency} callers: cohere_dyn {ours_ratio:.3f}x the floor ({'met' if ours_ratio <= 1.15 else 'MISSED'})"
+            best = min(rounds) / min(times[FLOOR])
+            spread = spread_text(ratio_spread(rounds, times[FLOOR]))
+            lines.append(f"| {concurrency} | {name} | {min(rounds) / calls * 1e6:,.0f} | {best:.3f} | {spread} |")
+        best_ratio = min(times[OURS]) / min(times[FLOOR])
+        median_ratio = ratio_spread(times[OURS], times[FLOOR])[0]
+        verdict = (
+            f"{concurrency} caller{'s' if concurrency > 1 else ''}: cohere_dyn {best_ratio:.3f}x the floor (best rounds), "
+            f"{median_ratio:.3f}x (median round): {'met' if max(best_ratio, median_ratio) <= 1.15 else 'MISSED'}"
+        )
         official_rounds = next((rounds for name, rounds in times.items() if name.startswith("cohere 7")), None)
         if official_rounds is not None:
-            faster = statistics.median(times[OURS]) < statistics.median(official_rounds)
-            verdict += f", {'below' if faster else 'NOT below'} the official SDK"
+            below = min(times[OURS]) < min(official_rounds) and statistics.median(times[OURS]) < statistics.median(official_rounds)
+            verdict += f"; {'below' if below else 'NOT below'} the official SDK ({min(official_rounds) / min(times[OURS]):.1f}x our time)"
         verdicts.append(verdict)
     lines.append(
         f"\nGoal: cohere_dyn at most 1.15x the floor at 1, 16 and 64 callers, and below the official SDK. "
-        f"{args.rounds} interleaved rounds of {calls} calls per candidate and concurrency; loopback asyncio server "
-        f"in its own process; Python {sys.version.split()[0]}, aiohttp {aiohttp.__version__}.\n\n"
+        f"{args.rounds} interleaved rounds of {calls} calls per candidate and concurrency, {clock} clock; loopback "
+        f"asyncio server in its own process; Python {sys.version.split()[0]}, aiohttp {aiohttp.__version__}.\n\n"
         + "\n".join(f"- {verdict}" for verdict in verdicts)
     )
     report = "\n".join(lines)
     print(report)
-    write_section("Async client (v2 chat)", "`python bench/bench_async.py`\n\n" + report)
+    write_section(titled("Async client (v2 chat)", clock), f"`python bench/bench_async.py --clock {clock}`\n\n" + report)
 
 
 if __name__ == "__main__":

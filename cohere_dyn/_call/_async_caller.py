@@ -12,7 +12,7 @@ raises CohereError at once instead of hanging on a connection of the old loop.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Coroutine
 
 from .._streaming._async_stream import AsyncStream, open_source
 from .._streaming._stream import EventSource
@@ -37,9 +37,10 @@ class AsyncCaller:
         self.retry = RetryPolicy()
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    async def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
-        prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
-        return await self.fetch(prepared)
+    def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Coroutine[Any, Any, Any]:
+        """The coroutine of a call: `fetch` of its prepared request (awaited by the method, so
+        that a TypeError or ValidationError raises where the call is awaited)."""
+        return self.fetch(prepare(self.spec, operation, kwargs, validate=self.client._validate))
 
     async def fetch(self, prepared: PreparedRequest) -> Any:
         """Send a prepared request and decode its answer."""
@@ -47,7 +48,10 @@ class AsyncCaller:
         request = build_request(self.client, prepared)
         try:
             response = await self._attempts(prepared, request, retries_for(self.client, prepared), False)
-            content = await _read(response)
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
             return decode_content(self.spec, prepared.operation, response.status_code, response.headers, content)
         except CohereError as exc:
             raise redact(exc, credential(request.headers)) from exc.__cause__

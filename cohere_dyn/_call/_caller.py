@@ -142,7 +142,11 @@ def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
     headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
     if client._client_name is not None:
         headers["X-Client-Name"] = client._client_name
-    merge_headers(headers, prepared.headers, prepared.operation.qualified_name)
+    extra = prepared.headers
+    if len(extra) == 1 and extra.get("Content-Type") == "application/json":
+        headers["Content-Type"] = "application/json"  # the usual case, nothing to check
+    else:
+        merge_headers(headers, extra, prepared.operation.qualified_name)
     timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
     return HttpRequest(prepared.method, url, headers, prepared.content, timeout)
 

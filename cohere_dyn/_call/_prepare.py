@@ -136,6 +136,11 @@ def prepare(
         body, params = validate_arguments(spec, operation, kwargs)
     else:
         body, params = split_arguments(operation, kwargs)
+    if not params and options is _NO_OPTIONS and operation.body_media_type == "application/json":
+        # The usual call (a JSON body and nothing else): the same request, built straight.
+        return PreparedRequest(
+            operation, operation.http_method, operation.path, [], {"Content-Type": "application/json"}, encode_json(body)
+        )
 
     by_keyword = operation.by_keyword
     path_values: dict[str, Any] = {}

@@ -127,20 +127,22 @@ class AiohttpTransport:
             )
         return found
 
-    def _proxy(self, url: Any) -> tuple[Any, Any]:
-        """The proxy (and its credentials) that HTTP(S)_PROXY / NO_PROXY give for `url`'s host."""
-        origin = f"{url.scheme}://{url.host}:{url.port}"
+    def _proxy(self, url: str) -> tuple[Any, Any]:
+        """The proxy (and its credentials) that HTTP(S)_PROXY / NO_PROXY give for `url`'s host,
+        read from the environment once per scheme://host:port."""
+        slash = url.find("/", url.find("//") + 2)
+        origin = url if slash < 0 else url[:slash]
         found = self._proxies.get(origin)
         if found is None:
             import aiohttp
             from urllib.request import getproxies, proxy_bypass
-            from yarl import URL
 
-            address = None if proxy_bypass(url.host or "") else getproxies().get(url.scheme)
+            parsed = _URL(origin)
+            address = None if proxy_bypass(parsed.host or "") else getproxies().get(parsed.scheme)
             if address is None:
                 found = (None, None)
             else:
-                proxy = URL(address)
+                proxy = _URL(address)
                 found = (proxy.with_user(None), aiohttp.BasicAuth.from_url(proxy))
             self._proxies[origin] = found
         return found
@@ -150,11 +152,10 @@ class AiohttpTransport:
         if session is None or session.closed:
             session = self._open_session()
         try:
-            url = _url(request.url)
-            proxy, proxy_auth = self._proxy(url)
+            proxy, proxy_auth = self._proxy(request.url)
             response = await session.request(
                 request.method,
-                url,
+                _URL(request.url, encoded=True),  # as built, already percent-encoded: not re-quoted
                 headers=request.headers,
                 data=request.content,
                 allow_redirects=False,
@@ -177,11 +178,6 @@ class AiohttpTransport:
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
-
-
-def _url(url: str) -> Any:
-    """The URL exactly as built (already percent-encoded): yarl would otherwise re-quote it."""
-    return _URL(url, encoded=True)
 
 
 def _translate(exc: Exception, response_started: bool = False) -> Exception:
