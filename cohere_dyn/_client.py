@@ -97,6 +97,7 @@ class ClientBase(Group):
             "_validate": validate,
             "_validate_events": validate_events,
             "_caller": None,
+            "_checked_key": None,  # the last key found fit for a header
         }
         for name, value in settings.items():
             object.__setattr__(self, name, value)
@@ -109,7 +110,9 @@ class ClientBase(Group):
 
     def _current_key(self) -> str:
         key = self._api_key() if callable(self._api_key) else self._api_key
-        check_header_value("Authorization", key, "api_key")
+        if key is not self._checked_key:
+            check_header_value("Authorization", key, "api_key")
+            object.__setattr__(self, "_checked_key", key)
         return key
 
 

@@ -43,6 +43,7 @@ def require_aiohttp() -> Any:
 
 
 _URL: Any = None  # yarl.URL, once aiohttp is imported
+_NO_CONTENT_TYPE = ("Content-Type",)
 
 
 class _AiohttpResponse:
@@ -96,6 +97,7 @@ class AiohttpTransport:
         self.max_connections = max_connections
         self._session: Any = None
         self._timeouts: dict[tuple[float, float], Any] = {}
+        self._last_timeout: tuple[Timeout | None, Any] = (None, None)
         self._proxies: dict[str, tuple[Any, Any]] = {}  # scheme://host:port -> (proxy, proxy_auth)
 
     def _open_session(self) -> Any:
@@ -111,11 +113,12 @@ class AiohttpTransport:
             # request (two thread hops per call).
             trust_env=False,
             auto_decompress=True,
-            skip_auto_headers=("Content-Type",),  # no application/octet-stream on a request without a body
         )
         return self._session
 
     def _timeout(self, timeout: Timeout) -> Any:
+        if timeout is self._last_timeout[0]:  # the client's own, call after call
+            return self._last_timeout[1]
         key = (timeout.connect, timeout.read)
         found = self._timeouts.get(key)
         if found is None:
@@ -125,6 +128,7 @@ class AiohttpTransport:
             found = self._timeouts[key] = aiohttp.ClientTimeout(
                 total=None, sock_connect=timeout.connect, sock_read=timeout.read
             )
+        self._last_timeout = (timeout, found)
         return found
 
     def _proxy(self, url: str) -> tuple[Any, Any]:
@@ -148,9 +152,7 @@ class AiohttpTransport:
         return found
 
     async def send(self, request: HttpRequest, *, stream: bool = False) -> _AiohttpResponse:
-        session = self._session
-        if session is None or session.closed:
-            session = self._open_session()
+        session = self._session or self._open_session()
         try:
             proxy, proxy_auth = self._proxy(request.url)
             response = await session.request(
@@ -158,6 +160,8 @@ class AiohttpTransport:
                 _URL(request.url, encoded=True),  # as built, already percent-encoded: not re-quoted
                 headers=request.headers,
                 data=request.content,
+                # aiohttp would call a POST without a body application/octet-stream
+                skip_auto_headers=None if request.content else _NO_CONTENT_TYPE,
                 allow_redirects=False,
                 timeout=self._timeout(request.timeout),
                 proxy=proxy,
@@ -176,8 +180,9 @@ class AiohttpTransport:
         return _AiohttpResponse(response, content)
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        session, self._session = self._session, None  # a call after this opens a new session
+        if session is not None:
+            await session.close()
 
 
 def _translate(exc: Exception, response_started: bool = False) -> Exception:
