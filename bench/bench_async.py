@@ -55,11 +55,13 @@ OURS = "cohere_dyn AsyncClientV2"
 
 
 def official_name() -> str:
+    import cohere
+
     try:
         import httpx_aiohttp  # noqa: F401
     except ImportError:
-        return "cohere 7.3.1 AsyncClientV2 (httpx)"
-    return "cohere 7.3.1 AsyncClientV2 (aiohttp)"
+        return f"cohere {cohere.__version__} AsyncClientV2 (httpx)"
+    return f"cohere {cohere.__version__} AsyncClientV2 (aiohttp)"
 
 
 def callers(loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[Any]], calls: int, concurrency: int) -> Callable[[], None]:
@@ -142,7 +144,7 @@ def main() -> None:
             f"{concurrency} caller{'s' if concurrency > 1 else ''}: cohere_dyn {best_ratio:.3f}x the floor (best rounds), "
             f"{median_ratio:.3f}x (median round): {'met' if max(best_ratio, median_ratio) <= 1.15 else 'MISSED'}"
         )
-        official_rounds = next((rounds for name, rounds in times.items() if name.startswith("cohere 7")), None)
+        official_rounds = next((rounds for name, rounds in times.items() if name.startswith("cohere ")), None)
         if official_rounds is not None:
             below = min(times[OURS]) < min(official_rounds) and statistics.median(times[OURS]) < statistics.median(official_rounds)
             verdict += f"; {'below' if below else 'NOT below'} the official SDK ({min(official_rounds) / min(times[OURS]):.1f}x our time)"
