@@ -27,7 +27,7 @@ from typing import Any, AsyncIterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import HttpRequest
+from ._base import READ_SIZE, HttpRequest
 
 __all__ = ["AiohttpTransport", "INSTALL_HINT"]
 
@@ -67,10 +67,10 @@ class _AiohttpResponse:
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         """Bytes as they arrive: each chunk is yielded without waiting for a buffer to fill."""
-        read = self._response.content.readany
+        read = self._response.content.read
         try:
             while True:
-                chunk = await read()
+                chunk = await read(READ_SIZE)
                 if not chunk:
                     return
                 yield chunk

@@ -17,7 +17,7 @@ import threading
 from typing import Any, Iterator
 
 from .._errors import ConnectionError, TimeoutError, TransportError
-from ._base import HttpRequest, Response
+from ._base import READ_SIZE, HttpRequest, Response
 
 __all__ = ["RequestsTransport"]
 
@@ -44,7 +44,7 @@ class _RequestsResponse:
                 yield from raw.read_chunked(decode_content=True)
                 return
             while True:
-                chunk = raw.read1(65536, decode_content=True) if hasattr(raw, "read1") else raw.read(8192)
+                chunk = raw.read1(READ_SIZE, decode_content=True) if hasattr(raw, "read1") else raw.read(READ_SIZE)
                 if not chunk:
                     return
                 yield chunk
