@@ -80,6 +80,7 @@ def attempt(fault: str, server: FaultServer | None, call: Callable[[], Any], **e
     record(
         "fault",
         fault=fault,
+        transport=_KIND[0],
         outcome="success" if error is None else "raised",
         exception=type(error).__name__ if error is not None else "",
         requests=len(server.requests) if server is not None else None,
