@@ -160,7 +160,7 @@ class AiohttpTransport:
                 _URL(request.url, encoded=True),  # as built, already percent-encoded: not re-quoted
                 headers=request.headers,
                 data=request.content,
-                # aiohttp would call a POST without a body application/octet-stream
+                # aiohttp would label a POST without a body application/octet-stream
                 skip_auto_headers=None if request.content else _NO_CONTENT_TYPE,
                 allow_redirects=False,
                 timeout=self._timeout(request.timeout),
@@ -176,6 +176,9 @@ class AiohttpTransport:
         except Exception as exc:
             response.close()
             raise _translate(exc, response_started=True) from exc
+        except BaseException:  # cancelled: the connection, half read, can't serve another call
+            response.close()
+            raise
         response.release()
         return _AiohttpResponse(response, content)
 
@@ -196,7 +199,7 @@ def _translate(exc: Exception, response_started: bool = False) -> Exception:
         return TimeoutError(message)
     if isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError)):
         return ConnectionError(message, response_started=response_started)
-    if isinstance(exc, (aiohttp.InvalidURL, aiohttp.ClientError)):
+    if isinstance(exc, aiohttp.ClientError):  # an invalid URL, header or proxy
         return TransportError(message)
     if isinstance(exc, (ValueError, TypeError, UnicodeError)):  # a value the HTTP stack can't encode
         return TransportError(f"the request could not be sent: {message}")

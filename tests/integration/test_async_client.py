@@ -214,6 +214,16 @@ async def test_max_connections_caps_the_connections_open_at_once() -> None:
     assert server.connections == 3
 
 
+@pytest.mark.asyncio
+async def test_a_call_cancelled_mid_answer_leaves_the_client_usable() -> None:
+    with faults.FaultServer([faults.stall_mid_body(5)], after=faults.echo) as server:
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=server.url, spec=TINY_SPEC) as client:
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(client.echo_test(message="slow"), timeout=0.3)
+            reply = await client.echo_test(message="next")
+    assert reply.message == "next" and server.connections == 2
+
+
 # ------------------------------------------------------------------- tasks and threads
 
 TASKS = 16
