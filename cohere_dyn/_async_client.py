@@ -1,4 +1,4 @@
-"""`AsyncClient` and `AsyncClientV2`: the same methods as coroutines, on httpx.
+"""`AsyncClient` and `AsyncClientV2`: the same methods as coroutines, on aiohttp.
 
     async with cohere_dyn.AsyncClientV2(api_key="...") as client:
         reply = await client.chat(model="command-a-03-2025", messages=[...])
@@ -9,8 +9,9 @@ Methods are `async def` functions with the sync client's signatures and docstrin
 methods return an `AsyncStream` at once; paged lists have async iterators
 (`async for m in client.models.iter()`); embed batches run as tasks, at most `max_workers` at
 once; `await client.wait(job)` polls with `asyncio.sleep`. Validation, errors, retries and
-decoding are the sync client's. httpx is imported by the first call
-(`pip install 'cohere-dyn[async]'`).
+decoding are the sync client's. aiohttp is imported by the first call
+(`pip install 'cohere-dyn[async]'`); close the client (or use `async with`) to close its
+connections.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ class AsyncClient(ClientBase):
     """An asyncio Cohere API client whose methods come from the spec.
 
     Takes the same arguments as `cohere_dyn.Client`; `transport` is an object with the coroutines
-    `send(request, stream=...)` and `aclose()` (default: an `httpx.AsyncClient`). A client belongs
-    to the event loop that first uses it; using it from another loop raises CohereError.
+    `send(request, stream=...)` and `aclose()` (default: an `aiohttp.ClientSession` with at most
+    `max_connections` connections open at once; calls beyond wait for a free one). A client
+    belongs to the event loop that first uses it; using it from another loop raises CohereError.
     """
 
     _asynchronous = True
@@ -42,8 +44,8 @@ class AsyncClient(ClientBase):
         if kwargs.get("transport") is None:
             import importlib.util
 
-            if importlib.util.find_spec("httpx") is None:
-                from ._transports._httpx import INSTALL_HINT
+            if importlib.util.find_spec("aiohttp") is None:
+                from ._transports._aiohttp import INSTALL_HINT
 
                 raise CohereError(INSTALL_HINT)
         super().__init__(*args, **kwargs)
@@ -89,9 +91,9 @@ class AsyncClient(ClientBase):
 
     def _start(self) -> AsyncCaller:
         from ._call._async_caller import AsyncCaller
-        from ._transports._httpx import HttpxTransport
+        from ._transports._aiohttp import AiohttpTransport
 
-        transport = self._transport if self._transport is not None else HttpxTransport()
+        transport = self._transport if self._transport is not None else AiohttpTransport(self._max_connections)
         if self._deployment is not None:
             transport = self._deployment.wrap_async(transport)
         caller = AsyncCaller(self, transport)

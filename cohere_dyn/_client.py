@@ -24,10 +24,27 @@ if TYPE_CHECKING:
     from ._call._caller import SyncCaller
     from ._spec._operations import Operation
 
-__all__ = ["Client", "ClientBase", "ClientV2", "DEFAULT_BASE_URL"]
+__all__ = ["Client", "ClientBase", "ClientV2", "DEFAULT_BASE_URL", "DEFAULT_MAX_CONNECTIONS", "checked_base_url"]
 
 DEFAULT_BASE_URL = "https://api.cohere.com"
+DEFAULT_MAX_CONNECTIONS = 100
 _START_LOCK = allocate_lock()
+
+
+def checked_base_url(url: str) -> str:
+    """`url` without its trailing slash; ValueError unless it is an http(s) URL naming a host.
+
+    Found at construction, so that a typo (`htps://`, `file:///...`, a bare host name) is not
+    taken for a connection failure and retried.
+    """
+    if not isinstance(url, str):
+        raise TypeError(f"base_url must be a str, not {type(url).__name__}")
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rpartition("@")[2]
+    if scheme.lower() not in ("http", "https") or not host or any(c in host for c in "?# \t\r\n"):
+        shown = url if "@" not in url else "<a URL with credentials>"
+        raise ValueError(f"base_url must be an http:// or https:// URL with a host name, like {DEFAULT_BASE_URL!r}; got {shown!r}")
+    return url.rstrip("/")
 
 
 class ClientBase(Group):
@@ -48,6 +65,7 @@ class ClientBase(Group):
         max_retries: int = 2,
         spec: str | os.PathLike[str] | Spec | None = None,
         transport: Any = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         validate: bool = True,
         validate_events: bool = False,
         key_header: str = "Authorization",
@@ -58,19 +76,26 @@ class ClientBase(Group):
         check_header_name(key_header, type(self).__name__)
         if max_retries < 0:
             raise ValueError("max_retries can't be negative")
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
+            raise TypeError(f"max_connections must be an int, not {type(max_connections).__name__}")
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        base_url = checked_base_url(base_url or os.environ.get("CO_API_URL") or DEFAULT_BASE_URL)
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
         self._bind(loaded, tree_for(loaded, self._promote), self._invoke, (), self._asynchronous)
         settings = {
             "_api_key": key,
-            "_base_url": (base_url or os.environ.get("CO_API_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            "_base_url": base_url,
             "_client_name": client_name,
             "_timeout": Timeout.of(timeout),
             "_max_retries": max_retries,
             "_transport": transport,
+            "_max_connections": max_connections,
             "_validate": validate,
             "_validate_events": validate_events,
             "_key_header": "Authorization" if key_header.lower() == "authorization" else key_header,
             "_caller": None,
+            "_checked_key": None,  # the last key found fit for a header
         }
         for name, value in settings.items():
             object.__setattr__(self, name, value)
@@ -93,7 +118,9 @@ class ClientBase(Group):
 
     def _current_key(self) -> str:
         key = self._api_key() if callable(self._api_key) else self._api_key
-        check_header_value(self._key_header, key, "api_key")
+        if key is not self._checked_key:
+            check_header_value(self._key_header, key, "api_key")
+            object.__setattr__(self, "_checked_key", key)
         return key
 
 
@@ -110,6 +137,9 @@ class Client(ClientBase):
         max_retries: retries after the first attempt for 408/409/429/5xx and connection failures.
         spec: path of another OpenAPI document (default: the packaged spec/cohere.yaml).
         transport: an object with `send(request, stream=...)` and `close()` (tests, proxies).
+        max_connections: connections to the API kept at once (default 100). The sync client
+            pools at most this many for reuse; the async client opens at most this many, and
+            calls beyond wait for a free one.
         validate: False sends payloads without offline validation.
         validate_events: True checks every stream event against the spec (off by default: speed).
         key_header: the header that carries the key: `Authorization` (default) sends
@@ -164,7 +194,7 @@ class Client(ClientBase):
 
         with _START_LOCK:  # threads making their first call together share one transport
             if self._caller is None:
-                transport = self._transport if self._transport is not None else RequestsTransport()
+                transport = self._transport if self._transport is not None else RequestsTransport(self._max_connections)
                 if self._deployment is not None:
                     transport = self._deployment.wrap(transport)
                 object.__setattr__(self, "_caller", SyncCaller(self, transport))

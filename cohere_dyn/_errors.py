@@ -64,6 +64,7 @@ __all__ = [
     "GatewayTimeoutError",
     "error_for_status",
     "redact",
+    "Headers",
 ]
 
 
@@ -182,7 +183,7 @@ class ApiError(CohereError):
     """The API answered with an error status.
 
     `body` is the decoded JSON when the response was JSON, else its text; `headers` are the
-    response headers (rate-limit and Retry-After headers among them).
+    response headers (rate-limit and Retry-After headers among them), looked up in any case.
     """
 
     status_code: int
@@ -190,8 +191,29 @@ class ApiError(CohereError):
     def __init__(self, status_code: int, body: Any = None, headers: Mapping[str, str] | None = None):
         self.status_code = status_code
         self.body = body
-        self.headers = dict(headers or {})
+        self.headers = Headers(headers or {})
         super().__init__(f"status {status_code}: {_summarise(body)}")
+
+
+class Headers(dict):  # type: ignore[type-arg]
+    """Response headers: a dict whose lookups ignore the names' case, as HTTP does (transports
+    spell some names their own way: aiohttp says `X-Request-ID` for `X-Request-Id`)."""
+
+    def __init__(self, headers: Mapping[str, str]):
+        super().__init__((str(name), value) for name, value in headers.items())
+        self._names = {name.lower(): name for name in self}
+
+    def _name(self, name: object) -> object:
+        return self._names.get(name.lower(), name) if isinstance(name, str) else name
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(self._name(name))
+
+    def __contains__(self, name: object) -> bool:
+        return super().__contains__(self._name(name))
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(self._name(name), default)
 
 
 def _summarise(body: Any, limit: int = 300) -> str:
@@ -295,13 +317,17 @@ def redact(error: BaseException, secret: str | None) -> BaseException:
     error.args = tuple(_scrub(arg, secret) for arg in error.args)
     if isinstance(error, ApiError):
         error.body = _scrub(error.body, secret)
-        error.headers = {name: _scrub(value, secret) for name, value in error.headers.items()}
+        error.headers = Headers({name: _scrub(value, secret) for name, value in error.headers.items()})
+    elif isinstance(getattr(error, "body", None), bytes):  # what a server sent instead of a stream
+        error.body = _scrub(error.body, secret)  # type: ignore[attr-defined]
     return error
 
 
 def _scrub(value: Any, secret: str) -> Any:
     if isinstance(value, str):
         return value.replace(secret, REDACTED) if secret in value else value
+    if isinstance(value, bytes):
+        return value.replace(secret.encode(), REDACTED.encode())
     if isinstance(value, dict):
         return {_scrub(key, secret): _scrub(item, secret) for key, item in value.items()}
     if isinstance(value, list):

@@ -116,15 +116,18 @@ def _faults(items: list[dict[str, Any]], results: dict[str, str]) -> list[str]:
         "policy (2 retries, so at most 3 attempts), its delays recorded rather than slept except where noted.",
         f"{len(items)} faults injected; {survived} survived by retrying, the others raised the documented error.",
         "",
-        "| fault | outcome | exception | requests the server saw | test |",
-        "|---|---|---|---|---|",
+        "Every fault is injected on both transports: the sync client's (requests) and the async one's (aiohttp).",
+        "",
+        "| fault | transport | outcome | exception | requests the server saw | test |",
+        "|---|---|---|---|---|---|",
     ]
     for item in items:
         seen = "-" if item.get("requests") is None else str(item["requests"])
         if item.get("attempts"):
             seen = f"no connection made ({item['attempts']} attempts)"
         out.append(
-            f"| {item['fault']} | {item['outcome']} | {item['exception'] or '-'} | {seen} | {_mark(item, results)} |"
+            f"| {item['fault']} | {item.get('transport', '-')} | {item['outcome']} | {item['exception'] or '-'} | {seen} "
+            f"| {_mark(item, results)} |"
         )
     return out + [""]
 
@@ -141,13 +144,13 @@ def _threads(items: list[dict[str, Any]], results: dict[str, str]) -> list[str]:
 
 def _fuzz(items: list[dict[str, Any]], large: list[dict[str, Any]], examples: int, results: dict[str, str]) -> list[str]:
     total = {key: sum(item.get(key, 0) for item in items) for key in ("examples", "mutated", "sent", "refused")}
-    failed = [item["operation"] for item in items if results.get(_fuzz_test(item)) == "failed"]
+    failed = [item["operation"] for item in items if "failed" in (results.get(test) for test in _fuzz_tests(item))]
     out = [
         "## Inputs fuzzed",
         "",
         "Hypothesis generated payloads for every operation from its schema, and mutations of them (a value",
         "replaced by NaN, a lone surrogate, bytes, a set, 10 KB of text..., a required argument dropped, an",
-        f"unknown one added); up to {examples} per operation. Each call either sent one request whose body",
+        f"unknown one added); up to {examples} per operation and client (sync and async). Each call either sent one request whose body",
         "validates against the spec, or raised ValidationError/TypeError having sent nothing.",
         "",
         (
@@ -165,8 +168,10 @@ def _fuzz(items: list[dict[str, Any]], large: list[dict[str, Any]], examples: in
     return out + [""]
 
 
-def _fuzz_test(item: dict[str, Any]) -> str:
-    return f"tests/integration/test_fuzz.py::test_every_call_sends_a_valid_request_or_raises_before_sending[{item['operation']}]"
+def _fuzz_tests(item: dict[str, Any]) -> list[str]:
+    """The fuzz test of an operation, through each client (sync and async)."""
+    name = "tests/integration/test_fuzz.py::test_every_call_sends_a_valid_request_or_raises_before_sending"
+    return [f"{name}[{item['operation']}-{kind}]" for kind in ("requests", "aiohttp")]
 
 
 def _specs(items: list[dict[str, Any]], mutations: list[dict[str, Any]], results: dict[str, str]) -> list[str]:

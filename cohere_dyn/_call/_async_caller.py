@@ -12,9 +12,10 @@ raises CohereError at once instead of hanging on a connection of the old loop.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Coroutine
 
-from .._streaming._async_stream import AsyncStream
+from .._streaming._async_stream import AsyncStream, open_source
+from .._streaming._stream import EventSource
 from .._transports._base import AsyncResponse, AsyncTransport
 from ._caller import build_request, credential, decode_content, error_from_content, log_retry, retries_for
 from ._prepare import PreparedRequest, prepare
@@ -37,35 +38,43 @@ class AsyncCaller:
         self.deployment = client._deployment  # None for the Cohere API; see _deployments
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    async def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
-        prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
-        return await self.fetch(prepared)
+    def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Coroutine[Any, Any, Any]:
+        """The coroutine of a call: `fetch` of its prepared request (awaited by the method, so
+        that a TypeError or ValidationError raises where the call is awaited)."""
+        return self.fetch(prepare(self.spec, operation, kwargs, validate=self.client._validate))
 
     async def fetch(self, prepared: PreparedRequest) -> Any:
         """Send a prepared request and decode its answer."""
-        response = await self.send(prepared)
-        content = await _read(response)
-        return decode_content(
-            self.spec, prepared.operation, response.status_code, response.headers, content, self.deployment
-        )
+        self._check_loop()
+        request = build_request(self.client, prepared)
+        try:
+            response = await self._attempts(prepared, request, retries_for(self.client, prepared), False)
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+            return decode_content(
+                self.spec, prepared.operation, response.status_code, response.headers, content, self.deployment
+            )
+        except CohereError as exc:
+            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
 
     def stream(self, operation: Operation, kwargs: dict[str, Any]) -> AsyncStream:
         """The stream of a call, validated now and opened on first use."""
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
-        decoders = self.deployment.stream_decoders if self.deployment is not None else None
-        return AsyncStream(
-            lambda: self.send(prepared, stream=True), operation, self.spec, self.client._validate_events, decoders
-        )
+        return AsyncStream(lambda: self.open_stream(prepared), operation, self.spec)
 
-    async def send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncResponse:
-        """Send, retrying what is safe to retry; an error status raises its ApiError."""
+    async def open_stream(self, prepared: PreparedRequest) -> tuple[AsyncResponse, EventSource]:
+        """Send a stream request; its response once the status and content type are checked."""
         self._check_loop()
-        max_retries = retries_for(self.client, prepared)
         request = build_request(self.client, prepared)
         try:
-            return await self._attempts(prepared, request, max_retries, stream)
+            response = await self._attempts(prepared, request, retries_for(self.client, prepared), True)
+            decoders = self.deployment.stream_decoders if self.deployment is not None else None
+            source = await open_source(response, prepared.operation, self.spec, self.client._validate_events, decoders)
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
+        return response, source
 
     async def _attempts(self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool) -> AsyncResponse:
         attempt = 0

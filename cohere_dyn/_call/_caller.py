@@ -60,9 +60,9 @@ class SyncCaller:
                 # a wrong answer's message quotes what the server sent instead of a stream
                 decoders = self.deployment.stream_decoders if self.deployment is not None else None
                 return Stream(response, operation, self.spec, self.client._validate_events, decoders)
+            return decode_response(self.spec, operation, response, self.deployment)
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
-        return decode_response(self.spec, operation, response, self.deployment)
 
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
         return build_request(self.client, prepared)
@@ -154,7 +154,11 @@ def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
         headers = {"User-Agent": USER_AGENT, key_header: client._current_key()}
     if client._client_name is not None:
         headers["X-Client-Name"] = client._client_name
-    merge_headers(headers, prepared.headers, prepared.operation.qualified_name)
+    extra = prepared.headers
+    if len(extra) == 1 and extra.get("Content-Type") == "application/json":
+        headers["Content-Type"] = "application/json"  # the usual case, nothing to check
+    else:
+        merge_headers(headers, extra, prepared.operation.qualified_name)
     timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
     return HttpRequest(prepared.method, url, headers, prepared.content, timeout)
 
@@ -179,9 +183,14 @@ def decode_content(
         return None
     content_type = headers.get("content-type", "")
     if content_type and "json" not in content_type:
+        if operation.response_schema is not None:  # the spec promises JSON: a proxy's page, say
+            raise CohereError(
+                f"{operation.qualified_name}: the API answered {status_code} with {content_type.split(';')[0]} "
+                f"where the spec declares JSON: {_excerpt(content)}"
+            )
         return content.decode("utf-8", errors="replace")
     try:
-        data = json.loads(content)
+        data = _loads(content)
     except ValueError:
         raise CohereError(
             f"{operation.qualified_name}: the API answered {status_code} with a body that isn't JSON"
@@ -191,6 +200,27 @@ def decode_content(
     if operation.response_schema is None:
         return wrap(data, None)
     return wrap(data, spec.shapes.shape(operation.response_schema))
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def _loads(content: bytes) -> Any:
+    """`json.loads`, without its encoding sniffing and whitespace regexes for the usual body:
+    compact UTF-8 JSON. Anything else (whitespace around it, another encoding) takes json.loads."""
+    try:
+        text = content.decode()
+        value, end = _scan(text, 0)
+        if end == len(text):
+            return value
+    except (UnicodeDecodeError, StopIteration, ValueError):
+        pass
+    return json.loads(content)
+
+
+def _excerpt(content: bytes, limit: int = 300) -> str:
+    text = " ".join(content[: limit * 2].decode("utf-8", errors="replace").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def api_error(response: Response, deployment: Any = None) -> Exception:

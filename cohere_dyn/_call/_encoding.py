@@ -72,6 +72,10 @@ def _default(value: Any) -> Any:
     return to_jsonable(value)
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False)
+
+
 def encode_json(body: Any, where: str = "request") -> bytes:
     """Compact UTF-8 JSON, non-ASCII unescaped, as the API's own clients send it.
 
@@ -79,7 +83,7 @@ def encode_json(body: Any, where: str = "request") -> bytes:
     ValidationError, also when validation is off; a type JSON has no form for is a TypeError.
     """
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False).encode()
+        return _ENCODER.encode(body).encode()
     except RecursionError:
         message = "the body is nested too deeply to be sent as JSON"
     except UnicodeEncodeError:  # a lone surrogate in a str

@@ -39,6 +39,9 @@ IGNORED_SDK_OPTIONS = frozenset(
 )
 
 
+_NO_OPTIONS: dict[str, Any] = {}
+
+
 @dataclass
 class PreparedRequest:
     operation: Operation
@@ -62,7 +65,7 @@ def check_keywords(operation: Operation, kwargs: Mapping[str, Any]) -> None:
                 raise ValueError(f"{operation.qualified_name}({keyword}=True): call {name}(...) to stream, as the official SDK requires")
             hint = did_you_mean(keyword, [*known, "request_options"])
             raise TypeError(f"{operation.qualified_name}() got an unexpected keyword argument {keyword!r}.{hint}")
-    missing = [a.keyword for a in operation.arguments if a.required and a.keyword not in kwargs]
+    missing = [keyword for keyword in operation.required_keywords if keyword not in kwargs]
     if missing:
         names = " and ".join(repr(name) for name in missing)
         plural = "s" if len(missing) > 1 else ""
@@ -162,15 +165,22 @@ def prepare(
     check_keywords(operation, kwargs)
     if operation.deprecated:
         warn_deprecated(operation, kwargs)
-    options = dict(kwargs.get("request_options") or {})
-    unknown = set(options) - REQUEST_OPTIONS - IGNORED_SDK_OPTIONS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise TypeError(f"unknown request option {name!r}.{did_you_mean(name, REQUEST_OPTIONS)}")
+    options = kwargs.get("request_options") or _NO_OPTIONS
+    if options is not _NO_OPTIONS:
+        options = dict(options)
+        unknown = set(options) - REQUEST_OPTIONS - IGNORED_SDK_OPTIONS
+        if unknown:
+            name = sorted(unknown)[0]
+            raise TypeError(f"unknown request option {name!r}.{did_you_mean(name, REQUEST_OPTIONS)}")
     if options.get("validate", validate):
         body, params = validate_arguments(spec, operation, kwargs)
     else:
         body, params = split_arguments(operation, kwargs)
+    if not params and options is _NO_OPTIONS and operation.body_media_type == "application/json":
+        # The usual call (a JSON body and nothing else): the same request, built straight.
+        return PreparedRequest(
+            operation, operation.http_method, operation.path, [], {"Content-Type": "application/json"}, encode_json(body)
+        )
 
     by_keyword = operation.by_keyword
     path_values: dict[str, Any] = {}
@@ -216,7 +226,7 @@ def prepare(
     return PreparedRequest(
         operation=operation,
         method=operation.http_method,
-        path=encode_path(operation.path, path_values, operation.qualified_name),
+        path=encode_path(operation.path, path_values, operation.qualified_name) if path_values else operation.path,
         query=query,
         headers=headers,
         content=content,

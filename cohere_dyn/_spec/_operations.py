@@ -132,6 +132,7 @@ class Operation:
         "has_required_parameters",
         "deprecated",
         "positional",
+        "required_keywords",
     )
 
     def __init__(
@@ -184,6 +185,7 @@ class Operation:
         # The path parameters in route order: they may also be passed positionally, as the SDK allows
         places = {a.keyword: path.find("{" + a.wire_name + "}") for a in arguments if a.location == "path"}
         self.positional = tuple(sorted(places, key=lambda keyword: (places[keyword] < 0, places[keyword])))
+        self.required_keywords = tuple(a.keyword for a in arguments if a.required)
 
     def replace(self, **changes: Any) -> "Operation":
         fields = {name: getattr(self, name) for name in self.__slots__[:18]}

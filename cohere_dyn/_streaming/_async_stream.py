@@ -11,6 +11,7 @@ stream at once (validation errors still raise at the call):
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from typing import Any, AsyncIterator, Awaitable, Callable, Generator, Mapping
 
@@ -21,28 +22,41 @@ from .._spec._operations import Operation
 from .._spec._document import Spec
 from ._stream import EventSource, describe_body
 
-__all__ = ["AsyncStream"]
+__all__ = ["AsyncStream", "open_source"]
+
+
+async def open_source(
+    response: Any,
+    operation: Operation,
+    spec: Spec,
+    validate_events: bool,
+    decoders: Mapping[str, Callable[[], Any]] | None = None,
+) -> EventSource:
+    """The decoder for a stream's answer; StreamError quoting the body when it is no stream."""
+    try:
+        return EventSource(operation, spec, response.headers.get("content-type", ""), validate_events, decoders)
+    except StreamError as exc:
+        try:
+            content = (await response.aread())[:500]
+        except CohereError:
+            content = b""
+        finally:
+            await response.aclose()
+        describe_body(exc, content)
+        raise
 
 
 class AsyncStream:
     """An async iterator of events; `aclose()` (or leaving `async with`) closes the connection.
 
     `await final()` reads the rest and returns the accumulated result; `text()` yields text deltas.
+    `opener` sends the request and returns the response with its `EventSource` (`open_source`).
     """
 
-    def __init__(
-        self,
-        opener: Callable[[], Awaitable[Any]],
-        operation: Operation,
-        spec: Spec,
-        validate_events: bool = False,
-        decoders: Mapping[str, Callable[[], Any]] | None = None,
-    ):
-        self._opener: Callable[[], Awaitable[Any]] | None = opener
+    def __init__(self, opener: Callable[[], Awaitable[tuple[Any, EventSource]]], operation: Operation, spec: Spec):
+        self._opener: Callable[[], Awaitable[tuple[Any, EventSource]]] | None = opener
         self._operation = operation
         self._spec = spec
-        self._validate_events = validate_events
-        self._decoders = decoders
         self._response: Any = None
         self._source: EventSource | None = None
         self._chunks: AsyncIterator[bytes] | None = None
@@ -52,27 +66,12 @@ class AsyncStream:
     async def _open(self) -> "AsyncStream":
         if self._opener is not None:
             opener, self._opener = self._opener, None
-            response = await opener()
             try:
-                self._source = EventSource(
-                    self._operation,
-                    self._spec,
-                    response.headers.get("content-type", ""),
-                    self._validate_events,
-                    self._decoders,
-                )
-            except StreamError as exc:
-                try:
-                    content = (await response.aread())[:500]
-                except CohereError:
-                    content = b""
-                finally:
-                    await response.aclose()
-                describe_body(exc, content)
+                self._response, self._source = await opener()
+            except BaseException:
                 self._closed = True
                 raise
-            self._response = response
-            self._chunks = response.aiter_bytes()
+            self._chunks = self._response.aiter_bytes()
         return self
 
     def __await__(self) -> Generator[Any, None, "AsyncStream"]:
@@ -141,6 +140,14 @@ class AsyncStream:
             self._closed = True
             if self._response is not None:
                 await self._response.aclose()
+
+    def __del__(self) -> None:
+        # A loop left with `break` and the stream dropped: close the connection from the loop.
+        if not getattr(self, "_closed", True) and self._response is not None:
+            try:
+                asyncio.get_running_loop().create_task(self._response.aclose())
+            except RuntimeError:  # no loop running here: the transport's own cleanup applies
+                pass
 
     async def __aenter__(self) -> "AsyncStream":
         return await self._open()

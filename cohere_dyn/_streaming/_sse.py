@@ -17,6 +17,7 @@ its own, and a character split across chunks is decoded only once whole.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -42,6 +43,12 @@ class ServerSentEvent(NamedTuple):
 
 # Builds an event without NamedTuple's Python-level __new__ (hot path).
 _new_tuple = tuple.__new__
+
+# The usual shape of an event: an optional `event` line and one `data` line, then a blank line.
+# A run of those is cut out by two regex passes (in C); only what follows goes line by line.
+_USUAL = r"(?:event: ?([^\n]*)\n)?data: ?([^\n]*)\n\n"
+_USUAL_RUN = re.compile(f"(?:{_USUAL})*").match
+_USUAL_EVENT = re.compile(_USUAL).findall
 
 
 class SSEDecoder:
@@ -91,7 +98,22 @@ class SSEDecoder:
         if self._at_start:
             self._at_start = False
             text = text.removeprefix("\ufeff")
-        return self._lines(text.split("\n"))
+        if self._in_event:
+            return self._lines(text.split("\n"))
+        text += "\n"
+        run = _USUAL_RUN(text).end()
+        if not run:
+            return self._lines(text[:-1].split("\n"))
+        events = [
+            _new_tuple(ServerSentEvent, (event or "message", data, self._id, None))
+            for event, data in _USUAL_EVENT(text, 0, run)
+        ]
+        self._event = ""
+        self._event_retry = None
+        self.last_event_id = self._id
+        if run < len(text):
+            events += self._lines(text[run:-1].split("\n"))
+        return events
 
     def flush(self) -> list[ServerSentEvent]:
         """Signal the end of the stream.

@@ -88,7 +88,7 @@ class EventSource:
         self.validator = spec.validator(operation, "events") if validate_events and schema is not None else None
         self._shapes: dict[str, Shape | None] = {}  # event type -> its branch's shape
         self.done = False
-        self.events: list[Model] = []
+        self._raw: list[Any] = []  # each event's JSON text (SSE) or object (NDJSON)
 
     def feed(self, chunk: bytes) -> list[Model]:
         """The events `chunk` completes (none after `[DONE]`)."""
@@ -114,10 +114,20 @@ class EventSource:
             raise StreamError(f"{self.operation.qualified_name}: the stream ended in the middle of an event", self.events)
         return self._events(items)
 
+    @property
+    def events(self) -> list[Model]:
+        """Every event decoded so far, as new objects (the stream keeps only their JSON text)."""
+        return [Model(_json_object(raw) if type(raw) is str else raw, self.shape) for raw in self._raw]
+
     def _events(self, items: list[Any]) -> list[Model]:
-        """Event objects from decoded items (SSE events or parsed NDJSON values): the hot path."""
+        """Event objects from decoded items (SSE events or parsed NDJSON values): the hot path.
+
+        What is kept for `events` is each event's JSON text (for SSE), not its objects: strings
+        are nothing for the garbage collector to walk, and thousands of kept dicts would make its
+        collections cost more than the decoding itself."""
         out: list[Model] = []
         append = out.append
+        raw = self._raw
         sse, type_field, shapes, scan = self.sse, self.type_field, self._shapes, _scan
         for item in items:
             if sse:
@@ -134,10 +144,13 @@ class EventSource:
                     if item is None:
                         raise StreamError(
                             f"{self.operation.qualified_name}: an event's data is not a JSON object: {data[:200]!r}",
-                            [*self.events, *out],
+                            self.events,
                         )
+                raw.append(data)
             elif type(item) is not dict:
-                raise StreamError(f"{self.operation.qualified_name}: an event is not a JSON object", [*self.events, *out])
+                raise StreamError(f"{self.operation.qualified_name}: an event is not a JSON object", self.events)
+            else:
+                raw.append(item)
             if type_field is None:
                 shape = self.shape
             else:
@@ -146,9 +159,8 @@ class EventSource:
                 if shape is _UNSEEN:
                     shape = self._shape_of(item, kind)
             if self.validator is not None:
-                self._validate(item, len(self.events) + len(out))
+                self._validate(item, len(raw) - 1)
             append(Model(item, shape))
-        self.events.extend(out)
         return out
 
     def _shape_of(self, item: dict[str, Any], kind: Any) -> Shape | None:
@@ -173,6 +185,7 @@ class EventSource:
     def _validate(self, item: dict[str, Any], position: int) -> None:
         if not self.validator.is_valid(item):
             problems = "; ".join(str(p) for p in self.validator.problems(item))
+            del self._raw[position:]
             raise StreamError(f"{self.operation.qualified_name}: event {position} breaks the spec: {problems}", self.events)
 
 
@@ -290,7 +303,7 @@ class Stream:
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
-        return f"<cohere_dyn.Stream {self._source.operation.qualified_name} {state}, {len(self._source.events)} events>"
+        return f"<cohere_dyn.Stream {self._source.operation.qualified_name} {state}, {len(self._source._raw)} events>"
 
 
 def _attach_body(exc: StreamError, response: Response) -> None:

@@ -14,7 +14,12 @@ from typing import Any, AsyncIterator, Iterator, Protocol
 
 from .._timeout import Timeout
 
-__all__ = ["HttpRequest", "Response", "Transport", "AsyncResponse", "AsyncTransport"]
+__all__ = ["HttpRequest", "Response", "Transport", "AsyncResponse", "AsyncTransport", "READ_SIZE"]
+
+# Streams are read at most this many bytes at a time: the events of one read are decoded together,
+# and a small batch of them dies young (a large one outlives garbage-collector passes and makes
+# every later pass longer).
+READ_SIZE = 8192
 
 
 class HttpRequest:

@@ -17,11 +17,9 @@ import threading
 from typing import Any, Iterator
 
 from .._errors import ConnectionError, TimeoutError, TransportError
-from ._base import HttpRequest, Response
+from ._base import READ_SIZE, HttpRequest, Response
 
-__all__ = ["RequestsTransport", "POOL_SIZE"]
-
-POOL_SIZE = 32  # pooled connections per host
+__all__ = ["RequestsTransport"]
 
 
 class _RequestsResponse:
@@ -46,7 +44,7 @@ class _RequestsResponse:
                 yield from raw.read_chunked(decode_content=True)
                 return
             while True:
-                chunk = raw.read1(65536, decode_content=True) if hasattr(raw, "read1") else raw.read(8192)
+                chunk = raw.read1(READ_SIZE, decode_content=True) if hasattr(raw, "read1") else raw.read(READ_SIZE)
                 if not chunk:
                     return
                 yield chunk
@@ -58,11 +56,14 @@ class _RequestsResponse:
 
 
 class RequestsTransport:
-    """Sends requests with one pooled `requests.Session`, made on first use."""
+    """Sends requests with one pooled `requests.Session`, made on first use; at most
+    `max_connections` connections per host are kept for reuse."""
 
-    def __init__(self, session: Any = None):
+    def __init__(self, max_connections: int, session: Any = None):
         self._session = session
+        self.max_connections = max_connections
         self._lock = threading.Lock()
+        self._environments: dict[str, dict[str, Any]] = {}  # scheme://host:port -> requests' settings
 
     def _get_session(self) -> Any:
         if self._session is None:
@@ -74,11 +75,22 @@ class RequestsTransport:
                     session.trust_env = True
                     # One Client is often shared by many threads: keep a connection per thread
                     # (requests' default keeps 10 and opens a new one for every call beyond).
-                    adapter = requests.adapters.HTTPAdapter(pool_maxsize=POOL_SIZE)
+                    adapter = requests.adapters.HTTPAdapter(pool_maxsize=self.max_connections)
                     session.mount("https://", adapter)
                     session.mount("http://", adapter)
                     self._session = session
         return self._session
+
+    def _environment(self, url: str) -> dict[str, Any]:
+        """Proxies and CA bundle from the environment for `url`'s host, read once per host:
+        requests reads the whole environment again for every request."""
+        origin = url[: url.find("/", url.find("//") + 2)] if url.count("/") > 2 else url
+        found = self._environments.get(origin)
+        if found is None:
+            found = self._environments[origin] = self._get_session().merge_environment_settings(
+                url, {}, True, None, None
+            )
+        return found
 
     def send(self, request: HttpRequest, *, stream: bool = False) -> Response:
         import requests
@@ -90,7 +102,7 @@ class RequestsTransport:
             )
             # requests would decode %2E back to '.', and a '..' segment would then climb the path.
             prepared.url = request.url
-            settings = session.merge_environment_settings(request.url, {}, True, None, None)
+            settings = self._environment(request.url)
             # Always stream=True: requests returns after the headers, so a failure while reading
             # the body (below) can be told from one before any response.
             response = session.send(

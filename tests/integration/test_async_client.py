@@ -11,19 +11,23 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-pytest.importorskip("httpx")
+pytest.importorskip("aiohttp")
 pytest.importorskip("pytest_asyncio")
 
 import cohere_dyn
 from cohere_dyn._dispatch import Group
 from cohere_dyn.mock import MockServer
+from tests import faults
+from tests.conftest import TINY_SPEC
 from tests.capture import Captured, CaptureServer, Reply
 from tests.integration import test_wire_replay as replay
+from tests.integration.test_streams import V2_EVENTS, sse, streaming
 
 MODEL = "command-a-03-2025"
 HELLO = [{"role": "user", "content": "hello"}]
@@ -53,10 +57,10 @@ def test_methods_are_coroutine_functions_with_the_sync_signatures_and_docs() -> 
     assert inspect.signature(cohere_dyn.AsyncClient) == inspect.signature(cohere_dyn.Client)
 
 
-def test_importing_cohere_dyn_imports_neither_httpx_nor_asyncio_nor_botocore() -> None:
+def test_importing_cohere_dyn_imports_neither_aiohttp_nor_asyncio_nor_botocore() -> None:
     code = (
         "import sys, cohere_dyn; cohere_dyn.Client(api_key='k'); cohere_dyn.BedrockClient(aws_region='us-east-1'); "
-        "print(sorted({'httpx', 'asyncio', 'botocore'} & set(sys.modules)))"
+        "print(sorted({'aiohttp', 'asyncio', 'botocore'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
@@ -161,6 +165,137 @@ async def test_a_stream_cut_mid_event_is_a_stream_error_with_the_events_so_far()
     assert [event.type for event in caught.value.events] == ["message-start"]
 
 
+async def _disconnected(server: CaptureServer) -> bool:
+    deadline = time.monotonic() + 3
+    while server.disconnects == 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    return server.disconnects == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("how", ["aclose", "async with", "dropped"])
+async def test_breaking_out_of_a_stream_closes_its_connection(how: str) -> None:
+    chunks = [sse([V2_EVENTS[0]], done=False)] + [sse([V2_EVENTS[2]], done=False)] * 40
+    with CaptureServer(lambda r: streaming(chunks, pause=0.02)) as server:
+        async with cohere_dyn.AsyncClientV2(api_key="k", base_url=server.url) as client:
+            if how == "async with":
+                async with client.chat_stream(model=MODEL, messages=HELLO) as stream:
+                    async for event in stream:
+                        break
+            else:
+                stream = client.chat_stream(model=MODEL, messages=HELLO)
+                async for event in stream:
+                    break
+                if how == "aclose":
+                    await stream.aclose()
+                else:
+                    del stream, event
+            assert await _disconnected(server)
+
+
+@pytest.mark.asyncio
+async def test_an_html_page_with_200_instead_of_a_stream_is_a_stream_error_quoting_it() -> None:
+    page = b"<html><body>Proxy login</body></html>"
+    with CaptureServer(lambda request: Reply(200, page, {"Content-Type": "text/html"})) as server:
+        async with cohere_dyn.AsyncClientV2(api_key="k", base_url=server.url) as client:
+            with pytest.raises(cohere_dyn.StreamError, match="got text/html: <html><body>Proxy login"):
+                await client.chat_stream(model=MODEL, messages=HELLO)
+
+
+@pytest.mark.asyncio
+async def test_max_connections_caps_the_connections_open_at_once() -> None:
+    def slow(connection: faults.Connection, request: Any) -> bool:
+        connection.wait(0.05)
+        return faults.echo(connection, request)
+
+    with faults.FaultServer(after=slow) as server:
+        async with cohere_dyn.AsyncClient(
+            api_key="k", base_url=server.url, spec=TINY_SPEC, max_connections=3, max_retries=0
+        ) as client:
+            replies = await asyncio.gather(*(client.echo_test(message=str(i)) for i in range(12)))
+    assert [reply.message for reply in replies] == [str(i) for i in range(12)]
+    assert server.connections == 3
+
+
+@pytest.mark.asyncio
+async def test_a_call_cancelled_mid_answer_leaves_the_client_usable() -> None:
+    with faults.FaultServer([faults.stall_mid_body(5)], after=faults.echo) as server:
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=server.url, spec=TINY_SPEC) as client:
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(client.echo_test(message="slow"), timeout=0.3)
+            reply = await client.echo_test(message="next")
+    assert reply.message == "next" and server.connections == 2
+
+
+# ------------------------------------------------------------------- tasks and threads
+
+TASKS = 16
+
+
+@pytest.mark.asyncio
+async def test_one_client_shared_by_16_tasks_never_crosses_answers() -> None:
+    with faults.FaultServer(after=faults.echo) as server:
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=server.url, spec=TINY_SPEC, max_retries=0) as client:
+
+            async def worker(task: int) -> list[str]:
+                problems = []
+                for call in range(50):
+                    sent = f"task {task} call {call}"
+                    received = (await client.echo_test(message=sent)).message
+                    if received != sent:
+                        problems.append(f"{sent}: got the answer to {received!r}")
+                return problems
+
+            found = await asyncio.gather(*(worker(task) for task in range(TASKS)))
+    assert [problem for problems in found for problem in problems] == []
+    assert len(server.requests) == TASKS * 50
+
+
+def test_threads_each_running_their_own_loop_and_client_never_cross_answers() -> None:
+    with faults.FaultServer(after=faults.echo) as server:
+
+        async def calls(thread: int) -> list[str]:
+            async with cohere_dyn.AsyncClient(api_key="k", base_url=server.url, spec=TINY_SPEC, max_retries=0) as client:
+                replies = await asyncio.gather(*(client.echo_test(message=f"{thread}-{i}") for i in range(25)))
+            return [reply.message for reply in replies]
+
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda thread: asyncio.run(calls(thread)), range(4)))
+    assert answers == [[f"{thread}-{i}" for i in range(25)] for thread in range(4)]
+
+
+# ------------------------------------------------------------------------ closing
+
+
+EXIT_SCRIPT = """
+import asyncio, sys, cohere_dyn
+
+async def main():
+    async with cohere_dyn.AsyncClientV2(api_key="k", base_url=sys.argv[1]) as client:
+        await client.chat(model="m", messages=[{"role": "user", "content": "hello"}])
+        async for event in client.chat_stream(model="m", messages=[{"role": "user", "content": "hello"}]):
+            break
+        await (await client.chat_stream(model="m", messages=[{"role": "user", "content": "hello"}])).final()
+        try:
+            await client.models.get(model="no-such-model")
+        except cohere_dyn.NotFoundError:
+            pass
+    other = cohere_dyn.AsyncClientV2(api_key="k", base_url=sys.argv[1])
+    await other.chat(model="m", messages=[{"role": "user", "content": "hello"}])
+    await other.close()
+
+asyncio.run(main())
+print("done")
+"""
+
+
+def test_a_closed_client_leaves_no_warning_even_at_interpreter_exit(mock: MockServer) -> None:
+    run = subprocess.run(
+        [sys.executable, "-W", "error", "-c", EXIT_SCRIPT, mock.url], capture_output=True, text=True, timeout=60
+    )
+    assert (run.returncode, run.stdout.strip(), run.stderr) == (0, "done", "")
+
+
 # ------------------------------------------------------------- batching, paging, waiting
 
 
@@ -244,11 +379,11 @@ def test_a_client_used_from_a_second_event_loop_fails_clearly(mock: MockServer) 
     assert time.monotonic() - started < 5
 
 
-def test_without_httpx_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_aiohttp_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "httpx" else real(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "aiohttp" else real(name, *a))
     with pytest.raises(cohere_dyn.CohereError, match=r"pip install 'cohere-dyn\[async\]'"):
         cohere_dyn.AsyncClient(api_key="k")
 

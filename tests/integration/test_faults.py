@@ -3,6 +3,9 @@ requests the server saw (so how many times the client tried).
 
 The retry policy is the real one except for its sleeping: `FastPolicy` records the delay the
 real policy chose and then waits a millisecond, so the suite stays fast; one test sleeps for real.
+
+Every test runs on both transports: the sync client's (requests) and the async client's
+(aiohttp, through `tests.blocking`), which must behave alike.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ import io
 import json
 import logging
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
 import cohere_dyn
 from cohere_dyn._call._retry import RetryPolicy
 from tests import faults
+from tests.blocking import KINDS, make_client
 from tests.capture import default_reply
 from tests.conftest import TINY_SPEC
 from tests.faults import FaultServer
@@ -42,8 +46,22 @@ class FastPolicy(RetryPolicy):
         return 0.001
 
 
-def client_for(url: str, spec: Any = TINY_SPEC, policy: RetryPolicy | None = None, **options: Any) -> cohere_dyn.Client:
-    client = cohere_dyn.Client(KEY, base_url=url, spec=spec, **options)
+_OPEN: list[Any] = []  # the clients of the running test, closed after it
+_KIND = ["requests"]
+
+
+@pytest.fixture(params=KINDS, autouse=True)
+def transport(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Runs each test on the sync and on the async transport."""
+    _KIND[0] = request.param
+    yield request.param
+    while _OPEN:
+        _OPEN.pop().close()
+
+
+def client_for(url: str, spec: Any = TINY_SPEC, policy: RetryPolicy | None = None, **options: Any) -> Any:
+    client = make_client(_KIND[0], KEY, base_url=url, spec=spec, **options)
+    _OPEN.append(client)
     client._start().retry = policy or FastPolicy()
     return client
 
@@ -62,6 +80,7 @@ def attempt(fault: str, server: FaultServer | None, call: Callable[[], Any], **e
     record(
         "fault",
         fault=fault,
+        transport=_KIND[0],
         outcome="success" if error is None else "raised",
         exception=type(error).__name__ if error is not None else "",
         requests=len(server.requests) if server is not None else None,
@@ -364,6 +383,16 @@ def test_html_502_then_success() -> None:
         client = client_for(server.url)
         _, error = attempt("HTML with 502, then 200", server, lambda: client.echo_test(message="hi"))
     assert error is None and len(server.requests) == 2
+
+
+def test_an_html_page_with_200_where_the_spec_declares_json_is_an_error() -> None:
+    page = b"<html><body><h1>Please sign in to the proxy</h1></body></html>"
+    with FaultServer([faults.status(200, page, {"Content-Type": "text/html; charset=utf-8"})]) as server:
+        client = client_for(server.url)
+        result, error = attempt("HTML with 200", server, lambda: client.echo_test(message="hi"))
+    assert result is None and type(error) is cohere_dyn.CohereError
+    assert "text/html where the spec declares JSON" in str(error) and "Please sign in" in str(error)
+    assert len(server.requests) == 1
 
 
 def test_a_retried_json_request_is_byte_identical() -> None:

@@ -1,4 +1,5 @@
-"""Property-based: payloads for every operation, generated from its schema, and mutations of them.
+"""Property-based: payloads for every operation, generated from its schema, and mutations of them,
+through the sync and the async client.
 
 Every call either sends a request whose JSON body validates against the spec (checked again
 here, by the pure-Python validator on the bundled schema) and whose path keeps one segment per
@@ -28,6 +29,7 @@ from jsonschema import Draft202012Validator
 import cohere_dyn
 from cohere_dyn import Spec
 from cohere_dyn._spec._schemas import discriminator_values
+from tests.blocking import KINDS, make_client
 from tests.capture import CaptureServer
 from tests.reliability import record
 
@@ -179,6 +181,28 @@ class Recorder:
         pass
 
 
+class AsyncSent(Sent):
+    async def aread(self) -> bytes:
+        return self.content
+
+    async def aiter_bytes(self) -> Any:
+        yield self.content
+
+    async def aclose(self) -> None:
+        pass
+
+
+class AsyncRecorder(Recorder):
+    """The same record, as an async transport: the async client sends through the same checks."""
+
+    async def send(self, request: Any, *, stream: bool = False) -> AsyncSent:  # type: ignore[override]
+        self.sent.append(request)
+        return AsyncSent(stream)
+
+    async def aclose(self) -> None:
+        pass
+
+
 def method_of(client: Any, name: str) -> Any:
     for part in name.split("."):
         client = getattr(client, part)
@@ -203,11 +227,12 @@ def check_sent(name: str, request: Any) -> None:
         assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("name", OPERATIONS)
-def test_every_call_sends_a_valid_request_or_raises_before_sending(name: str) -> None:
+def test_every_call_sends_a_valid_request_or_raises_before_sending(name: str, kind: str) -> None:
     figures = FIGURES.setdefault(name, {"examples": 0, "mutated": 0, "sent": 0, "refused": 0})
-    recorder = Recorder()
-    client = cohere_dyn.Client("fuzz-key", base_url="http://fuzz.invalid/x", spec=SPEC, transport=recorder, max_retries=0)
+    recorder = Recorder() if kind == "requests" else AsyncRecorder()
+    client = make_client(kind, "fuzz-key", base_url="http://fuzz.invalid/x", spec=SPEC, transport=recorder, max_retries=0)
     method = method_of(client, name)
 
     @settings(
@@ -236,7 +261,10 @@ def test_every_call_sends_a_valid_request_or_raises_before_sending(name: str) ->
             check_sent(name, request)
         figures["sent"] += 1
 
-    run()
+    try:
+        run()
+    finally:
+        client.close()
 
 
 def test_zz_record_fuzzing_figures() -> None:

@@ -14,6 +14,7 @@ import pytest
 import cohere_dyn
 from cohere_dyn._tools._cli import main as cli
 from tests import faults
+from tests.blocking import KINDS, make_client
 from tests.conftest import TINY_SPEC
 from tests.faults import FaultServer
 from tests.reliability import record
@@ -78,29 +79,51 @@ def test_repr_of_the_client_has_no_key() -> None:
     check("repr(client)", [repr(client), str(client)])
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("code", [400, 401, 429, 503])
-def test_a_server_echoing_the_key_in_an_error_does_not_leak_it(code: int, every_log_line: list[str]) -> None:
+def test_a_server_echoing_the_key_in_an_error_does_not_leak_it(code: int, kind: str, every_log_line: list[str]) -> None:
     with FaultServer(after=echo_key(code)) as server:
-        client = cohere_dyn.Client(KEY, base_url=server.url, spec=TINY_SPEC)
+        client = make_client(kind, KEY, base_url=server.url, spec=TINY_SPEC)
         client._start().retry.initial_delay = 0.001
         with pytest.raises(cohere_dyn.ApiError) as caught:
             client.echo_test(message="hi")
+        client.close()
     assert "[redacted]" in str(caught.value) and caught.value.headers["X-Echo"] == "Bearer [redacted]"
     check(f"ApiError {code} echoing the key", exposures(caught.value))
     check(f"log lines around a {code}", every_log_line)
 
 
-def test_transport_errors_and_their_causes_have_no_key(every_log_line: list[str]) -> None:
-    client = cohere_dyn.Client(KEY, base_url=faults.refused_url(), spec=TINY_SPEC, max_retries=1)
+@pytest.mark.parametrize("kind", KINDS)
+def test_transport_errors_and_their_causes_have_no_key(kind: str, every_log_line: list[str]) -> None:
+    client = make_client(kind, KEY, base_url=faults.refused_url(), spec=TINY_SPEC, max_retries=1)
     client._start().retry.initial_delay = 0.001
     with pytest.raises(cohere_dyn.ConnectionError) as refused:
         client.echo_test(message="hi")
+    client.close()
     with FaultServer([faults.stall(5)]) as server:
-        slow = cohere_dyn.Client(KEY, base_url=server.url, spec=TINY_SPEC, timeout=0.2)
+        slow = make_client(kind, KEY, base_url=server.url, spec=TINY_SPEC, timeout=0.2)
         with pytest.raises(cohere_dyn.TimeoutError) as timed_out:
             slow.echo_test(message="hi")
+        slow.close()
     check("ConnectionError and TimeoutError", exposures(refused.value) + exposures(timed_out.value))
     check("log lines around transport errors", every_log_line)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_page_echoing_the_key_instead_of_a_stream_does_not_leak_it(kind: str) -> None:
+    def page(connection: faults.Connection, request: Any) -> bool:
+        body = f"<html>your header: {request.header('Authorization')}</html>".encode()
+        connection.head(200, {"Content-Type": "text/html"}, len(body))
+        connection.send(body)
+        return True
+
+    with FaultServer(after=page) as server:
+        client = make_client(kind, KEY, base_url=server.url)
+        with pytest.raises(cohere_dyn.StreamError) as caught:
+            list(client.v2.chat_stream(model="m", messages=[{"role": "user", "content": "hi"}]))
+        client.close()
+    assert "[redacted]" in str(caught.value)
+    check("StreamError quoting a page that echoes the key", exposures(caught.value))
 
 
 def test_successful_calls_log_nothing_with_the_key(every_log_line: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import cohere_dyn
 from tests import faults
@@ -53,3 +54,30 @@ def test_one_client_shared_by_16_threads_for_2000_calls_never_crosses_answers() 
     )
     assert problems == []
     assert len(server.requests) == CALLS
+
+
+def test_the_sync_client_keeps_at_most_max_connections_for_reuse() -> None:
+    def slow(connection: faults.Connection, request: Any) -> bool:
+        connection.wait(0.1)
+        return faults.echo(connection, request)
+
+    def two_waves(max_connections: int) -> int:
+        with faults.FaultServer(after=slow) as server:
+            client = cohere_dyn.Client(
+                "k" * 10, base_url=server.url, spec=TINY_SPEC, max_retries=0, max_connections=max_connections
+            )
+            with ThreadPoolExecutor(6) as pool:
+                for wave in range(2):
+                    start = threading.Barrier(6)
+
+                    def call(index: int) -> str:
+                        start.wait()
+                        return client.echo_test(message=f"{wave}-{index}").message
+
+                    assert list(pool.map(call, range(6))) == [f"{wave}-{index}" for index in range(6)]
+            client.close()
+            return server.connections
+
+    # Six calls at once open six connections; the pool keeps two of them for the second wave.
+    assert two_waves(max_connections=2) == 6 + 4
+    assert two_waves(max_connections=100) == 6

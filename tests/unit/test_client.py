@@ -35,6 +35,33 @@ def test_base_url_comes_from_co_api_url(monkeypatch: pytest.MonkeyPatch) -> None
     assert cohere_dyn.Client("k", spec=TINY_SPEC)._base_url == "http://elsewhere.test"
 
 
+@pytest.mark.parametrize("client_class", [cohere_dyn.Client, cohere_dyn.AsyncClient])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "htps://api.cohere.com", "api.cohere.com", "http://", "https:///v1", "ftp://x.test", "http://a b.test"]
+)
+def test_a_base_url_that_is_not_http_with_a_host_is_a_value_error_at_construction(client_class: type, url: str) -> None:
+    with pytest.raises(ValueError, match="base_url must be an http:// or https:// URL"):
+        client_class("k", base_url=url, spec=TINY_SPEC)
+
+
+def test_a_bad_co_api_url_is_a_value_error_at_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CO_API_URL", "file:///tmp/cohere")
+    with pytest.raises(ValueError, match="file:///tmp/cohere"):
+        cohere_dyn.Client("k", spec=TINY_SPEC)
+
+
+def test_a_base_url_with_credentials_is_not_echoed() -> None:
+    with pytest.raises(ValueError) as caught:
+        cohere_dyn.Client("k", base_url="ftp://user:hunter2@x.test", spec=TINY_SPEC)
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, True, "10"])
+def test_max_connections_must_be_a_positive_int(value: object) -> None:
+    with pytest.raises((TypeError, ValueError), match="max_connections"):
+        cohere_dyn.Client("k", spec=TINY_SPEC, max_connections=value)  # type: ignore[arg-type]
+
+
 @responses.activate
 def test_base_url_path_prefix_is_kept(tiny_client: cohere_dyn.Client) -> None:
     responses.post(f"{BASE}/echo", json={"message": "hi"})
