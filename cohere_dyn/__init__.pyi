@@ -55,6 +55,7 @@ from ._streaming._async_stream import AsyncStream as AsyncStream
 from ._timeout import Timeout as Timeout
 from ._transports._base import HttpRequest as HttpRequest
 from ._workflows._pagination import paginate as paginate
+from .environment import ClientEnvironment as ClientEnvironment
 from ._generated_types import Client as Client
 from ._generated_types import ClientV2 as ClientV2
 from ._generated_types import Stream as Stream
