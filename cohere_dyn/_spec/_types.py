@@ -17,6 +17,10 @@ so such code runs unchanged and the payload is still checked against the spec wh
   item inline that the spec names, the spec's schema carries the SDK's name:
   `RerankResponseResultsItem`.)
 
+A schema no operation uses may still be there for an SDK class of its name; it says so with
+`x-cohere-dyn-sdk-only: true` (5.15's `TruncationStrategy`). `cohere-dyn lint` reports a name two
+schemas claim.
+
 A required property with one possible value (`const`, or an `enum` of one) is filled in:
 `ParseDocument(image_url=u)` is `{"type": "image_url", "image_url": u}`.
 """
@@ -29,9 +33,10 @@ from typing import Any, Callable, Dict, FrozenSet, Iterator, Tuple
 from .._naming import did_you_mean, sdk_attribute
 from ._schemas import Resolver, discriminator_values
 
-__all__ = ["SDK_NAMES", "TypeIndex", "sdk_names"]
+__all__ = ["SDK_NAMES", "SDK_ONLY", "TypeIndex", "sdk_names"]
 
 SDK_NAMES = "x-cohere-dyn-sdk-names"
+SDK_ONLY = "x-cohere-dyn-sdk-only"  # a schema no operation uses, kept for the SDK class of its name
 
 
 # (schema, fixed fields, discriminator properties the schema's own `const`s must not fill in)
@@ -134,23 +139,31 @@ class TypeIndex:
 
     def _index(self) -> dict[str, _Entry]:
         if self._entries is None:
-            schemas = self.resolver.document.get("components", {}).get("schemas", {}) or {}
-            discriminated = self._discriminated_branches(schemas)
             entries: dict[str, _Entry] = {}
-            for name, schema in schemas.items():
-                entries[name] = self._own(schema, discriminated.get(name, frozenset()))
-            for name, schema in schemas.items():
-                for alias in sdk_names(schema):
-                    entries.setdefault(alias, entries[name])
-                for own_name in (name, *sdk_names(schema)):
-                    for inner_name, inner, fixed in self._derived(own_name, schema, depth=0):
-                        if inner == {"$ref": f"#/components/schemas/{inner_name}"}:
-                            # a branch schema already named as its branch: the SDK's class is the branch
-                            entries[inner_name] = (inner, fixed, frozenset())
-                        else:
-                            entries.setdefault(inner_name, (inner, fixed, frozenset()))
+            for name, entry, _, decisive in self.candidates():
+                if decisive:
+                    entries[name] = entry
+                else:
+                    entries.setdefault(name, entry)
             self._entries = entries
         return self._entries
+
+    def candidates(self) -> Iterator[tuple[str, _Entry, str, bool]]:
+        """Every (name, entry, component it comes from, decisive) the rules give, first come first
+        served unless decisive; two candidates for one name are a collision `cohere-dyn lint` reports."""
+        schemas = self.resolver.document.get("components", {}).get("schemas", {}) or {}
+        discriminated = self._discriminated_branches(schemas)
+        own = {name: self._own(schema, discriminated.get(name, frozenset())) for name, schema in schemas.items()}
+        for name in schemas:
+            yield name, own[name], name, False
+        for name, schema in schemas.items():
+            for alias in sdk_names(schema):
+                yield alias, own[name], name, False
+            for own_name in (name, *sdk_names(schema)):
+                for inner_name, inner, fixed in self._derived(own_name, schema, depth=0):
+                    # a branch schema already named as its branch: the SDK's class is the branch
+                    decisive = inner == {"$ref": f"#/components/schemas/{inner_name}"}
+                    yield inner_name, (inner, fixed, frozenset()), name, decisive
 
     def _own(self, schema: Any, discriminators: frozenset[str]) -> _Entry:
         """What a schema's own name constructs: a union of one branch is that branch; a branch of
