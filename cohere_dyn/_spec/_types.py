@@ -100,9 +100,23 @@ class TypeIndex:
         construct.__doc__ = f"A {name} payload (a dict), as the spec describes it."
         return construct
 
-    def schema(self, name: str) -> Any:
-        """The schema a constructor name builds a payload of."""
-        return self._index()[name][0]
+    def entry(self, name: str) -> _Entry:
+        """What a name constructs: (schema, fields it fills in, discriminators its schema's own
+        values don't fill in: the SDK's base class of union branches)."""
+        return self._index()[name]
+
+    def keywords(self, name: str) -> tuple[list[tuple[str, str, bool]], bool]:
+        """The keywords a constructor takes, [(SDK spelling, JSON name, required)] required first,
+        and whether it takes any other (an open object): for the stubs."""
+        schema, fixed, discriminators = self._index()[name]
+        target = self.resolver.deref(schema)
+        required = set(target.get("required") or ()) if isinstance(target, dict) else set()
+        needed = required - {*fixed, *self._pinned(schema), *discriminators}
+        accepted = self._fields(schema)
+        parts = [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))] if accepted else []
+        declared = dict.fromkeys(prop for part in parts if isinstance(part, dict) for prop in part.get("properties") or {})
+        fields = sorted((field for field in declared if field in accepted), key=lambda field: field not in needed)
+        return [(sdk_attribute(field), field, field in needed) for field in fields], not accepted
 
     def _pinned(self, schema: Any) -> dict[str, Any]:
         """Required properties with one possible value, filled in as the SDK's defaults fill them."""

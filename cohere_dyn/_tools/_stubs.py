@@ -1,13 +1,16 @@
 """`cohere-dyn stubs`: typed `.pyi` stubs for the client a spec builds, so that mypy and pyright
 check calls that are otherwise made of run-time objects.
 
-Two files, both generated:
+Three files, all generated:
 - `__init__.pyi`: the package's public names (fixed; typed from the hand-written modules), with
-  `Client`, `ClientV2` and `Stream` from the generated module;
+  `Client`, `ClientV2` and `Stream` from the generated module, and the payload constructors;
 - `_generated_types.pyi`: one class per group of methods, each method with its keyword-only
   arguments; request payloads as TypedDicts (`...Param`), enums as `Literal`, required keys as
   `Required`; responses as read-only classes named after their schemas (response objects are
-  `Model`s with attribute access); streams as `Stream[Event, Final]`.
+  `Model`s with attribute access); streams as `Stream[Event, Final]`;
+- `types.pyi`: every payload constructor name of `cohere_dyn.types` (see `_spec._types`: the
+  SDK's class names, `x-cohere-dyn-sdk-names` included) as a function of its keywords that returns
+  the payload's TypedDict (a plain dict for the SDK's base classes, which lack the discriminator).
 
 Naming: a schema of the spec keeps its name for responses and takes `Param` for requests (the
 same schema can be both); an inline object is named after its parent and field. Run only by the
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import keyword
 import os
+import re
 from typing import Any
 
 from .._naming import JSON_TYPE_NAMES, sdk_attribute
@@ -30,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["generate", "write", "STUB_FILES"]
 
-STUB_FILES = ("__init__.pyi", "_generated_types.pyi")
+STUB_FILES = ("__init__.pyi", "_generated_types.pyi", "types.pyi")
 _OBJECT_MEMBERS = frozenset({"get", "keys", "items", "values", "to_dict", "dict", "json", "model_dump", "model_dump_json"})
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 _RESERVED = frozenset(
@@ -160,8 +164,9 @@ def validate(method: str, payload: Mapping[str, Any], spec: str | PathLike[str] 
     """Check a payload for `method` (e.g. "v2.chat") against the spec, offline, with no key."""
 
 def __getattr__(name: str) -> Any:
-    """Payload constructors named as the official SDK's classes (`cohere_dyn.UserChatMessageV2(...)`),
-    and the SDK's module paths (`cohere_dyn.finetuning.Settings(...)`)."""
+    """The SDK's module paths (`cohere_dyn.finetuning.Settings(...)`)."""
+
+{constructors}
 '''
 _TYPED_HERE = frozenset({"__version__", "validate", "Client", "ClientV2", "Stream"})
 
@@ -192,7 +197,19 @@ def _init_imports() -> str:
 
 def generate(spec: Spec) -> dict[str, str]:
     """The stub files for `spec`: file name -> text."""
-    return {"__init__.pyi": _INIT.format(imports=_init_imports()), "_generated_types.pyi": _Module(spec).text()}
+    module = _Module(spec)
+    clients = module.clients()
+    constructors = module.constructors()
+    import cohere_dyn
+
+    public = set(cohere_dyn.__all__) | {"types", "errors", "environment"}
+    exported = [name for name in _identifiers(spec.types.names()) if name not in public]
+    lines = "\n".join(f"from .types import {name} as {name}" for name in exported)
+    return {
+        "__init__.pyi": _INIT.format(imports=_init_imports(), constructors=f"# payload constructors (cohere_dyn.types)\n{lines}"),
+        "_generated_types.pyi": module.text(clients),
+        "types.pyi": constructors,
+    }
 
 
 def write(spec: Spec, folder: str | os.PathLike[str]) -> list[str]:
@@ -235,7 +252,8 @@ class _Module:
         self.inline: dict[tuple[str, int], str] = {}  # inline object schemas, by identity
         self.classes: set[str] = set()
 
-    def text(self) -> str:
+    def clients(self) -> list[str]:
+        """The `Client` and `ClientV2` classes (their types are collected on the way)."""
         from .._dispatch import tree_for
 
         root = tree_for(self.spec)
@@ -243,9 +261,48 @@ class _Module:
         v2 = root.children.get("v2")  # ClientV2 lifts the v2 group's methods to the top level
         promoted = {name: node for name, node in getattr(v2, "children", {}).items() if not hasattr(node, "children")}
         client_v2 = self.group_class("ClientV2", promoted, (), base="Client", doc=_CLIENT_V2_DOC, overrides=set(root.children))
+        return [client, client_v2]
+
+    def text(self, clients: list[str]) -> str:
         source = os.path.basename(self.spec.source) or "the spec"
-        parts = [_HEADER.format(source=source).rstrip("\n"), *self.blocks, client, client_v2]
+        parts = [_HEADER.format(source=source).rstrip("\n"), *self.blocks, *clients]
         return "\n\n\n".join(parts) + "\n"
+
+    # payload constructors ------------------------------------------------------------------
+
+    def constructors(self) -> str:
+        """`types.pyi`: one function per constructor name; the types it names come from
+        `_generated_types` (as `_t.Name`, so that no type shadows a constructor of its name)."""
+        index = self.spec.types
+        components = self.spec.document.get("components", {}).get("schemas", {}) or {}
+        refs = {id(schema): f"#/components/schemas/{name}" for name, schema in components.items()}
+        functions = []
+        for name in _identifiers(index.names()):
+            schema, _, discriminators = index.entry(name)
+            target = self.resolver.deref(schema)
+            keywords, open_ = index.keywords(name)
+            if discriminators or not isinstance(target, dict) or not ({"properties", "oneOf", "anyOf"} & set(target)):
+                returns = "dict[str, Any]"  # the SDK's base class of a branch (no discriminator), or no object at all
+            else:
+                returns = self.input({"$ref": refs[id(schema)]} if id(schema) in refs else schema, f"{name}Param")
+            properties = {}
+            for part in [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))] if isinstance(target, dict) else []:
+                if isinstance(part, dict):
+                    properties.update(part.get("properties") or {})
+            parameters = []
+            for spelling, field, required in keywords:
+                if not spelling.isidentifier() or keyword.iskeyword(spelling):
+                    open_ = True  # passed as **{...} only
+                    continue
+                kind = self.input(properties.get(field), f"{name}{_pascal(field)}")
+                parameters.append(f"{spelling}: {kind}" if required else f"{spelling}: {_union([kind, 'None'])} = None")
+            if open_:
+                parameters.append("**fields: Any")
+            elif parameters:
+                parameters.insert(0, "*")
+            functions.append((name, f"({', '.join(parameters)}) -> {returns}: ..."))
+        defined = self.names - _RESERVED | {"File"}
+        return _TYPES_HEADER + "".join(f"def {name}{_qualify(rest, defined)}\n" for name, rest in functions)
 
     def unique(self, name: str) -> str:
         name = "".join(char if char.isalnum() or char == "_" else "_" for char in name) or "Type"
@@ -481,6 +538,29 @@ class _Module:
 
 _CLIENT_DOC = "A Cohere API client whose methods come from the spec (see `help(cohere_dyn.Client)`)."
 _CLIENT_V2_DOC = "The same client with the v2 methods at the top level: `ClientV2(...).chat` is v2 chat."
+
+
+_TYPES_HEADER = '''\
+"""Payload constructors named as the official SDK's classes: generated by `cohere-dyn stubs`, do not edit."""
+
+from datetime import datetime
+from os import PathLike
+from typing import IO, Any, Literal, Mapping, Sequence
+
+from . import _generated_types as _t
+
+'''
+_TOKENS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _identifiers(names: list[str]) -> list[str]:
+    """The names a stub can declare (a schema's name may be any string)."""
+    return [name for name in names if name.isidentifier() and not keyword.iskeyword(name)]
+
+
+def _qualify(text: str, defined: set[str]) -> str:
+    """`_t.Name` for each generated type named in `text` (quoted literals left as they are)."""
+    return _TOKENS.sub(lambda match: f"_t.{match.group()}" if match.group() in defined else match.group(), text)
 
 
 def _method_doc(operation: Operation) -> str:
