@@ -2319,6 +2319,1416 @@ class AudioGroup:
     transcriptions: AudioTranscriptionsGroup
 
 
+class ApiMetaApiVersionParam(TypedDict, total=False):
+    """The API version that served the request"""
+
+    version: Required[str]
+    is_deprecated: bool
+    is_experimental: bool
+
+
+class ApiMetaBilledUnitsParam(TypedDict, total=False):
+    """The units the request is billed for"""
+
+    images: float
+    image_tokens: float
+    pages: float
+    input_tokens: float
+    output_tokens: float
+    search_units: float
+    classifications: float
+
+
+class ApiMetaTokensParam(TypedDict, total=False):
+    """Token counts of the request, billed or not"""
+
+    input_tokens: float
+    output_tokens: float
+
+
+class ApiMetaParam(TypedDict, total=False):
+    """Metadata about a request, such as API version and billing"""
+
+    api_version: ApiMetaApiVersionParam
+    billed_units: ApiMetaBilledUnitsParam
+    tokens: ApiMetaTokensParam
+    cached_tokens: float
+    warnings: Sequence[str]
+
+
+AssistantMessageResponseContentItemParam: TypeAlias = ChatTextContentParam | ChatThinkingContentParam
+"""A part of the model's reply, told apart by `type`: its text or its thinking"""
+
+
+class AssistantMessageResponseParam(TypedDict, total=False):
+    """The model's reply message"""
+
+    role: Required[Literal['assistant']]
+    tool_calls: Sequence[ToolCallV2Param]
+    tool_plan: str
+    content: Sequence[AssistantMessageResponseContentItemParam]
+    citations: Sequence[CitationParam]
+
+
+class AudioTranscriptionsCreateResponseParam(TypedDict, total=False):
+    """The answer to a transcription request"""
+
+    text: Required[str]
+
+
+class TruncationStrategyAutoPreserveOrderParam(TypedDict, total=False):
+    """Drop the oldest parts of the conversation until the prompt fits, keeping the order"""
+
+    type: Required[Literal['auto']]
+
+
+class ParseTextBlockParam(TypedDict, total=False):
+    """Text read from a page"""
+
+    content: Required[str]
+
+
+class ParseTextContentBlockParam(TypedDict, total=False):
+    """A block of text"""
+
+    type: Required[Literal['text']]
+    text: Required[ParseTextBlockParam]
+
+
+class ParseBoundingBoxParam(TypedDict, total=False):
+    """A rectangle on the page, in pixels from its top-left corner"""
+
+    top_left_x: Required[int]
+    top_left_y: Required[int]
+    bottom_right_x: Required[int]
+    bottom_right_y: Required[int]
+
+
+class ParseBoundingBoxNormalizedParam(TypedDict, total=False):
+    """A rectangle on the page, as fractions (0 to 1) of its width and height"""
+
+    top_left_x: Required[float]
+    top_left_y: Required[float]
+    bottom_right_x: Required[float]
+    bottom_right_y: Required[float]
+
+
+class ParseImageBlockParam(TypedDict, total=False):
+    """An image found on a page, described in words, and where it is"""
+
+    id: Required[str]
+    description: Required[str]
+    category: Required[ParseImageCategory]
+    bounding_box: Required[ParseBoundingBoxParam]
+    bounding_box_normalized: Required[ParseBoundingBoxNormalizedParam]
+
+
+class ParseImageContentBlockParam(TypedDict, total=False):
+    """A block holding an image"""
+
+    type: Required[Literal['image']]
+    image: Required[ParseImageBlockParam]
+
+
+class ParseTableBlockParam(TypedDict, total=False):
+    """A table found on a page, as HTML, and where it is"""
+
+    type: Required[Literal['html']]
+    html: Required[str]
+    title: str
+    description: str
+    bounding_box: Required[ParseBoundingBoxParam]
+    bounding_box_normalized: Required[ParseBoundingBoxNormalizedParam]
+
+
+class ParseTableContentBlockParam(TypedDict, total=False):
+    """A block holding a table"""
+
+    type: Required[Literal['table']]
+    table: Required[ParseTableBlockParam]
+
+
+ParseBlockParam: TypeAlias = ParseTextContentBlockParam | ParseImageContentBlockParam | ParseTableContentBlockParam
+"""One block of a page, told apart by `type`"""
+
+
+class ParseBlocksPageVariantParam(TypedDict, total=False):
+    """A page read as typed blocks"""
+
+    index: Required[int]
+    type: Required[Literal['blocks']]
+    blocks: Required[Sequence[ParseBlockParam]]
+
+
+class ChatCitationParam(TypedDict, total=False):
+    """A span of a v1 reply that cites documents"""
+
+    start: Required[int]
+    end: Required[int]
+    text: Required[str]
+    document_ids: Required[Sequence[str]]
+    type: Literal['TEXT_CONTENT', 'PLAN']
+
+
+class ChatContentDeltaEventDelta2MessageContent(TypedDict, total=False):
+    """The content part the piece belongs to"""
+
+    thinking: str
+    text: str
+
+
+class ChatContentDeltaEventDelta2Message(TypedDict, total=False):
+    """The message the piece belongs to"""
+
+    content: ChatContentDeltaEventDelta2MessageContent
+
+
+class ChatContentDeltaEventDelta2(TypedDict, total=False):
+    """The new piece"""
+
+    message: ChatContentDeltaEventDelta2Message
+
+
+class LogprobItemParam(TypedDict, total=False):
+    """The log probabilities of the tokens of one piece of generated text"""
+
+    text: str
+    token_ids: Required[Sequence[int]]
+    logprobs: Sequence[float]
+
+
+class ChatContentStartEventDelta2MessageContent(TypedDict, total=False):
+    """The content part"""
+
+    thinking: str
+    text: str
+    type: Literal['text', 'thinking']
+
+
+class ChatContentStartEventDelta2Message(TypedDict, total=False):
+    """The message the part belongs to"""
+
+    content: ChatContentStartEventDelta2MessageContent
+
+
+class ChatContentStartEventDelta2(TypedDict, total=False):
+    """The start of the content part"""
+
+    message: ChatContentStartEventDelta2Message
+
+
+class ChatDataMetricsParam(TypedDict, total=False):
+    """Statistics of a chat fine-tuning dataset"""
+
+    num_train_turns: float
+    num_eval_turns: float
+    preamble: str
+
+
+class UsageBilledUnitsParam(TypedDict, total=False):
+    """The units the request is billed for"""
+
+    input_tokens: float
+    output_tokens: float
+    search_units: float
+    classifications: float
+
+
+class UsageTokensParam(TypedDict, total=False):
+    """Token counts, billed or not"""
+
+    input_tokens: float
+    output_tokens: float
+
+
+class UsageParam(TypedDict, total=False):
+    """Token counts and billing of a v2 chat request"""
+
+    billed_units: UsageBilledUnitsParam
+    tokens: UsageTokensParam
+    cached_tokens: float
+
+
+class ChatMessageEndEventDelta2(TypedDict, total=False):
+    """The end of the message"""
+
+    error: str
+    finish_reason: ChatFinishReason
+    usage: UsageParam
+
+
+class ChatMessageStartEventDelta2Message(TypedDict, total=False):
+    """The message being started"""
+
+    role: Literal['assistant']
+
+
+class ChatMessageStartEventDelta2(TypedDict, total=False):
+    """The start of the message"""
+
+    message: ChatMessageStartEventDelta2Message
+
+
+class ChatRequestParam(TypedDict, total=False):
+    """The body of a v1 chat request"""
+
+    message: Required[str]
+    model: str
+    preamble: str
+    chat_history: Sequence[MessageParam]
+    conversation_id: str
+    prompt_truncation: Literal['OFF', 'AUTO', 'AUTO_PRESERVE_ORDER']
+    connectors: Sequence[ChatConnectorParam]
+    search_queries_only: bool
+    documents: Sequence[ChatDocumentParam]
+    citation_quality: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF'] | Literal['fast', 'accurate', 'off']
+    temperature: float
+    max_tokens: int
+    max_input_tokens: int
+    k: int
+    p: float
+    seed: int
+    stop_sequences: Sequence[str]
+    frequency_penalty: float
+    presence_penalty: float
+    raw_prompting: bool
+    return_prompt: bool
+    tools: Sequence[ToolParam]
+    tool_results: Sequence[ToolResultParam]
+    force_single_step: bool
+    response_format: ResponseFormatParam
+    safety_mode: Literal['CONTEXTUAL', 'STRICT', 'NONE']
+    stream: bool
+
+
+class ChatRequestConnectorsSearchOptionsParam(TypedDict, total=False):
+    """Options of the searches a v1 chat runs through its connectors"""
+
+    seed: int
+
+
+class ChatRequestV2Param(TypedDict, total=False):
+    """The body of a v2 chat request"""
+
+    model: Required[str]
+    messages: Required[Sequence[ChatMessageV2Param]]
+    tools: Sequence[ToolV2Param]
+    strict_tools: bool
+    documents: Sequence[str | DocumentParam]
+    citation_options: CitationOptionsParam
+    response_format: ResponseFormatV2Param
+    safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF']
+    max_tokens: int
+    stop_sequences: Sequence[str]
+    temperature: float
+    seed: int
+    frequency_penalty: float
+    presence_penalty: float
+    k: float
+    p: float
+    return_prompt: bool
+    logprobs: bool
+    tool_choice: Literal['REQUIRED', 'NONE']
+    thinking: ThinkingParam
+    priority: Priority
+    stream: bool
+
+
+class ChatResponseParam(TypedDict, total=False):
+    """The complete answer to a v2 chat request"""
+
+    id: Required[str]
+    finish_reason: Required[ChatFinishReason]
+    message: Required[AssistantMessageResponseParam]
+    usage: UsageParam
+    logprobs: Sequence[LogprobItemParam]
+
+
+class ChatSearchQueryParam(TypedDict, total=False):
+    """A search query generated for a v1 chat message"""
+
+    text: Required[str]
+    generation_id: Required[str]
+
+
+class ChatSearchResultConnectorParam(TypedDict, total=False):
+    """The connector a search ran against"""
+
+    id: Required[str]
+
+
+class ChatSearchResultParam(TypedDict, total=False):
+    """The outcome of one search of one connector"""
+
+    search_query: ChatSearchQueryParam
+    connector: Required[ChatSearchResultConnectorParam]
+    document_ids: Required[Sequence[str]]
+    error_message: str
+    continue_on_failure: bool
+
+
+class NonStreamedChatResponseParam(TypedDict, total=False):
+    """The complete answer to a v1 chat request"""
+
+    text: Required[str]
+    generation_id: str
+    response_id: str
+    citations: Sequence[ChatCitationParam]
+    documents: Sequence[ChatDocumentParam]
+    is_search_required: bool
+    search_queries: Sequence[ChatSearchQueryParam]
+    search_results: Sequence[ChatSearchResultParam]
+    finish_reason: FinishReason
+    tool_calls: Sequence[ToolCallParam]
+    chat_history: Sequence[MessageParam]
+    prompt: str
+    meta: ApiMetaParam
+
+
+class ChatStreamEventParam(TypedDict, total=False):
+    """What every event of a v1 chat stream has: its `event_type` (see StreamedChatResponse)"""
+
+    event_type: str
+
+
+class ChatStreamEventTypeParam(TypedDict, total=False):
+    """What every event of a v2 chat stream has: its `type` (see StreamedChatResponseV2)"""
+
+    type: str
+
+
+class ChatToolCallDeltaEventDelta2MessageToolCallsFunction(TypedDict, total=False):
+    """The function call"""
+
+    arguments: str
+
+
+class ChatToolCallDeltaEventDelta2MessageToolCalls(TypedDict, total=False):
+    """The tool call the piece belongs to"""
+
+    function: ChatToolCallDeltaEventDelta2MessageToolCallsFunction
+
+
+class ChatToolCallDeltaEventDelta2Message(TypedDict, total=False):
+    """The message the call belongs to"""
+
+    tool_calls: ChatToolCallDeltaEventDelta2MessageToolCalls
+
+
+class ChatToolCallDeltaEventDelta2(TypedDict, total=False):
+    """The new piece"""
+
+    message: ChatToolCallDeltaEventDelta2Message
+
+
+class ChatToolCallStartEventDelta2Message(TypedDict, total=False):
+    """The message the call belongs to"""
+
+    tool_calls: ToolCallV2Param
+
+
+class ChatToolCallStartEventDelta2(TypedDict, total=False):
+    """The start of the tool call"""
+
+    message: ChatToolCallStartEventDelta2Message
+
+
+class ToolCallDeltaParam(TypedDict, total=False):
+    """A piece of a tool call being streamed"""
+
+    name: str
+    index: float
+    parameters: str
+    text: str
+
+
+class ChatToolPlanDeltaEventDelta2Message(TypedDict, total=False):
+    """The message the piece belongs to"""
+
+    tool_plan: str
+
+
+class ChatToolPlanDeltaEventDelta2(TypedDict, total=False):
+    """The new piece"""
+
+    message: ChatToolPlanDeltaEventDelta2Message
+
+
+class CheckApiKeyResponseParam(TypedDict, total=False):
+    """The result of an API key check"""
+
+    valid: Required[bool]
+    organization_id: str
+    owner_id: str
+
+
+class CitationEndEventParam(TypedDict, total=False):
+    """A citation is complete"""
+
+    type: Required[Literal['citation-end']]
+    index: int
+
+
+class ChatCitationGenerationEventParam(TypedDict, total=False):
+    """Citations for text streamed so far"""
+
+    event_type: Required[Literal['citation-generation']]
+    citations: Required[Sequence[ChatCitationParam]]
+
+
+class CitationStartEventDelta2Message(TypedDict, total=False):
+    """The message the citation belongs to"""
+
+    citations: CitationParam
+
+
+class CitationStartEventDelta2(TypedDict, total=False):
+    """The citation"""
+
+    message: CitationStartEventDelta2Message
+
+
+class CitationStartEventParam(TypedDict, total=False):
+    """A citation of the reply"""
+
+    type: Required[Literal['citation-start']]
+    index: int
+    delta: CitationStartEventDelta2
+
+
+class LabelMetricParam(TypedDict, total=False):
+    """Statistics of one label of a classification dataset"""
+
+    total_examples: float
+    label: str
+    samples: Sequence[str]
+
+
+class ClassifyDataMetricsParam(TypedDict, total=False):
+    """Statistics of a classification fine-tuning dataset"""
+
+    label_metrics: Sequence[LabelMetricParam]
+
+
+class ClassifyRequestParam(TypedDict, total=False):
+    """The body of a classify request"""
+
+    inputs: Required[Sequence[str]]
+    examples: Sequence[ClassifyExampleParam]
+    model: str
+    preset: str
+    truncate: Literal['NONE', 'START', 'END']
+
+
+class ClassifyResponseClassificationsItemLabelsValueParam(TypedDict, total=False):
+    """The confidence in one label"""
+
+    confidence: float
+
+
+class ClassifyResponseClassificationsItemParam(TypedDict, total=False):
+    """The classification of one input"""
+
+    id: Required[str]
+    input: str
+    prediction: str
+    predictions: Required[Sequence[str]]
+    confidence: float
+    confidences: Required[Sequence[float]]
+    labels: Required[Mapping[str, ClassifyResponseClassificationsItemLabelsValueParam]]
+    classification_type: Required[Literal['single-label', 'multi-label']]
+
+
+class ClassifyResponseParam(TypedDict, total=False):
+    """The answer to a classify request"""
+
+    id: Required[str]
+    classifications: Required[Sequence[ClassifyResponseClassificationsItemParam]]
+    meta: ApiMetaParam
+
+
+class ConnectorOAuthParam(TypedDict, total=False):
+    """The OAuth 2.0 settings of a connector, as the API returns them"""
+
+    client_id: str
+    client_secret: str
+    authorize_url: Required[str]
+    token_url: Required[str]
+    scope: str
+
+
+class ConnectorParam(TypedDict, total=False):
+    """A registered connector, a data source that v1 chat can search"""
+
+    id: Required[str]
+    organization_id: str
+    name: Required[str]
+    description: str
+    url: str
+    created_at: Required[datetime | str]
+    updated_at: Required[datetime | str]
+    excludes: Sequence[str]
+    auth_type: str
+    oauth: ConnectorOAuthParam
+    auth_status: Literal['valid', 'expired']
+    active: bool
+    continue_on_failure: bool
+
+
+class ChatContentDeltaEventParam(TypedDict, total=False):
+    """The next piece of text, or of thinking, of a content part"""
+
+    type: Required[Literal['content-delta']]
+    index: int
+    delta: ChatContentDeltaEventDelta2
+    logprobs: LogprobItemParam
+
+
+class ChatContentEndEventParam(TypedDict, total=False):
+    """A content part of the reply is complete"""
+
+    type: Required[Literal['content-end']]
+    index: int
+
+
+class ChatContentStartEventParam(TypedDict, total=False):
+    """A new content part of the reply begins"""
+
+    type: Required[Literal['content-start']]
+    index: int
+    delta: ChatContentStartEventDelta2
+
+
+class CreateBatchResponseParam(TypedDict, total=False):
+    """The answer to a request that creates a batch"""
+
+    batch: Required[BatchParam]
+
+
+class CreateConnectorRequestParam(TypedDict, total=False):
+    """The body of a request that registers a connector"""
+
+    name: Required[str]
+    url: Required[str]
+    description: str
+    excludes: Sequence[str]
+    oauth: CreateConnectorOAuthParam
+    active: bool
+    continue_on_failure: bool
+    service_auth: CreateConnectorServiceAuthParam
+
+
+class CreateConnectorResponseParam(TypedDict, total=False):
+    """The answer to a connector registration"""
+
+    connector: Required[ConnectorParam]
+
+
+class CreateDatasetRequestParam(TypedDict, total=False):
+    """The files of a dataset upload, sent as multipart/form-data"""
+
+    data: Required[str]
+    eval_data: str
+
+
+class CreateEmbedJobRequestParam(TypedDict, total=False):
+    """The body of a request that starts an embed job"""
+
+    model: Required[str]
+    dataset_id: Required[str]
+    input_type: Required[EmbedInputType]
+    name: str
+    embedding_types: Sequence[EmbeddingType]
+    truncate: Literal['START', 'END']
+
+
+class CreateEmbedJobResponseParam(TypedDict, total=False):
+    """The answer to a request that starts an embed job"""
+
+    job_id: Required[str]
+    meta: ApiMetaParam
+
+
+class CreateFinetunedModelResponseParam(TypedDict, total=False):
+    """The answer to a request that creates a fine-tuned model"""
+
+    finetuned_model: FinetunedModelParam
+
+
+class CreateTranscriptionRequestParam(TypedDict, total=False):
+    """The multipart form of a transcription request"""
+
+    model: Required[str]
+    language: Required[str]
+    temperature: float
+    file: Required[File]
+
+
+class DatasetPartParam(TypedDict, total=False):
+    """One file of a dataset"""
+
+    id: Required[str]
+    name: Required[str]
+    url: str
+    index: int
+    size_bytes: int
+    num_rows: int
+    original_url: str
+    samples: Sequence[str]
+
+
+class ParseInfoParam(TypedDict, total=False):
+    """How an uploaded file was parsed"""
+
+    separator: str
+    delimiter: str
+
+
+class RerankerDataMetricsParam(TypedDict, total=False):
+    """Statistics of a rerank fine-tuning dataset"""
+
+    num_train_queries: float
+    num_train_relevant_passages: float
+    num_train_hard_negatives: float
+    num_eval_queries: float
+    num_eval_relevant_passages: float
+    num_eval_hard_negatives: float
+
+
+class FinetuneDatasetMetricsParam(TypedDict, total=False):
+    """Statistics of a fine-tuning dataset"""
+
+    trainable_token_count: float
+    total_examples: float
+    train_examples: float
+    train_size_bytes: float
+    eval_examples: float
+    eval_size_bytes: float
+    reranker_data_metrics: RerankerDataMetricsParam
+    chat_data_metrics: ChatDataMetricsParam
+    classify_data_metrics: ClassifyDataMetricsParam
+
+
+class MetricsParamEmbedDataField(TypedDict, total=False):
+    """One field and how many rows have it"""
+
+    name: str
+    count: float
+
+
+class MetricsParamEmbedData(TypedDict, total=False):
+    """Statistics of an embed dataset's fields"""
+
+    fields: Sequence[MetricsParamEmbedDataField]
+
+
+class MetricsParam(TypedDict, total=False):
+    """Statistics of a dataset"""
+
+    finetune_dataset_metrics: FinetuneDatasetMetricsParam
+    embed_data: MetricsParamEmbedData
+
+
+class DatasetParam(TypedDict, total=False):
+    """An uploaded dataset"""
+
+    id: Required[str]
+    name: Required[str]
+    created_at: Required[datetime | str]
+    updated_at: Required[datetime | str]
+    dataset_type: Required[DatasetType]
+    validation_status: Required[DatasetValidationStatus]
+    validation_error: str
+    schema: str
+    required_fields: Sequence[str]
+    preserve_fields: Sequence[str]
+    dataset_parts: Sequence[DatasetPartParam]
+    validation_warnings: Sequence[str]
+    parse_info: ParseInfoParam
+    metrics: MetricsParam
+
+
+class DatasetsCreateResponseParam(TypedDict, total=False):
+    """The answer to a dataset upload"""
+
+    id: str
+
+
+class DatasetsCreateResponseDatasetPartsItemParam(TypedDict, total=False):
+    """A file of a dataset being created, as SDK 5.15 describes it; no operation returns it today (a created dataset's parts are read with datasets.get, see ..."""
+
+    name: str
+    num_rows: float
+    samples: Sequence[str]
+    part_kind: str
+
+
+class DatasetsGetResponseParam(TypedDict, total=False):
+    """The answer to a request for one dataset"""
+
+    dataset: Required[DatasetParam]
+
+
+class DatasetsGetUsageResponseParam(TypedDict, total=False):
+    """The dataset storage used by the organization"""
+
+    organization_usage: float
+
+
+class DatasetsListResponseParam(TypedDict, total=False):
+    """The answer to a request that lists datasets"""
+
+    datasets: Sequence[DatasetParam]
+
+
+class ChatDebugEventParam(TypedDict, total=False):
+    """Debugging information, such as the prompt sent to the model"""
+
+    event_type: Required[Literal['debug']]
+    prompt: str
+
+
+class ChatDebugEventV2Param(TypedDict, total=False):
+    """Debugging information, such as the prompt sent to the model"""
+
+    type: Required[Literal['debug']]
+    prompt: str
+
+
+class DetokenizeRequestParam(TypedDict, total=False):
+    """The body of a detokenize request"""
+
+    tokens: Required[Sequence[int]]
+    model: Required[str]
+
+
+class DetokenizeResponseParam(TypedDict, total=False):
+    """The answer to a detokenize request"""
+
+    text: Required[str]
+    meta: ApiMetaParam
+
+
+class EmbedByTypeResponseEmbeddingsParam(TypedDict, total=False):
+    """The embeddings, one list per requested type; each list has one embedding per input, in input order"""
+
+    float: Sequence[Sequence[float]]
+    int8: Sequence[Sequence[int]]
+    uint8: Sequence[Sequence[int]]
+    binary: Sequence[Sequence[int]]
+    ubinary: Sequence[Sequence[int]]
+    base64: Sequence[str]
+
+
+class ImageParam(TypedDict, total=False):
+    """Facts about an embedded image"""
+
+    width: Required[float]
+    height: Required[float]
+    format: Required[str]
+    bit_depth: Required[float]
+
+
+class EmbedByTypeResponseParam(TypedDict, total=False):
+    """The answer to a v2 embed request, one list of embeddings per requested type"""
+
+    response_type: Literal['embeddings_floats', 'embeddings_by_type']
+    id: Required[str]
+    embeddings: Required[EmbedByTypeResponseEmbeddingsParam]
+    texts: Sequence[str]
+    images: Sequence[ImageParam]
+    meta: ApiMetaParam
+
+
+class EmbedJobParam(TypedDict, total=False):
+    """An asynchronous job that embeds a dataset"""
+
+    job_id: Required[str]
+    name: str
+    status: Required[Literal['processing', 'complete', 'cancelling', 'cancelled', 'failed']]
+    created_at: Required[datetime | str]
+    input_dataset_id: Required[str]
+    output_dataset_id: str
+    model: Required[str]
+    truncate: Required[Literal['START', 'END']]
+    meta: ApiMetaParam
+
+
+class EmbedRequestParam(TypedDict, total=False):
+    """The body of a v1 embed request; give either `texts` or `images`"""
+
+    texts: Sequence[str]
+    images: Sequence[str]
+    model: str
+    input_type: EmbedInputType
+    embedding_types: Sequence[EmbeddingType]
+    truncate: Literal['NONE', 'START', 'END']
+
+
+class EmbedRequestV2Param(TypedDict, total=False):
+    """The body of a v2 embed request; give one of `texts`, `images` or `inputs`"""
+
+    model: Required[str]
+    input_type: Required[EmbedInputType]
+    texts: Sequence[str]
+    images: Sequence[str]
+    inputs: Sequence[EmbedInputParam]
+    max_tokens: int
+    output_dimension: int
+    embedding_types: Sequence[EmbeddingType]
+    truncate: Literal['NONE', 'START', 'END']
+    priority: Priority
+
+
+class EmbedFloatsResponseParam(TypedDict, total=False):
+    """Float embeddings, the answer when no `embedding_types` were requested"""
+
+    response_type: Required[Literal['embeddings_floats']]
+    id: Required[str]
+    embeddings: Required[Sequence[Sequence[float]]]
+    texts: Required[Sequence[str]]
+    images: Sequence[ImageParam]
+    meta: ApiMetaParam
+
+
+class EmbeddingsByTypeEmbedResponseParam(TypedDict, total=False):
+    """Embeddings of the requested types, the answer when `embedding_types` was given"""
+
+    response_type: Required[Literal['embeddings_by_type']]
+    id: Required[str]
+    embeddings: Required[EmbedByTypeResponseEmbeddingsParam]
+    texts: Sequence[str]
+    images: Sequence[ImageParam]
+    meta: ApiMetaParam
+
+
+EmbedResponseParam: TypeAlias = EmbedFloatsResponseParam | EmbeddingsByTypeEmbedResponseParam
+"""The answer to a v1 embed request, told apart by `response_type`: floats only, or one list per requested embedding type"""
+
+
+class ErrorParam(TypedDict, total=False):
+    """The body of an error answer"""
+
+    message: str
+    id: str
+
+
+class EventParam(TypedDict, total=False):
+    """A status change of a fine-tuned model"""
+
+    user_id: str
+    status: Status
+    created_at: datetime | str
+
+
+class GenerateRequestParam(TypedDict, total=False):
+    """The body of a generate request"""
+
+    prompt: Required[str]
+    model: str
+    num_generations: int
+    max_tokens: int
+    truncate: Literal['NONE', 'START', 'END']
+    temperature: float
+    seed: int
+    preset: str
+    end_sequences: Sequence[str]
+    stop_sequences: Sequence[str]
+    k: int
+    p: float
+    frequency_penalty: float
+    presence_penalty: float
+    return_likelihoods: Literal['GENERATION', 'ALL', 'NONE']
+    raw_prompting: bool
+    stream: bool
+
+
+class SingleGenerationInStreamParam(TypedDict, total=False):
+    """One complete generated text at the end of a stream"""
+
+    id: Required[str]
+    text: Required[str]
+    index: int
+    finish_reason: Required[FinishReason]
+
+
+class GenerateStreamEndResponseParam(TypedDict, total=False):
+    """The complete result of a streamed generation"""
+
+    id: Required[str]
+    prompt: str
+    generations: Sequence[SingleGenerationInStreamParam]
+
+
+class GenerateStreamEventParam(TypedDict, total=False):
+    """What every event of a streamed generation has: its `event_type` (see GenerateStreamedResponse)"""
+
+    event_type: str
+
+
+class GenerateStreamTextParam(TypedDict, total=False):
+    """The next piece of generated text"""
+
+    event_type: Required[Literal['text-generation']]
+    text: Required[str]
+    index: int
+    is_finished: Required[bool]
+
+
+class GenerateStreamEndParam(TypedDict, total=False):
+    """The last event of a generation stream, with the complete result"""
+
+    event_type: Required[Literal['stream-end']]
+    is_finished: Required[bool]
+    finish_reason: FinishReason
+    response: Required[GenerateStreamEndResponseParam]
+
+
+class GenerateStreamErrorParam(TypedDict, total=False):
+    """The generation failed; the stream ends"""
+
+    event_type: Required[Literal['stream-error']]
+    index: int
+    is_finished: Required[bool]
+    finish_reason: Required[FinishReason]
+    err: Required[str]
+
+
+GenerateStreamedResponseParam: TypeAlias = GenerateStreamTextParam | GenerateStreamEndParam | GenerateStreamErrorParam
+"""One event of a streamed generation, told apart by `event_type`"""
+
+
+class SingleGenerationTokenLikelihoodsItemParam(TypedDict, total=False):
+    """A token and its log-likelihood"""
+
+    token: Required[str]
+    likelihood: Required[float]
+
+
+class SingleGenerationParam(TypedDict, total=False):
+    """One generated text"""
+
+    id: Required[str]
+    text: Required[str]
+    index: int
+    likelihood: float
+    token_likelihoods: Sequence[SingleGenerationTokenLikelihoodsItemParam]
+
+
+class GenerationParam(TypedDict, total=False):
+    """The answer to a generate request"""
+
+    id: Required[str]
+    prompt: str
+    generations: Required[Sequence[SingleGenerationParam]]
+    meta: ApiMetaParam
+
+
+class GetBatchResponseParam(TypedDict, total=False):
+    """The answer to a request for one batch"""
+
+    batch: Required[BatchParam]
+
+
+class GetConnectorResponseParam(TypedDict, total=False):
+    """The answer to a request for one connector"""
+
+    connector: Required[ConnectorParam]
+
+
+class GetFinetunedModelResponseParam(TypedDict, total=False):
+    """The answer to a request for one fine-tuned model"""
+
+    finetuned_model: FinetunedModelParam
+
+
+class GetModelResponseParamSamplingDefaults(TypedDict, total=False):
+    """The sampling settings the model uses when a request doesn't give them"""
+
+    temperature: float
+    k: int
+    p: float
+    frequency_penalty: float
+    presence_penalty: float
+    max_tokens_per_doc: int
+
+
+class GetModelResponseParam(TypedDict, total=False):
+    """A model and the endpoints it works with"""
+
+    name: str
+    endpoints: Sequence[CompatibleEndpoint]
+    finetuned: bool
+    context_length: float
+    tokenizer_url: str
+    supports_vision: bool
+    is_deprecated: bool
+    sampling_defaults: GetModelResponseParamSamplingDefaults
+    default_endpoints: Sequence[CompatibleEndpoint]
+    features: Sequence[str]
+
+
+class ListBatchesResponseParam(TypedDict, total=False):
+    """A page of batches"""
+
+    batches: Sequence[BatchParam]
+    next_page_token: str
+
+
+class ListConnectorsResponseParam(TypedDict, total=False):
+    """The answer to a request that lists connectors"""
+
+    connectors: Required[Sequence[ConnectorParam]]
+    total_count: float
+
+
+class ListEmbedJobResponseParam(TypedDict, total=False):
+    """The caller's embed jobs"""
+
+    embed_jobs: Sequence[EmbedJobParam]
+
+
+class ListEventsResponseParam(TypedDict, total=False):
+    """A page of events of a fine-tuned model"""
+
+    events: Sequence[EventParam]
+    next_page_token: str
+    total_size: int
+
+
+class ListFinetunedModelsResponseParam(TypedDict, total=False):
+    """A page of fine-tuned models"""
+
+    finetuned_models: Sequence[FinetunedModelParam]
+    next_page_token: str
+    total_size: int
+
+
+class ListModelsResponseParam(TypedDict, total=False):
+    """A page of models"""
+
+    models: Required[Sequence[GetModelResponseParam]]
+    next_page_token: str
+
+
+class TrainingStepMetricsParam(TypedDict, total=False):
+    """The evaluation metrics measured at one training step"""
+
+    created_at: datetime | str
+    step_number: int
+    metrics: Mapping[str, float]
+
+
+class ListTrainingStepMetricsResponseParam(TypedDict, total=False):
+    """One page of a fine-tuned model's training-step metrics"""
+
+    step_metrics: Sequence[TrainingStepMetricsParam]
+    next_page_token: str
+
+
+class ParseMarkdownPageParam(TypedDict, total=False):
+    """A page's markdown and the images found on it"""
+
+    content: Required[str]
+    images: Sequence[ParseImageBlockParam]
+
+
+class ParseMarkdownPageVariantParam(TypedDict, total=False):
+    """A page read as markdown"""
+
+    index: Required[int]
+    type: Required[Literal['markdown']]
+    markdown: Required[ParseMarkdownPageParam]
+
+
+class ChatMessageEndEventParam(TypedDict, total=False):
+    """The last event of a v2 chat stream"""
+
+    type: Required[Literal['message-end']]
+    id: str
+    delta: ChatMessageEndEventDelta2
+
+
+class ChatMessageStartEventParam(TypedDict, total=False):
+    """The first event of a v2 chat stream"""
+
+    type: Required[Literal['message-start']]
+    id: str
+    delta: ChatMessageStartEventDelta2
+
+
+class TruncationStrategyNoneParam(TypedDict, total=False):
+    """Never shorten the prompt; a prompt that doesn't fit is an error"""
+
+    type: Required[Literal['none']]
+
+
+class OAuthAuthorizeResponseParam(TypedDict, total=False):
+    """The answer to a request to authorize a connector"""
+
+    redirect_url: str
+
+
+ParsePageParam: TypeAlias = ParseMarkdownPageVariantParam | ParseBlocksPageVariantParam
+"""One page of a parsed document, told apart by `type` (the output format)"""
+
+
+class ParseRequestParam(TypedDict, total=False):
+    """The body of a v2 parse request"""
+
+    model: Required[str]
+    document: Required[ParseDocumentParam]
+    output_format: ParseOutputFormat
+
+
+class ParseResponseParam(TypedDict, total=False):
+    """The answer to a v2 parse request"""
+
+    id: Required[str]
+    pages: Required[Sequence[ParsePageParam]]
+    meta: ApiMetaParam
+
+
+class RerankRelevantSpanResponseParam(TypedDict, total=False):
+    """A passage of a ranked document that answers the query, and how well"""
+
+    start: Required[int]
+    end: Required[int]
+    score: Required[float]
+
+
+class RerankRequestParam(TypedDict, total=False):
+    """The body of a v1 rerank request"""
+
+    query: Required[str]
+    documents: Required[Sequence[str | RerankDocumentParam]]
+    model: str
+    top_n: int
+    rank_fields: Sequence[str]
+    return_documents: bool
+    max_chunks_per_doc: int
+
+
+class RerankRequestV2Param(TypedDict, total=False):
+    """The body of a v2 rerank request"""
+
+    model: Required[str]
+    query: Required[str]
+    documents: Required[Sequence[str]]
+    top_n: int
+    return_documents: bool
+    max_tokens_per_doc: int
+    relevant_spans: RerankRelevantSpansParam
+    priority: Priority
+
+
+class RerankResponseResultsItemDocumentParam(TypedDict, total=False):
+    """The ranked document, when `return_documents` was true"""
+
+    text: Required[str]
+
+
+class RerankResponseResultsItemParam(TypedDict, total=False):
+    """One ranked document"""
+
+    document: RerankResponseResultsItemDocumentParam
+    index: Required[int]
+    relevance_score: Required[float]
+
+
+class RerankResponseParam(TypedDict, total=False):
+    """The answer to a v1 rerank request"""
+
+    id: str
+    results: Required[Sequence[RerankResponseResultsItemParam]]
+    meta: ApiMetaParam
+
+
+class ChatSearchQueriesGenerationEventParam(TypedDict, total=False):
+    """The search queries generated for the message"""
+
+    event_type: Required[Literal['search-queries-generation']]
+    search_queries: Required[Sequence[ChatSearchQueryParam]]
+
+
+class ChatSearchResultsEventParam(TypedDict, total=False):
+    """The results of the searches"""
+
+    event_type: Required[Literal['search-results']]
+    search_results: Sequence[ChatSearchResultParam]
+    documents: Sequence[ChatDocumentParam]
+
+
+class ChatStreamEndEventParam(TypedDict, total=False):
+    """The last event of a v1 chat stream, with the whole response"""
+
+    event_type: Required[Literal['stream-end']]
+    finish_reason: Required[Literal['COMPLETE', 'ERROR_LIMIT', 'MAX_TOKENS', 'ERROR', 'ERROR_TOXIC']]
+    response: Required[NonStreamedChatResponseParam]
+
+
+class ChatStreamStartEventParam(TypedDict, total=False):
+    """The first event of a v1 chat stream"""
+
+    event_type: Required[Literal['stream-start']]
+    generation_id: Required[str]
+
+
+class ChatTextGenerationEventParam(TypedDict, total=False):
+    """The next piece of the reply text"""
+
+    event_type: Required[Literal['text-generation']]
+    text: Required[str]
+
+
+class ChatToolCallsGenerationEventParam(TypedDict, total=False):
+    """The complete tool calls the model asks for"""
+
+    event_type: Required[Literal['tool-calls-generation']]
+    text: str
+    tool_calls: Required[Sequence[ToolCallParam]]
+
+
+class ChatToolCallsChunkEventParam(TypedDict, total=False):
+    """A piece of a tool call (or of the tool plan) while it is being generated"""
+
+    event_type: Required[Literal['tool-calls-chunk']]
+    tool_call_delta: Required[ToolCallDeltaParam]
+    text: str
+
+
+StreamedChatResponseParam: TypeAlias = ChatStreamStartEventParam | ChatSearchQueriesGenerationEventParam | ChatSearchResultsEventParam | ChatTextGenerationEventParam | ChatCitationGenerationEventParam | ChatToolCallsGenerationEventParam | ChatToolCallsChunkEventParam | ChatStreamEndEventParam | ChatDebugEventParam
+"""One event of a streamed v1 chat reply, told apart by `event_type`"""
+
+
+class ChatToolPlanDeltaEventParam(TypedDict, total=False):
+    """The next piece of the tool plan"""
+
+    type: Required[Literal['tool-plan-delta']]
+    delta: ChatToolPlanDeltaEventDelta2
+
+
+class ChatToolCallStartEventParam(TypedDict, total=False):
+    """A tool call begins; it carries the call's id and function name"""
+
+    type: Required[Literal['tool-call-start']]
+    index: int
+    delta: ChatToolCallStartEventDelta2
+
+
+class ChatToolCallDeltaEventParam(TypedDict, total=False):
+    """The next piece of a tool call's arguments"""
+
+    type: Required[Literal['tool-call-delta']]
+    index: int
+    delta: ChatToolCallDeltaEventDelta2
+
+
+class ChatToolCallEndEventParam(TypedDict, total=False):
+    """A tool call is complete"""
+
+    type: Required[Literal['tool-call-end']]
+    index: int
+
+
+StreamedChatResponseV2Param: TypeAlias = ChatMessageStartEventParam | ChatContentStartEventParam | ChatContentDeltaEventParam | ChatContentEndEventParam | ChatToolPlanDeltaEventParam | ChatToolCallStartEventParam | ChatToolCallDeltaEventParam | ChatToolCallEndEventParam | CitationStartEventParam | CitationEndEventParam | ChatMessageEndEventParam | ChatDebugEventV2Param
+"""One server-sent event of a streamed v2 chat reply, told apart by `type`"""
+
+
+class SummarizeRequestParam(TypedDict, total=False):
+    """The body of a summarize request"""
+
+    text: Required[str]
+    length: Literal['short', 'medium', 'long']
+    format: Literal['paragraph', 'bullets']
+    model: str
+    extractiveness: Literal['low', 'medium', 'high']
+    temperature: float
+    additional_command: str
+
+
+class SummarizeResponseParam(TypedDict, total=False):
+    """The answer to a summarize request"""
+
+    id: str
+    summary: str
+    meta: ApiMetaParam
+
+
+class TokenizeRequestParam(TypedDict, total=False):
+    """The body of a tokenize request"""
+
+    text: Required[str]
+    model: Required[str]
+
+
+class TokenizeResponseParam(TypedDict, total=False):
+    """The answer to a tokenize request"""
+
+    tokens: Required[Sequence[int]]
+    token_strings: Required[Sequence[str]]
+    meta: ApiMetaParam
+
+
+TruncationStrategyParam: TypeAlias = TruncationStrategyAutoPreserveOrderParam | TruncationStrategyNoneParam
+"""How to shorten a v2 chat prompt that exceeds the model's context, told apart by `type`"""
+
+
+class UpdateConnectorRequestParam(TypedDict, total=False):
+    """The body of a request that changes a connector; fields left out keep their value"""
+
+    name: str
+    url: str
+    excludes: Sequence[str]
+    oauth: CreateConnectorOAuthParam
+    active: bool
+    continue_on_failure: bool
+    service_auth: CreateConnectorServiceAuthParam
+
+
+class UpdateConnectorResponseParam(TypedDict, total=False):
+    """The answer to a connector update"""
+
+    connector: Required[ConnectorParam]
+
+
+class UpdateFinetunedModelRequestParam(TypedDict, total=False):
+    """The body of a request that changes a fine-tuned model: `name` and `settings`"""
+
+    name: Required[str]
+    settings: Required[SettingsParam]
+    creator_id: str
+    organization_id: str
+    status: Status
+    created_at: datetime | str
+    updated_at: datetime | str
+    completed_at: datetime | str
+    last_used: datetime | str
+
+
+class UpdateFinetunedModelResponseParam(TypedDict, total=False):
+    """The answer to a request that changes a fine-tuned model"""
+
+    finetuned_model: FinetunedModelParam
+
+
+class V2RerankResponseResultsItemParam(TypedDict, total=False):
+    """One ranked document"""
+
+    document: RerankResponseResultsItemDocumentParam
+    index: Required[int]
+    relevance_score: Required[float]
+    relevant_spans: Sequence[RerankRelevantSpanResponseParam]
+
+
+class V2RerankResponseParam(TypedDict, total=False):
+    """The answer to a v2 rerank request"""
+
+    id: str
+    results: Required[Sequence[V2RerankResponseResultsItemParam]]
+    meta: ApiMetaParam
+
+
 class Client(_ClientBase):
     """A Cohere API client whose methods come from the spec (see `help(cohere_dyn.Client)`)."""
 
