@@ -39,6 +39,7 @@ from ._errors import (
 from ._spec._document import Spec
 from ._timeout import Timeout
 from ._version import __version__
+from .environment import ClientEnvironment
 
 _sdk_modules.install()  # `cohere_dyn.datasets`, `cohere_dyn.finetuning.finetuning`...: the SDK's module paths
 
@@ -51,6 +52,7 @@ __all__ = [
     "__version__",
     "Client",
     "ClientV2",
+    "ClientEnvironment",
     "AsyncClient",
     "AsyncClientV2",
     "AsyncStream",

@@ -34,8 +34,12 @@ class AsyncClient(ClientBase):
 
     Takes the same arguments as `cohere_dyn.Client`; `transport` is an object with the coroutines
     `send(request, stream=...)` and `aclose()` (default: an `aiohttp.ClientSession` with at most
-    `max_connections` connections open at once; calls beyond wait for a free one). A client
-    belongs to the event loop that first uses it; using it from another loop raises CohereError.
+    `max_connections` connections open at once; calls beyond wait for a free one), and
+    `httpx_client` (the official SDK's) an `httpx.AsyncClient` to send with, in its stead: its
+    settings (proxies, limits, headers) apply, the timeouts are the client's `timeout`, and
+    `close()` closes it. `thread_pool_executor` has no effect here (batches run as tasks). A
+    client belongs to the event loop that first uses it; using it from another loop raises
+    CohereError.
     """
 
     _asynchronous = True
@@ -51,6 +55,18 @@ class AsyncClient(ClientBase):
         super().__init__(*args, **kwargs)
 
     __init__.__signature__ = __import__("inspect").signature(ClientBase.__init__)  # type: ignore[attr-defined]
+
+    def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
+        from ._transports._httpx import HttpxTransport, require_httpx
+
+        if transport is not None:
+            raise TypeError("pass transport=... or httpx_client=..., not both: each says how requests are sent")
+        if not isinstance(httpx_client, require_httpx().AsyncClient):
+            raise TypeError(
+                f"httpx_client must be an httpx.AsyncClient, not {type(httpx_client).__name__}; for the sync "
+                "Client pass timeout=... or transport=... instead"
+            )
+        return HttpxTransport(httpx_client)
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -16,9 +16,11 @@ from ._errors import CohereError
 from ._call._headers import check_header_name, check_header_value
 from ._spec._document import Spec
 from ._timeout import Timeout
+from .environment import ClientEnvironment
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
     from typing import Any, Callable
 
     from ._call._caller import SyncCaller
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Client", "ClientBase", "ClientV2", "DEFAULT_BASE_URL", "DEFAULT_MAX_CONNECTIONS", "checked_base_url"]
 
-DEFAULT_BASE_URL = "https://api.cohere.com"
+DEFAULT_BASE_URL = ClientEnvironment.PRODUCTION.value
 DEFAULT_MAX_CONNECTIONS = 100
 _START_LOCK = allocate_lock()
 
@@ -69,8 +71,15 @@ class ClientBase(Group):
         validate: bool = True,
         validate_events: bool = False,
         key_header: str = "Authorization",
+        environment: ClientEnvironment | str | None = ClientEnvironment.PRODUCTION,
+        httpx_client: Any = None,
+        thread_pool_executor: Executor | None = None,
+        log_warning_experimental_features: bool = True,
     ):
         key = self._resolve_key(api_key if api_key is not None else token)
+        base_url = base_url or os.environ.get("CO_API_URL") or _environment_url(environment)
+        if httpx_client is not None:
+            transport = self._httpx_transport(httpx_client, transport)
         if client_name is not None:
             check_header_value("X-Client-Name", client_name, type(self).__name__)
         check_header_name(key_header, type(self).__name__)
@@ -80,7 +89,7 @@ class ClientBase(Group):
             raise TypeError(f"max_connections must be an int, not {type(max_connections).__name__}")
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
-        base_url = checked_base_url(base_url or os.environ.get("CO_API_URL") or DEFAULT_BASE_URL)
+        base_url = checked_base_url(base_url)
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
         self._bind(loaded, tree_for(loaded, self._promote), self._invoke, (), self._asynchronous)
         settings = {
@@ -94,11 +103,21 @@ class ClientBase(Group):
             "_validate": validate,
             "_validate_events": validate_events,
             "_key_header": "Authorization" if key_header.lower() == "authorization" else key_header,
+            "_executor": thread_pool_executor,
             "_caller": None,
             "_checked_key": None,  # the last key found fit for a header
         }
         for name, value in settings.items():
             object.__setattr__(self, name, value)
+
+    def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
+        """The transport that sends with the official SDK's `httpx_client`, where the client can."""
+        raise TypeError(
+            f"{type(self).__name__}(httpx_client=...) can't be honoured: cohere_dyn's sync client sends with "
+            "requests, not httpx. Pass timeout=... (seconds or Timeout(connect, read)) for timeouts, "
+            "transport=... (an object with send(request, stream=...) and close()) for proxies or custom "
+            "sending, or use AsyncClient(httpx_client=httpx.AsyncClient(...))."
+        )
 
     def _resolve_key(self, key: str | Callable[[], str] | None) -> str | Callable[[], str] | None:
         """The key given, else from the environment; a client that signs its requests needs none."""
@@ -124,6 +143,16 @@ class ClientBase(Group):
         return key
 
 
+def _environment_url(environment: ClientEnvironment | str | None) -> str:
+    if isinstance(environment, ClientEnvironment):
+        return environment.value
+    if isinstance(environment, str) and environment:
+        return environment
+    if environment is None:
+        raise ValueError("pass base_url=... or environment=ClientEnvironment.PRODUCTION: there is no base URL")
+    raise TypeError(f"environment must be a ClientEnvironment or a URL, not {type(environment).__name__}")
+
+
 class Client(ClientBase):
     """A Cohere API client whose methods come from the spec.
 
@@ -144,6 +173,17 @@ class Client(ClientBase):
         validate_events: True checks every stream event against the spec (off by default: speed).
         key_header: the header that carries the key: `Authorization` (default) sends
             `Bearer <key>`; any other name (a gateway's `api-key`) sends the key as its value.
+
+    The official SDK's other arguments are taken too, so its code runs unchanged:
+        environment: a `ClientEnvironment` (or a URL): the base URL when neither base_url nor
+            CO_API_URL gives one. None with neither is an error, as in the SDK.
+        thread_pool_executor: a `concurrent.futures.Executor` that runs the slices of a batched
+            call (embed with more texts than one request takes) instead of a pool made per call;
+            its size bounds how many go out at once.
+        httpx_client: None only; the sync client sends with requests (see `transport`, `timeout`).
+            `AsyncClient` sends with a given `httpx.AsyncClient`.
+        log_warning_experimental_features: accepted, with no effect (cohere_dyn warns about no
+            experimental features).
 
     Beyond the spec's methods: `wait(job)` polls an embed job, dataset or fine-tuned model until
     it is done; paged list methods have iterators (`client.models.iter()`); embed batches texts.

@@ -217,6 +217,9 @@ def prepare(
                 except OSError as exc:  # a path that can't be read: the caller's mistake, found before sending
                     problem = ValidationProblem(argument.keyword, f"can't read the file: {exc.strerror or exc}", "file")
                     raise ValidationError(operation.qualified_name, [problem]) from None
+                except ValueError:  # a path the file system can't name (a lone surrogate, a NUL character)
+                    problem = ValidationProblem(argument.keyword, "can't read the file: not a valid path", "file")
+                    raise ValidationError(operation.qualified_name, [problem]) from None
             elif argument.location == "form":
                 parts.extend(form_parts(argument.wire_name, params.get(argument.keyword, value)))
         parts.sort(key=lambda part: part.filename is not None)  # plain fields first, then files, as httpx orders them

@@ -4,25 +4,60 @@ Code written for the official SDK builds payloads with typed classes (`cohere.Us
 content="hi")`). Here each name is derived from the spec, and calling it returns a plain dict,
 so such code runs unchanged and the payload is still checked against the spec when sent:
 
-- a component schema by its name: `Tool(...)`, `FinetunedModel(...)`;
+- a component schema by its name: `Tool(...)`, `FinetunedModel(...)`, and by each further name
+  its `x-cohere-dyn-sdk-names` lists (an SDK's name for it that the rules below don't give:
+  `V2ChatResponse` for `ChatResponse`, 5.15's `SystemMessageContentItem`); further names are
+  named through the rules below just as the schema's own;
 - a branch of a discriminated union: PascalCase(discriminator value) + union name, with the
-  discriminator filled in: `UserChatMessageV2` is `{"role": "user", ...}` of `ChatMessageV2`;
+  discriminator filled in: `UserChatMessageV2` is `{"role": "user", ...}` of `ChatMessageV2`.
+  The branch's own schema is the SDK's base class, without the discriminator:
+  `UserMessageV2(content="hi")` is `{"content": "hi"}`. A union of one branch is that branch;
 - an inline object: parent name + PascalCase(property), plus `Value` for map values and `Item`
-  for list items: `ToolV2Function`, `ToolParameterDefinitionsValue`.
+  for list items: `ToolV2Function`, `ToolParameterDefinitionsValue`. (Where the SDK writes an
+  item inline that the spec names, the spec's schema carries the SDK's name:
+  `RerankResponseResultsItem`.)
 
-A required property with one possible value (`const`) is filled in: `ParseDocument(image_url=u)`
-is `{"type": "image_url", "image_url": u}`.
+A schema no operation uses may still be there for an SDK class of its name; it says so with
+`x-cohere-dyn-sdk-only: true` (5.15's `TruncationStrategy`). `cohere-dyn lint` reports a name two
+schemas claim.
+
+A required property with one possible value (`const`, or an `enum` of one) is filled in:
+`ParseDocument(image_url=u)` is `{"type": "image_url", "image_url": u}`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Dict, FrozenSet, Iterator, Tuple
 
 from .._naming import did_you_mean, sdk_attribute
 from ._schemas import Resolver, discriminator_values
 
-__all__ = ["TypeIndex"]
+__all__ = ["SDK_NAMES", "SDK_ONLY", "TypeIndex", "sdk_names"]
+
+SDK_NAMES = "x-cohere-dyn-sdk-names"
+SDK_ONLY = "x-cohere-dyn-sdk-only"  # a schema no operation uses, kept for the SDK class of its name
+
+
+# (schema, fixed fields, discriminator properties the schema's own `const`s must not fill in)
+_Entry = Tuple[Any, Dict[str, Any], FrozenSet[str]]
+
+
+def sdk_names(schema: Any) -> list[str]:
+    """The further names `x-cohere-dyn-sdk-names` gives a schema."""
+    names = schema.get(SDK_NAMES) if isinstance(schema, dict) else None
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
+
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every schema object under `node` (dicts, depth first)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
 
 
 def _pascal(text: str) -> str:
@@ -36,7 +71,7 @@ class TypeIndex:
 
     def __init__(self, resolver: Resolver):
         self.resolver = resolver
-        self._entries: dict[str, tuple[Any, dict[str, Any]]] | None = None
+        self._entries: dict[str, _Entry] | None = None
 
     def names(self) -> list[str]:
         return sorted(self._index())
@@ -45,9 +80,10 @@ class TypeIndex:
         index = self._index()
         if name not in index:
             raise AttributeError(f"no type {name!r} in the spec.{did_you_mean(name, index)}")
-        schema, fixed = index[name]
+        schema, fixed, discriminators = index[name]
         fields = self._fields(schema)
-        fixed = {**self._pinned(schema), **fixed}
+        pinned = {prop: value for prop, value in self._pinned(schema).items() if prop not in discriminators}
+        fixed = {**pinned, **fixed}
         # the official SDK's attribute names for fields that can't be one as they are (`float_` for `float`)
         spelt = {sdk_attribute(field): field for field in self._properties(schema) if sdk_attribute(field) != field}
 
@@ -64,18 +100,40 @@ class TypeIndex:
         construct.__doc__ = f"A {name} payload (a dict), as the spec describes it."
         return construct
 
+    def entry(self, name: str) -> _Entry:
+        """What a name constructs: (schema, fields it fills in, discriminators its schema's own
+        values don't fill in: the SDK's base class of union branches)."""
+        return self._index()[name]
+
+    def keywords(self, name: str) -> tuple[list[tuple[str, str, bool]], bool]:
+        """The keywords a constructor takes, [(SDK spelling, JSON name, required)] required first,
+        and whether it takes any other (an open object): for the stubs."""
+        schema, fixed, discriminators = self._index()[name]
+        target = self.resolver.deref(schema)
+        required = set(target.get("required") or ()) if isinstance(target, dict) else set()
+        needed = required - {*fixed, *self._pinned(schema), *discriminators}
+        accepted = self._fields(schema)
+        parts = [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))] if accepted else []
+        declared = dict.fromkeys(prop for part in parts if isinstance(part, dict) for prop in part.get("properties") or {})
+        fields = sorted((field for field in declared if field in accepted), key=lambda field: field not in needed)
+        return [(sdk_attribute(field), field, field in needed) for field in fields], not accepted
+
     def _pinned(self, schema: Any) -> dict[str, Any]:
-        """Required properties with one possible value (`const`), filled in as the SDK's defaults fill them."""
+        """Required properties with one possible value, filled in as the SDK's defaults fill them."""
         target = self.resolver.deref(schema)
         if not isinstance(target, dict):
             return {}
         required = set(target.get("required") or ())
-        properties = target.get("properties") or {}
-        return {
-            prop: sub["const"]
-            for prop, sub in properties.items()
-            if prop in required and isinstance(sub, dict) and "const" in sub
-        }
+        pinned: dict[str, Any] = {}
+        for prop, sub in (target.get("properties") or {}).items():
+            sub = self.resolver.deref(sub)
+            if prop not in required or not isinstance(sub, dict):
+                continue
+            if "const" in sub:
+                pinned[prop] = sub["const"]
+            elif isinstance(sub.get("enum"), list) and len(sub["enum"]) == 1:
+                pinned[prop] = sub["enum"][0]
+        return pinned
 
     def _fields(self, schema: Any) -> set[str]:
         """The keywords a constructor accepts: its properties, or any when the object is open."""
@@ -93,16 +151,54 @@ class TypeIndex:
                     fields.update(part.get("properties") or {})
         return fields
 
-    def _index(self) -> dict[str, tuple[Any, dict[str, Any]]]:
+    def _index(self) -> dict[str, _Entry]:
         if self._entries is None:
-            entries: dict[str, tuple[Any, dict[str, Any]]] = {}
-            schemas = self.resolver.document.get("components", {}).get("schemas", {}) or {}
-            for name, schema in schemas.items():
-                entries.setdefault(name, (schema, {}))
-                for inner_name, inner, fixed in self._derived(name, schema, depth=0):
-                    entries.setdefault(inner_name, (inner, fixed))
+            entries: dict[str, _Entry] = {}
+            for name, entry, _, decisive in self.candidates():
+                if decisive:
+                    entries[name] = entry
+                else:
+                    entries.setdefault(name, entry)
             self._entries = entries
         return self._entries
+
+    def candidates(self) -> Iterator[tuple[str, _Entry, str, bool]]:
+        """Every (name, entry, component it comes from, decisive) the rules give, first come first
+        served unless decisive; two candidates for one name are a collision `cohere-dyn lint` reports."""
+        schemas = self.resolver.document.get("components", {}).get("schemas", {}) or {}
+        discriminated = self._discriminated_branches(schemas)
+        own = {name: self._own(schema, discriminated.get(name, frozenset())) for name, schema in schemas.items()}
+        for name in schemas:
+            yield name, own[name], name, False
+        for name, schema in schemas.items():
+            for alias in sdk_names(schema):
+                yield alias, own[name], name, False
+            for own_name in (name, *sdk_names(schema)):
+                for inner_name, inner, fixed in self._derived(own_name, schema, depth=0):
+                    # a branch schema already named as its branch: the SDK's class is the branch
+                    decisive = inner == {"$ref": f"#/components/schemas/{inner_name}"}
+                    yield inner_name, (inner, fixed, frozenset()), name, decisive
+
+    def _own(self, schema: Any, discriminators: frozenset[str]) -> _Entry:
+        """What a schema's own name constructs: a union of one branch is that branch; a branch of
+        unions is the SDK's base class, without the discriminators that tell it apart there."""
+        branches = discriminator_values(self.resolver, schema) if isinstance(schema, dict) else None
+        if branches and len(branches) == 1:
+            ((value, branch),) = branches.items()
+            return branch, {schema["discriminator"]["propertyName"]: value}, frozenset()
+        return schema, {}, discriminators
+
+    def _discriminated_branches(self, schemas: dict[str, Any]) -> dict[str, frozenset[str]]:
+        """Component name -> the discriminator properties of the unions it is a branch of."""
+        found: dict[str, set[str]] = {}
+        prefix = "#/components/schemas/"
+        for union in _nodes(schemas):
+            branches = discriminator_values(self.resolver, union)
+            for branch in (branches or {}).values():
+                ref = branch.get("$ref") if isinstance(branch, dict) else None
+                if isinstance(ref, str) and ref.startswith(prefix):
+                    found.setdefault(ref[len(prefix):], set()).add(union["discriminator"]["propertyName"])
+        return {name: frozenset(props) for name, props in found.items()}
 
     def _derived(self, name: str, schema: Any, depth: int) -> Iterator[tuple[str, Any, dict[str, Any]]]:
         if depth > 4 or not isinstance(schema, dict) or "$ref" in schema:

@@ -18,6 +18,9 @@ defect of the document as written, each at its JSON pointer:
 | `operation-id-missing` | warning | no operationId: the method is named from its route |
 | `sdk-removed` | error / warning | the table of the SDK's removed functions names a method that doesn't exist / a removed name that is a method |
 | `deployment` | error | an `x-cohere-dyn-deployments` rule that makes no sense, or names a method or body field the spec lacks |
+| `sdk-names` | error | an `x-cohere-dyn-sdk-names` that isn't a list of Python identifiers |
+| `sdk-name-collision` | error | two schemas (or their further names, branches, inline objects) give one constructor name |
+| `sdk-only-used` | warning | a schema marked `x-cohere-dyn-sdk-only` (a class no operation uses) that something references |
 
 Run only by the `lint` command: this module is never imported by `import cohere_dyn`.
 """
@@ -33,6 +36,7 @@ from .._errors import SpecError
 from .._spec._normalize import _declared, _deref, _escape, _operations, _walk, normalize
 from .._spec._operations import EXTENSION, HTTP_METHODS, STREAM_MEDIA_TYPES, _build
 from .._spec._schemas import Resolver
+from .._spec._types import SDK_NAMES, SDK_ONLY, TypeIndex
 
 __all__ = ["Finding", "lint_document", "lint_file", "read_document", "report"]
 
@@ -98,6 +102,7 @@ def lint_document(document: dict[str, Any], source: str = "<spec>") -> list[Find
         findings += _discriminator(resolver, node, pointer)
     if isinstance(document.get("paths"), dict):
         findings += _methods(document, source)
+    findings += _sdk_names(document, resolver)
     findings.sort(key=lambda finding: finding.severity != ERROR)
     return findings
 
@@ -362,4 +367,52 @@ def _collisions(operations: list[Any]) -> list[Finding]:
             findings.append(
                 Finding(ERROR, "method-collision", operation.pointer, f"ClientV2.{operation.name} (from v2) hides the group {operation.name!r}")
             )
+    return findings
+
+
+# payload constructor names ---------------------------------------------------------------------
+
+
+def _sdk_names(document: dict[str, Any], resolver: Resolver) -> list[Finding]:
+    """The names `cohere_dyn.types` derives (see `_spec._types`): well-formed further names, no name
+    claimed by two schemas, and SDK-only schemas that nothing uses."""
+    components = document.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else None
+    if not isinstance(schemas, dict):
+        return []
+    findings = []
+    references = json.dumps([document.get("paths"), components])
+    for name, schema in schemas.items():
+        if not isinstance(schema, dict):
+            continue
+        pointer = f"#/components/schemas/{_escape(name)}"
+        names = schema.get(SDK_NAMES)
+        identifiers = isinstance(names, list) and all(isinstance(n, str) and n.isidentifier() for n in names)
+        if names is not None and not identifiers:
+            message = f"must be a list of Python identifiers, found {names!r}"
+            findings.append(Finding(ERROR, "sdk-names", f"{pointer}/{SDK_NAMES}", message))
+        if schema.get(SDK_ONLY) and f'"{pointer}"' in references:
+            message = f"marked {SDK_ONLY}, yet referenced: drop the mark"
+            findings.append(Finding(WARNING, "sdk-only-used", pointer, message))
+    try:
+        candidates = [
+            (name, (id(resolver.deref(schema)), json.dumps(fixed, sort_keys=True, default=str), discriminators), origin, decisive)
+            for name, (schema, fixed, discriminators), origin, decisive in TypeIndex(resolver).candidates()
+        ]
+    except SpecError:
+        return findings  # a reference that points nowhere, reported by `ref-unresolvable`
+    decided = {name for name, _, _, decisive in candidates if decisive}
+    first: dict[str, tuple[Any, str]] = {}
+    reported: set[str] = set()
+    for name, target, origin, _ in candidates:
+        if name in decided:
+            continue
+        seen, seen_origin = first.setdefault(name, (target, origin))
+        if seen != target and name not in reported:
+            reported.add(name)
+            message = (
+                f"the constructor name {name!r} comes from both {seen_origin} and {origin}: "
+                f"rename one, or change its {SDK_NAMES}"
+            )
+            findings.append(Finding(ERROR, "sdk-name-collision", f"#/components/schemas/{_escape(origin)}", message))
     return findings

@@ -6,7 +6,8 @@ Driven by an operation's `batch` rule (`x-cohere-dyn.batch` in the spec):
   every slice is prepared (validated, encoded) before anything is sent, so a bad input at
   position 500 fails before the first request, its error path counted in the caller's list;
 - the slices go out concurrently, at most `max_workers` at once (threads for the sync client,
-  tasks for the async one), each with its own retries;
+  or the client's `thread_pool_executor`, sized by its owner; tasks for the async one), each with
+  its own retries;
 - the answers merge in input order by the rule's `merge` map (dotted response path -> `concat`:
   lists joined, or for an object of lists joined key by key; `sum`: numbers, or an object of
   numbers key by key, added up; `unique`: lists joined without repeats); every other field is
@@ -101,13 +102,15 @@ class Batches:
 
 
 def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
-    """A batched call on the sync client: batches on a thread pool of at most `max_workers`."""
+    """A batched call on the sync client: batches on a thread pool of at most `max_workers`, or on
+    the client's `thread_pool_executor` when it has one."""
     batches = Batches(caller.spec, operation, kwargs, caller.client._validate)
     if batches.call is not None:
         return caller.invoke(operation, batches.call)
     if not batches.prepared:
         return batches.result
     from concurrent.futures import ThreadPoolExecutor, as_completed
+    from contextlib import nullcontext
 
     from .._call._caller import decode_response
 
@@ -119,7 +122,13 @@ def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
 
     answers: list[Any] = [None] * len(batches.prepared)
     progress = batches.reporter()
-    with ThreadPoolExecutor(min(batches.max_workers, len(answers)), thread_name_prefix="cohere-dyn-batch") as pool:
+    executor = caller.client._executor  # the client's thread_pool_executor (the official SDK's), kept open
+    pools = (
+        nullcontext(executor)
+        if executor is not None
+        else ThreadPoolExecutor(min(batches.max_workers, len(answers)), thread_name_prefix="cohere-dyn-batch")
+    )
+    with pools as pool:
         futures = {pool.submit(send, index): index for index in range(len(answers))}
         try:
             for future in as_completed(futures):

@@ -205,7 +205,7 @@ def test_sdk_payload_classes_are_derived_from_the_spec() -> None:
         cohere_dyn.NoSuchThingV9
 
 
-@pytest.mark.parametrize("path", ["", "/no/such/file.csv"])
+@pytest.mark.parametrize("path", ["", "/no/such/file.csv", "\ud800", "a\x00b"])
 def test_an_unreadable_file_path_is_a_validation_error_before_sending(path: str) -> None:
     transport = RecordingTransport()
     with pytest.raises(cohere_dyn.ValidationError, match="data: can't read the file"):

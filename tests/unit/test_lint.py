@@ -177,3 +177,32 @@ def test_the_sdk_removed_table_names_real_methods() -> None:
         (ERROR, "sdk-removed", "#/x-cohere-dyn/sdk-removed/old_ping"),
         (WARNING, "sdk-removed", "#/x-cohere-dyn/sdk-removed/ping"),
     }
+
+
+def test_sdk_names_must_be_a_list_of_identifiers() -> None:
+    document = _document(schemas={"Pet": {"type": "object", "x-cohere-dyn-sdk-names": ["Animal", "not a name"]}})
+    assert _found(document) == {(ERROR, "sdk-names", "#/components/schemas/Pet/x-cohere-dyn-sdk-names")}
+
+
+def test_a_constructor_name_two_schemas_claim_is_a_collision() -> None:
+    document = _document(
+        schemas={
+            "Pet": {"type": "object", "properties": {"collar": {"type": "object", "properties": {}}}},
+            "PetCollar": {"type": "object", "properties": {"size": {"type": "integer"}}},
+            "Cat": {"type": "object", "x-cohere-dyn-sdk-names": ["PetCollar"]},
+        }
+    )
+    assert _found(document) == {
+        (ERROR, "sdk-name-collision", "#/components/schemas/Pet"),
+    }
+
+
+def test_an_sdk_only_schema_that_is_referenced_is_reported() -> None:
+    document = _document(
+        schemas={
+            "Pet": {"type": "object", "properties": {"toy": {"$ref": "#/components/schemas/Toy"}}},
+            "Toy": {"type": "object", "x-cohere-dyn-sdk-only": True},
+        }
+    )
+    document["paths"]["/ping"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {"$ref": "#/components/schemas/Pet"}
+    assert _found(document) == {(WARNING, "sdk-only-used", "#/components/schemas/Toy")}

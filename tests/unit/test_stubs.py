@@ -64,7 +64,7 @@ def test_a_method_has_keyword_only_typed_arguments_and_its_response_type() -> No
 
 def test_requests_are_typed_dicts_with_required_keys_and_enums_are_literals() -> None:
     text = generate(Spec.load())["_generated_types.pyi"]
-    assert re.search(r"class UserMessageParam\(TypedDict, total=False\):\n(    .*\n|\n)*?    role: Required\[Literal\['user'\]\]", text)
+    assert re.search(r"class UserMessageV2Param\(TypedDict, total=False\):\n(    .*\n|\n)*?    role: Required\[Literal\['user'\]\]", text)
     assert "safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...," in text
 
 

@@ -51,6 +51,11 @@ client.close()
 
 cohere_dyn.validate("v2.chat", {"model": "m", "messages": []})
 message = cohere_dyn.UserChatMessageV2(content="hi")
+co2.chat(model="m", messages=[cohere_dyn.SystemChatMessageV2(content="be brief"), message])
+co2.chat(model="m", messages=[cohere_dyn.UserChatMessageV2(content=[cohere_dyn.types.TextContent(text="hi")])])
+base: dict[str, object] = cohere_dyn.UserMessageV2(content="hi")
+cohere_dyn.Client(api_key="k", environment=cohere_dyn.ClientEnvironment.PRODUCTION, thread_pool_executor=None)
+cohere_dyn.ClientV2(api_key="k", httpx_client=None, log_warning_experimental_features=False)
 try:
     client.models.list()
 except cohere_dyn.TooManyRequestsError as exc:

@@ -18,3 +18,6 @@ client.embed(texts=[1, 2], model="m")  # error: texts are strings
 reply: str = client.tokenize(text="t", model="m")  # error: the response is an object
 client.datasets.get("ds-1", "extra")  # error: only the path parameter is positional
 client.finetuning.list_events("ft-1", 10)  # error: page_size is keyword-only
+cohere_dyn.UserChatMessageV2(contnt="hi")  # error: misspelled constructor keyword
+co2.chat(model="m", messages=[cohere_dyn.UserMessageV2(content="hi")])  # error: the SDK's base class has no role
+cohere_dyn.Client(api_key="k", httpx_client=object())  # error: the sync client takes no httpx client

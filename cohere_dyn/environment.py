@@ -1,0 +1,14 @@
+"""`ClientEnvironment`: the base URLs the official SDK names, as `cohere.environment` has them.
+
+    Client(environment=ClientEnvironment.PRODUCTION)  # the same as base_url="https://api.cohere.com"
+"""
+
+import enum
+
+__all__ = ["ClientEnvironment"]
+
+
+class ClientEnvironment(enum.Enum):
+    """A named base URL for `Client(environment=...)`; `base_url=` (or CO_API_URL) takes precedence."""
+
+    PRODUCTION = "https://api.cohere.com"

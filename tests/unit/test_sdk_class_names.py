@@ -1,0 +1,173 @@
+"""Every pydantic model class of the official SDK (5.15.0 and 7.3.1) is a payload constructor here.
+
+The name lists under tests/fixtures/sdk_classes are facts read from the installed SDKs; the
+expected payloads below are what the SDK's class serialises to (`.dict()`, None left out).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+import cohere_dyn
+from cohere_dyn._spec._document import Spec
+
+LISTS = Path(__file__).resolve().parents[1] / "fixtures" / "sdk_classes"
+
+
+def _names(sdk: str) -> list[str]:
+    return [line.strip() for line in (LISTS / f"cohere-{sdk}.txt").read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("sdk", ["5.15.0", "7.3.1"])
+def test_every_model_class_name_of_the_sdk_is_a_constructor(sdk: str) -> None:
+    offered = set(Spec.load().types.names())
+    missing = [name for name in _names(sdk) if name not in offered]
+    assert missing == [], f"{len(missing)} of cohere {sdk}'s class names don't construct: {missing}"
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["cohere_dyn", "cohere_dyn.types", "cohere_dyn.v2", "cohere_dyn.v2.types", "cohere_dyn.types.user_message_v2"],
+)
+def test_the_names_resolve_wherever_the_sdk_imports_classes_from(where: str) -> None:
+    module = importlib.import_module(where)
+    for name in ("UserMessageV2", "V2ChatResponse", "ContentDeltaV2ChatStreamResponse", "TextAssistantMessageContentItem"):
+        assert getattr(module, name).__name__ == name
+
+
+# What each kind of class serialises to (request side)
+
+
+def test_a_branch_schema_is_the_sdks_base_class_without_the_discriminator() -> None:
+    assert cohere_dyn.UserMessageV2(content="hi") == {"content": "hi"}
+    assert cohere_dyn.SystemMessageV2(content="be brief") == {"content": "be brief"}
+    assert cohere_dyn.ChatTextContent(text="hi") == {"text": "hi"}
+    assert cohere_dyn.ChatToolMessage(tool_results=[]) == {"tool_results": []}
+    assert cohere_dyn.ChatTextResponseFormatV2() == {}
+
+
+def test_a_union_branch_name_fills_in_the_discriminator() -> None:
+    assert cohere_dyn.UserChatMessageV2(content="hi") == {"role": "user", "content": "hi"}
+    assert cohere_dyn.TextContent(text="hi") == {"type": "text", "text": "hi"}
+    assert cohere_dyn.TextSystemMessageV2ContentOneItem(text="hi") == {"type": "text", "text": "hi"}
+    assert cohere_dyn.UserMessage(message="hi") == {"role": "USER", "message": "hi"}
+    assert cohere_dyn.ToolMessage(tool_results=[]) == {"role": "TOOL", "tool_results": []}
+    assert cohere_dyn.TextResponseFormatV2() == {"type": "text"}
+
+
+def test_a_union_of_one_branch_is_that_branch() -> None:
+    assert cohere_dyn.SystemMessageV2ContentOneItem(text="hi") == {"type": "text", "text": "hi"}
+
+
+def test_the_old_sdks_names_build_what_they_built() -> None:
+    assert cohere_dyn.TextSystemMessageContentItem(text="hi") == {"type": "text", "text": "hi"}
+    assert cohere_dyn.TextAssistantMessageContentItem(text="hi") == {"type": "text", "text": "hi"}
+    assert cohere_dyn.AutoTruncationStrategy() == {"type": "auto"}
+    assert cohere_dyn.NoneTruncationStrategy() == {"type": "none"}
+    assert cohere_dyn.TruncationStrategyAutoPreserveOrder() == {}
+    assert cohere_dyn.ChatRequestConnectorsSearchOptions(seed=7) == {"seed": 7}
+    assert cohere_dyn.ChatStreamRequestConnectorsSearchOptions(seed=7) == {"seed": 7}
+
+
+def test_a_required_property_with_one_enum_value_is_filled_in() -> None:
+    box = {"top_left_x": 0, "top_left_y": 0, "bottom_right_x": 1, "bottom_right_y": 1}
+    table = cohere_dyn.ParseTableBlock(html="<table/>", bounding_box=box, bounding_box_normalized=box)
+    assert table["type"] == "html"
+
+
+def test_built_payloads_are_sent_as_the_sdk_sends_them() -> None:
+    system = cohere_dyn.SystemChatMessageV2(content=[cohere_dyn.SystemMessageV2ContentOneItem(text="be brief")])
+    user = cohere_dyn.UserChatMessageV2(content=[cohere_dyn.TextContent(text="hi")])
+    cohere_dyn.validate("v2.chat", {"model": "command-a-03-2025", "messages": [system, user]})
+
+
+# Response and stream side
+
+
+def test_the_sdks_v2_stream_event_names_fill_in_the_type() -> None:
+    event = cohere_dyn.ContentDeltaV2ChatStreamResponse(index=0, delta={"message": {"content": {"text": "h"}}})
+    assert event == {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": "h"}}}}
+    assert cohere_dyn.MessageEndV2ChatStreamResponse(id="m") == {"type": "message-end", "id": "m"}
+    assert cohere_dyn.ChatContentDeltaEvent(index=0) == {"index": 0}  # the base class
+
+
+def test_the_event_base_classes_have_no_fields_of_their_own() -> None:
+    assert cohere_dyn.ChatStreamEvent() == {}
+    assert cohere_dyn.ChatStreamEventType() == {}
+    assert cohere_dyn.GenerateStreamEvent() == {}
+
+
+def test_response_classes_named_by_their_place_in_the_sdk() -> None:
+    assert cohere_dyn.V2ChatResponse(id="x", finish_reason="COMPLETE", message={"role": "assistant"}) == {
+        "id": "x",
+        "finish_reason": "COMPLETE",
+        "message": {"role": "assistant"},
+    }
+    document = cohere_dyn.RerankResponseResultsItemDocument(text="d")
+    result = cohere_dyn.RerankResponseResultsItem(index=0, relevance_score=0.5, document=document)
+    assert result == {"index": 0, "relevance_score": 0.5, "document": {"text": "d"}}
+    assert cohere_dyn.V2RerankResponseResultsItemDocument(text="d") == {"text": "d"}  # 5.15's name of the same
+    assert cohere_dyn.ClassifyResponseClassificationsItemLabelsValue(confidence=0.9) == {"confidence": 0.9}
+    assert cohere_dyn.MetricsEmbedDataFieldsItem(name="text", count=3) == {"name": "text", "count": 3}
+
+
+def test_a_schema_named_as_its_own_branch_is_the_branch() -> None:
+    assert cohere_dyn.EmbeddingsByTypeEmbedResponse(id="e", embeddings={}) == {
+        "response_type": "embeddings_by_type",
+        "id": "e",
+        "embeddings": {},
+    }
+    assert cohere_dyn.EmbedFloatsResponse(id="e", embeddings=[], texts=[]) == {"id": "e", "embeddings": [], "texts": []}
+
+
+def test_a_base_class_refuses_keywords_its_schema_lacks() -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'message'"):
+        cohere_dyn.UserMessageV2(message="hi")
+
+
+# The rules, on a small spec: they carry over to names the packaged spec doesn't have
+
+
+def _types(schemas: dict) -> object:
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}}
+    return Spec.from_dict(document).types
+
+
+_PET_SCHEMAS = {
+    "Pet": {
+        "x-cohere-dyn-sdk-names": ["Animal"],
+        "oneOf": [{"$ref": "#/components/schemas/CatPet"}, {"$ref": "#/components/schemas/Dog"}],
+        "discriminator": {
+            "propertyName": "kind",
+            "mapping": {"cat": "#/components/schemas/CatPet", "dog": "#/components/schemas/Dog"},
+        },
+    },
+    "CatPet": {"type": "object", "required": ["kind"], "properties": {"kind": {"const": "cat"}, "lives": {"type": "integer"}}},
+    "Dog": {"type": "object", "required": ["kind"], "properties": {"kind": {"const": "dog"}, "good": {"type": "boolean"}}},
+    "Leash": {
+        "oneOf": [{"$ref": "#/components/schemas/Dog"}],
+        "discriminator": {"propertyName": "kind", "mapping": {"dog": "#/components/schemas/Dog"}},
+    },
+}
+
+
+def test_further_sdk_names_construct_the_schema_and_name_its_branches() -> None:
+    types = _types(_PET_SCHEMAS)
+    assert types.constructor("Animal")(kind="dog") == {"kind": "dog"}
+    assert types.constructor("DogAnimal")(good=True) == {"kind": "dog", "good": True}
+    assert types.constructor("DogPet")(good=True) == {"kind": "dog", "good": True}
+
+
+def test_a_branch_schemas_own_name_leaves_the_discriminator_out() -> None:
+    assert _types(_PET_SCHEMAS).constructor("Dog")(good=True) == {"good": True}
+
+
+def test_a_schema_named_as_its_branch_keeps_the_discriminator() -> None:
+    assert _types(_PET_SCHEMAS).constructor("CatPet")(lives=9) == {"kind": "cat", "lives": 9}
+
+
+def test_a_one_branch_union_builds_its_branch() -> None:
+    assert _types(_PET_SCHEMAS).constructor("Leash")(good=False) == {"kind": "dog", "good": False}
