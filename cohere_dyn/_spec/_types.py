@@ -119,7 +119,8 @@ class TypeIndex:
         return [(sdk_attribute(field), field, field in needed) for field in fields], not accepted
 
     def _pinned(self, schema: Any) -> dict[str, Any]:
-        """Required properties with one possible value, filled in as the SDK's defaults fill them."""
+        """Properties with one possible value, filled in as the SDK's defaults fill them: when
+        required, or when that value is also the declared default (`ToolV2.type`)."""
         target = self.resolver.deref(schema)
         if not isinstance(target, dict):
             return {}
@@ -127,12 +128,16 @@ class TypeIndex:
         pinned: dict[str, Any] = {}
         for prop, sub in (target.get("properties") or {}).items():
             sub = self.resolver.deref(sub)
-            if prop not in required or not isinstance(sub, dict):
+            if not isinstance(sub, dict):
                 continue
             if "const" in sub:
-                pinned[prop] = sub["const"]
+                only = sub["const"]
             elif isinstance(sub.get("enum"), list) and len(sub["enum"]) == 1:
-                pinned[prop] = sub["enum"][0]
+                only = sub["enum"][0]
+            else:
+                continue
+            if prop in required or ("default" in sub and sub["default"] == only):
+                pinned[prop] = only
         return pinned
 
     def _fields(self, schema: Any) -> set[str]:

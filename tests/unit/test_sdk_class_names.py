@@ -72,6 +72,12 @@ def test_the_old_sdks_names_build_what_they_built() -> None:
     assert cohere_dyn.ChatStreamRequestConnectorsSearchOptions(seed=7) == {"seed": 7}
 
 
+def test_a_property_whose_only_value_is_its_default_is_filled_in_as_the_current_sdk_sends_it() -> None:
+    function = cohere_dyn.ToolV2Function(name="f", parameters={})
+    assert cohere_dyn.ToolV2(function=function) == {"type": "function", "function": function}
+    assert cohere_dyn.ToolCallV2(id="call_1") == {"type": "function", "id": "call_1"}
+
+
 def test_a_required_property_with_one_enum_value_is_filled_in() -> None:
     box = {"top_left_x": 0, "top_left_y": 0, "bottom_right_x": 1, "bottom_right_y": 1}
     table = cohere_dyn.ParseTableBlock(html="<table/>", bounding_box=box, bounding_box_normalized=box)
