@@ -142,6 +142,10 @@ class Client(ClientBase):
 
     def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         caller = self._caller or self._start()
+        if operation.bulk:
+            from ._bulk._embed_stream import embed_stream
+
+            return embed_stream(caller, operation, kwargs)
         if operation.batch is not None:
             from ._workflows._batching import run
 

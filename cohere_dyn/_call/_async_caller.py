@@ -40,9 +40,9 @@ class AsyncCaller:
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
         return await self.fetch(prepared)
 
-    async def fetch(self, prepared: PreparedRequest) -> Any:
-        """Send a prepared request and decode its answer."""
-        response = await self.send(prepared)
+    async def fetch(self, prepared: PreparedRequest, retry: RetryPolicy | None = None) -> Any:
+        """Send a prepared request and decode its answer (`retry`: see `send`)."""
+        response = await self.send(prepared, retry=retry)
         content = await _read(response)
         return decode_content(self.spec, prepared.operation, response.status_code, response.headers, content)
 
@@ -51,30 +51,36 @@ class AsyncCaller:
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
         return AsyncStream(lambda: self.send(prepared, stream=True), operation, self.spec, self.client._validate_events)
 
-    async def send(self, prepared: PreparedRequest, *, stream: bool = False) -> AsyncResponse:
-        """Send, retrying what is safe to retry; an error status raises its ApiError."""
+    async def send(
+        self, prepared: PreparedRequest, *, stream: bool = False, retry: RetryPolicy | None = None
+    ) -> AsyncResponse:
+        """Send, retrying what is safe to retry; an error status raises its ApiError. `retry`
+        replaces the client's policy for this request (as `SyncCaller.send`)."""
         self._check_loop()
         max_retries = retries_for(self.client, prepared)
         request = build_request(self.client, prepared)
         try:
-            return await self._attempts(prepared, request, max_retries, stream)
+            return await self._attempts(prepared, request, max_retries, stream, retry or self.retry)
         except CohereError as exc:
             raise redact(exc, credential(request.headers)) from exc.__cause__
 
-    async def _attempts(self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool) -> AsyncResponse:
+    async def _attempts(
+        self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool, policy: RetryPolicy | None = None
+    ) -> AsyncResponse:
+        policy = policy or self.retry
         attempt = 0
         while True:
             try:
                 response = await self.transport.send(request, stream=stream)
             except (ConnectionError, TimeoutError) as exc:
-                delay = self.retry.after_failure(exc, attempt, max_retries)
+                delay = policy.after_failure(exc, attempt, max_retries)
                 if delay is None:
                     raise
                 log_retry(prepared, str(exc), attempt, max_retries, delay)
             else:
                 if response.status_code < 400:
                     return response
-                delay = self.retry.after_status(response.status_code, response.headers, attempt, max_retries)
+                delay = policy.after_status(response.status_code, response.headers, attempt, max_retries)
                 if delay is None:
                     raise error_from_content(response.status_code, response.headers, await _read(response))
                 await response.aclose()
