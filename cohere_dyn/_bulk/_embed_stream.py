@@ -156,10 +156,12 @@ class _Run:
         """How long every worker pauses after a 429; past the patience, the error to raise."""
         delay = self.backoff.delay(batch.attempts, getattr(exc, "headers", None) or {})
         batch.attempts += 1
-        if self.window.stalled_for() + delay > self.patience:
+        stalled = self.window.stalled_for()
+        if stalled + delay > self.patience:
             stop = max(self.read, batch.stop)
             where = (
-                f"rate limited for {self.window.stalled_for():.0f} s, past the patience of {self.patience:g} s; "
+                f"rate limited for {stalled:.1f} s and asked to wait {delay:.1f} s more, past the patience of "
+                f"{self.patience:g} s; "
                 f"{self.field}[{self.yielded}:{stop}] and any after them not embedded"
             )
             raise name_inputs(exc, self.operation, where, range(self.yielded, stop))
