@@ -37,7 +37,7 @@ class PreparedRequest:
     path: str
     query: list[tuple[str, str]]
     headers: dict[str, str]
-    content: bytes | None
+    content: Any  # bytes, None, or a MultipartBody streamed from disk
     timeout: float | None = None
     max_retries: int | None = None
 
