@@ -23,6 +23,9 @@ class Summary:
         self.started = time.monotonic()
         self.seconds = 0.0
 
+    def finish(self) -> None:
+        self.seconds = time.monotonic() - self.started
+
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
         return self.embedded / elapsed if elapsed > 0 else 0.0
@@ -70,7 +73,7 @@ def embed_file(
                 progress(summary)
     finally:
         writer.close()
-        summary.seconds = time.monotonic() - summary.started
+        summary.finish()
     return summary
 
 

@@ -13,7 +13,7 @@ import json
 import os
 from typing import IO, Any, Iterable, Iterator
 
-__all__ = ["OutputWriter", "resume_point", "output_lines"]
+__all__ = ["OutputWriter", "encode_line", "resume_point", "output_lines"]
 
 
 def resume_point(path: str) -> int:
@@ -40,27 +40,26 @@ def resume_point(path: str) -> int:
     return done
 
 
+def encode_line(index: int, ident: Any, vectors: dict[str, Any], several_types: bool) -> bytes:
+    entry: dict[str, Any] = {"index": index}
+    if ident is not None:
+        entry["id"] = ident
+    entry["embedding"] = dict(vectors) if several_types else next(iter(vectors.values()))
+    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
 def output_lines(results: Iterable[Any], ids: Iterator[Any], offset: int, several_types: bool) -> Iterator[bytes]:
     """One line per input from embed_stream's results (the types of an input come together)."""
     current: int | None = None
     vectors: dict[str, Any] = {}
-
-    def line() -> bytes:
-        entry: dict[str, Any] = {"index": offset + current}  # type: ignore[operator]
-        ident = next(ids)
-        if ident is not None:
-            entry["id"] = ident
-        entry["embedding"] = dict(vectors) if several_types else next(iter(vectors.values()))
-        return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
     for result in results:
         if result.index != current and current is not None:
-            yield line()
+            yield encode_line(offset + current, next(ids), vectors, several_types)
             vectors.clear()
         current = result.index
         vectors[result.embedding_type] = result.embedding
     if current is not None:
-        yield line()
+        yield encode_line(offset + current, next(ids), vectors, several_types)
 
 
 class OutputWriter:

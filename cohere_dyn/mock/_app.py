@@ -19,6 +19,7 @@ from .._spec._document import Spec
 from ._behaviours import BEHAVIOURS
 from ._checks import Problem, RequestChecker
 from ._exchange import Behaviour, Call, Events, Reply
+from ._files import FILES_PREFIX, serve_file
 from ._framing import DONE, SSE, frame, stream_media_type
 from ._routing import Router, pick
 from ._store import Store
@@ -78,6 +79,9 @@ class MockApp:
         return outgoing
 
     def _answer(self, received: Received) -> Outgoing:
+        if received.method == "GET" and received.path.startswith(FILES_PREFIX):  # a dataset part's download link
+            status, content = serve_file(self.store, received.path)
+            return Outgoing(status, {"Content-Type": "application/avro" if status == 200 else "text/plain"}, content)
         scheme, _, key = received.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return _json(401, {"message": "no api key supplied"})
