@@ -121,6 +121,7 @@ def _text_of(item: Any) -> str:
 def _handler(server: EmbedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body leave at once (no delayed-ACK stalls)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

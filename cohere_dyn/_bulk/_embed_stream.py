@@ -32,6 +32,7 @@ from ._limiter import DEFAULT_CEILING, AsyncGate, Gate, Stopped, Window
 __all__ = ["StreamedEmbedding", "embed_stream", "embed_stream_async"]
 
 OPTIONS = ("batch_size", "max_workers", "patience")
+HINTS = frozenset({"retry-after", "retry-after-ms"})
 
 
 class StreamedEmbedding:
@@ -152,9 +153,13 @@ class _Run:
     def failed(self, exc: CohereError, batch: _Batch) -> CohereError:
         return name_inputs(exc, self.operation, f"{self.field}[{batch.start}:{batch.stop}]", range(batch.start, batch.stop))
 
-    def delay_after(self, exc: TooManyRequestsError, batch: _Batch) -> float:
-        """How long every worker pauses after a 429; past the patience, the error to raise."""
-        delay = self.backoff.delay(batch.attempts, getattr(exc, "headers", None) or {})
+    def delay_after(self, exc: TooManyRequestsError, batch: _Batch) -> tuple[float, bool]:
+        """How long every worker pauses after a 429, and whether the window should shrink (no
+        hint from the server, or this batch had waited out two pauses already); past the
+        patience, the error to raise."""
+        headers = getattr(exc, "headers", None) or {}
+        delay = self.backoff.delay(batch.attempts, headers)
+        shrink = batch.attempts > 1 or not any(name.lower() in HINTS for name in headers)
         batch.attempts += 1
         stalled = self.window.stalled_for()
         if stalled + delay > self.patience:
@@ -165,7 +170,7 @@ class _Run:
                 f"{self.field}[{self.yielded}:{stop}] and any after them not embedded"
             )
             raise name_inputs(exc, self.operation, where, range(self.yielded, stop))
-        return delay
+        return delay, shrink
 
 
 def _default_size(spec: Any, operation: Operation, field: str) -> int:
@@ -235,11 +240,11 @@ def _send(run: _Run, gate: Gate, batch: _Batch) -> list[StreamedEmbedding]:
                 response.close()
         except TooManyRequestsError as exc:
             try:
-                delay = run.delay_after(exc, batch)
+                delay, shrink = run.delay_after(exc, batch)
             except CohereError:
                 gate.leave(window.failed)
                 raise
-            gate.leave(lambda: window.throttled(sent_at, delay))
+            gate.leave(lambda: window.throttled(sent_at, delay, shrink))
             continue
         except CohereError as exc:
             gate.leave(window.failed)
@@ -332,11 +337,11 @@ async def _send_async(run: _Run, gate: AsyncGate, batch: _Batch) -> list[Streame
                 await response.aclose()
         except TooManyRequestsError as exc:
             try:
-                delay = run.delay_after(exc, batch)
+                delay, shrink = run.delay_after(exc, batch)
             except CohereError:
                 await gate.leave(window.failed)
                 raise
-            await gate.leave(lambda: window.throttled(sent_at, delay))
+            await gate.leave(lambda: window.throttled(sent_at, delay, shrink))
             continue
         except CohereError as exc:
             await gate.leave(window.failed)

@@ -2,13 +2,19 @@
 
 `Window` is the policy, pure and clock-driven (additive increase, multiplicative decrease):
 
-- it starts small and grows while answers come back: by one per answer until the first sign of
-  trouble (a quick start), then by one per window's worth of answers, and only while the window
-  is actually full (a slow reader doesn't make it grow);
-- a 429 halves it (once per wave: answers to requests sent before the last cut don't cut again)
-  and pauses every worker until the server's Retry-After / retry-after-ms, or a backoff. When
-  the pause ends one request probes alone; the others follow once it is answered, so the
-  workers don't all retry at the same instant;
+- it starts small and grows while answers come back: by one per answer until the first 429
+  (a quick start), then by one per window's worth of answers; only while the window is actually
+  full (a slow reader doesn't make it grow) and a window's worth of answers has come back since
+  the last 429 (a window that draws the odd 429 is as large as it should be);
+- a 429 pauses every worker until the server's Retry-After / retry-after-ms (or a backoff);
+  when the pause ends, the waiting requests start one after another, the pause's length divided
+  by the window apart, until an answer comes back, so they never all retry at the same instant.
+  A server enforcing a rate limit answers a window slightly too large with the odd 429 whose
+  pause costs little (the refused request goes again when the server said it may), so such a
+  429 doesn't shrink the window, it only stops it growing for a window's worth of answers; a
+  429 without a hint, or for a request that had already waited out two pauses, means the window
+  is too large: it is cut by a quarter (once per wave: answers to requests sent before the last
+  cut don't cut again);
 - an answer much slower than the fastest seen (a server slowing under load) shrinks it by a
   quarter.
 
@@ -29,6 +35,7 @@ __all__ = ["AsyncGate", "Gate", "Stopped", "Window", "DEFAULT_CEILING"]
 DEFAULT_CEILING = 16  # 16 answers of 96 x 1024 floats in memory at once is about 160 MB
 SLOW_FACTOR = 3.0  # an answer this many times slower than the fastest one, plus SLOW_MARGIN
 SLOW_MARGIN = 0.1
+MAX_STAGGER = 1.0
 
 
 class Stopped(Exception):
@@ -44,49 +51,58 @@ class Window:
         self.limit = float(min(start, ceiling))
         self.active = 0
         self.resume_at = 0.0
-        self.probing = False
+        self.stagger = 0.0  # after a pause, until an answer: the time between two starts
+        self.next_start = 0.0
         self.cut_at = -1.0  # when the limit was last cut; -1: never (still in the quick start)
         self.fastest = float("inf")
         self.last_answer = clock()
         self.throttles = 0
+        self.calm = start  # answers since the last 429: the window grows only after a window's worth
 
     def size(self) -> int:
-        return max(1, int(self.limit))
+        return max(1, round(self.limit))
 
     def wait_needed(self) -> float | None:
         """0: a request may start now; seconds: the pause left; None: the window is full."""
         now = self.clock()
-        if now < self.resume_at:
-            return self.resume_at - now
-        if self.active >= (1 if self.probing else self.size()):
+        ready = max(self.resume_at, self.next_start)
+        if now < ready:
+            return ready - now
+        if self.active >= self.size():
             return None
         return 0.0
 
     def start(self) -> float:
         self.active += 1
-        return self.clock()
+        now = self.clock()
+        self.next_start = now + self.stagger
+        return now
 
     def answered(self, sent_at: float) -> None:
         now = self.clock()
         full = self.active >= self.size()
         self.active -= 1
-        self.probing = False
+        self.stagger = self.next_start = 0.0
         self.last_answer = now
         latency = now - sent_at
         self.fastest = min(self.fastest, latency)
         if latency > SLOW_FACTOR * self.fastest + SLOW_MARGIN and sent_at > self.cut_at:
             self._cut(now, 0.75)
-        elif full:
-            self.limit = min(float(self.ceiling), self.limit + (1.0 if self.cut_at < 0 else 1.0 / self.limit))
+        elif full and self.calm >= self.size():
+            self.limit = min(float(self.ceiling), self.limit + (1.0 if self.throttles == 0 else 1.0 / self.limit))
+        self.calm += 1
 
-    def throttled(self, sent_at: float, delay: float) -> None:
+    def throttled(self, sent_at: float, delay: float, again: bool = True) -> None:
+        """A 429: `delay` seconds of pause for everyone. `again`: the request had waited out
+        pauses already, or the server gave no hint (the window itself is too large)."""
         now = self.clock()
         self.active -= 1
         self.throttles += 1
+        self.calm = 0
         self.resume_at = max(self.resume_at, now + delay)
-        self.probing = True
-        if sent_at > self.cut_at:
-            self._cut(now, 0.5)
+        self.stagger = min(delay, MAX_STAGGER) / self.size()
+        if again and sent_at > self.cut_at:
+            self._cut(now, 0.75)
 
     def failed(self) -> None:
         self.active -= 1

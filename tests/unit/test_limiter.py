@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cohere_dyn._bulk._limiter import Window
 
 
@@ -50,28 +52,35 @@ def test_the_window_never_passes_its_ceiling() -> None:
     assert window.size() == 5
 
 
-def test_a_wave_of_429s_halves_the_window_once_and_pauses_everyone() -> None:
+def test_a_wave_of_429s_cuts_the_window_once_and_pauses_everyone() -> None:
     clock = Clock()
     window = Window(16, start=8, clock=clock)
     sent = [window.start() for _ in range(8)]
     clock.now += 0.05
     for sent_at in sent:
         window.throttled(sent_at, 0.5)
-    assert window.size() == 4
+    assert window.size() == 6
     assert window.wait_needed() == 0.5
 
 
-def test_after_the_pause_one_request_probes_alone() -> None:
+def test_after_a_pause_starts_are_staggered_until_an_answer() -> None:
     clock = Clock()
-    window = Window(16, start=8, clock=clock)
-    window.throttled(window.start(), 0.5)
-    clock.now += 0.5
+    window = Window(16, start=4, clock=clock)
+    window.throttled(window.start(), 0.4, again=False)
+    clock.now += 0.4
     assert window.wait_needed() == 0.0
-    probe = window.start()
-    assert window.wait_needed() is None
+    first = window.start()
+    assert window.wait_needed() == pytest.approx(0.1)
     clock.now += 0.1
-    window.answered(probe)
+    window.answered(first)
     assert window.wait_needed() == 0.0
+
+
+def test_a_429_with_a_hint_pauses_without_shrinking_the_window() -> None:
+    clock = Clock()
+    window = Window(16, start=4, clock=clock)
+    window.throttled(window.start(), 0.05, again=False)
+    assert window.size() == 4
 
 
 def test_a_much_slower_answer_shrinks_the_window() -> None:
