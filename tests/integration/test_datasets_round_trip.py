@@ -170,3 +170,17 @@ class _DiscardingServer:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.sock.close()
+
+
+def test_the_async_client_uploads_a_file_given_by_path(mock: MockServer, tmp_path: Path) -> None:
+    pytest.importorskip("httpx")
+    import asyncio
+
+    async def upload() -> str:
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=mock.url) as client:
+            created = await client.datasets.create(name="docs", type="embed-input", data=corpus(tmp_path), optional_fields=["id"])
+            return created.id
+
+    dataset_id = asyncio.run(upload())
+    client = cohere_dyn.Client(api_key="k", base_url=mock.url)
+    assert list(client.utils.dataset_records(dataset_id)) == ROWS
