@@ -53,7 +53,7 @@ class Window:
         self.resume_at = 0.0
         self.stagger = 0.0  # after a pause, until an answer: the time between two starts
         self.next_start = 0.0
-        self.cut_at = -1.0  # when the limit was last cut; -1: never (still in the quick start)
+        self.cut_at = -1.0  # when the limit was last cut; -1: never
         self.fastest = float("inf")
         self.last_answer = clock()
         self.throttles = 0

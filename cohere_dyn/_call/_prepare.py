@@ -164,8 +164,8 @@ def prepare(
             if argument.location == "file":
                 try:
                     parts.append(FilePart(argument.wire_name, value))
-                except OSError as exc:  # a path that can't be read: the caller's mistake, found before sending
-                    problem = ValidationProblem(argument.keyword, f"can't read the file: {exc.strerror or exc}", "file")
+                except (OSError, ValueError) as exc:  # a path that can't be read (or named): found before sending
+                    problem = ValidationProblem(argument.keyword, f"can't read the file: {getattr(exc, 'strerror', None) or exc}", "file")
                     raise ValidationError(operation.qualified_name, [problem]) from None
             elif argument.location == "form":
                 parts.extend(form_parts(argument.wire_name, params.get(argument.keyword, value)))
