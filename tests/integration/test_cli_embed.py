@@ -128,3 +128,31 @@ def test_an_input_line_without_the_field_is_one_clear_error(tmp_path: Path) -> N
         result = embed(server.url, str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"))
     assert result.returncode == 2
     assert "in.jsonl:2: expected an object with a 'text' field" in result.stderr
+
+
+def test_a_terminal_gets_a_progress_line_with_rate_and_eta(tmp_path: Path) -> None:
+    import pty
+
+    write_corpus(tmp_path / "in.jsonl", 3000)
+    controller, terminal = pty.openpty()
+    with EmbedServer(latency=0.05) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cohere_dyn", "embed", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--batch-size", "20", "--max-workers", "2", *MODEL],
+            env=environment(server.url), stdout=subprocess.DEVNULL, stderr=terminal,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            shown += chunk
+        process.wait(timeout=60)
+    os.close(controller)
+    text = shown.decode()
+    assert process.returncode == 0, text
+    assert "\r" in text and "/3,000 texts" in text and "/s  ETA " in text
+    assert "embedded 3,000 inputs" in text
