@@ -22,7 +22,7 @@ import collections
 import json
 from typing import Any, Iterable, Iterator
 
-from .._call._prepare import PreparedRequest, prepare
+from .._call._prepare import PreparedRequest, check_keywords, prepare
 from .._call._retry import RetryPolicy
 from .._errors import CohereError, TooManyRequestsError, ValidationError
 from .._spec._operations import Operation
@@ -85,6 +85,7 @@ class _Run:
     """What one embed_stream call amounts to: the input, the batches, the window."""
 
     def __init__(self, caller: Any, operation: Operation, kwargs: dict[str, Any]):
+        check_keywords(operation, kwargs)  # a misspelt keyword fails at the call, not at the first item
         rule = operation.batch.stream  # type: ignore[union-attr]
         self.operation = operation
         self.caller = caller
@@ -104,7 +105,7 @@ class _Run:
         ceiling = DEFAULT_CEILING if workers is None else count_option(workers, "max_workers", 1, operation)
         self.window = Window(ceiling, start=2 if workers is None else ceiling)
         patience = kwargs.get("patience")
-        self.patience = 300.0 if patience is None else float(patience)
+        self.patience = float(operation.by_keyword["patience"].default if patience is None else patience)
         self.policy = _NotRateLimits()
         self.backoff = RetryPolicy()
         self.validate = caller.client._validate

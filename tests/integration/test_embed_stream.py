@@ -112,6 +112,14 @@ def test_exactly_one_input_argument_is_required() -> None:
             client_for(server).v2.embed_stream(**ARGS)
 
 
+def test_a_misspelt_keyword_fails_at_the_call_before_anything_is_read() -> None:
+    source = Counted(10)
+    with EmbedServer() as server:
+        with pytest.raises(TypeError, match="Did you mean 'batch_size'"):
+            client_for(server).v2.embed_stream(texts=source, batch_sise=5, **ARGS)
+    assert source.read == 0
+
+
 def test_the_async_client_yields_in_order_from_an_async_source() -> None:
     pytest.importorskip("httpx")
 
