@@ -71,6 +71,7 @@ __all__ = [
     "Model",
     "ModelList",
     "Stream",
+    "StreamedEmbedding",
     "Timeout",
     "HttpRequest",
     "validate",
@@ -109,6 +110,7 @@ _LAZY = {
     "AsyncClientV2": "_async_client",
     "AsyncStream": "_streaming._async_stream",
     "paginate": "_workflows._pagination",
+    "StreamedEmbedding": "_bulk._embed_stream",
     **dict.fromkeys(
         (
             "BedrockClient",

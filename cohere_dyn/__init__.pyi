@@ -9,6 +9,7 @@ from ._async_client import (
     AsyncClient as AsyncClient,
     AsyncClientV2 as AsyncClientV2,
 )
+from ._bulk._embed_stream import StreamedEmbedding as StreamedEmbedding
 from ._deployments._aws import (
     AsyncBedrockClient as AsyncBedrockClient,
     AsyncBedrockClientV2 as AsyncBedrockClientV2,

@@ -99,6 +99,10 @@ class AsyncClient(ClientBase):
         caller = self._caller or self._start()
         if operation.streaming:
             return caller.stream(operation, kwargs)
+        if operation.bulk:
+            from ._bulk._embed_stream import embed_stream_async
+
+            return embed_stream_async(caller, operation, kwargs)
         if operation.batch is not None:
             from ._workflows._batching import run_async
 

@@ -220,8 +220,51 @@ class Client(ClientBase):
 
         return wait(self, job, timeout, interval, progress)
 
+    @property
+    def utils(self) -> Any:
+        """Dataset helpers, as the official SDK's `client.utils`: `save_dataset(dataset, path,
+        format="jsonl")` (jsonl, csv or avro) and `dataset_records(dataset)`, a generator over its
+        records, part after part. Needs fastavro: `pip install 'cohere-dyn[datasets]'`."""
+        from ._bulk._datasets import DatasetUtils
+
+        return DatasetUtils(self)
+
+    def embed_dataset(
+        self,
+        input: str,
+        output: str,
+        *,
+        model: str,
+        input_type: str,
+        embedding_types: list[str] | None = None,
+        truncate: str | None = None,
+        field: str = "text",
+        format: str | None = None,
+        name: str | None = None,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        progress: Callable[[str], Any] | None = None,
+    ) -> Any:
+        """Embed a corpus file with Cohere's batch engine: upload `input` (.jsonl, .csv or .txt,
+        the text in `field`) as a dataset streamed from disk, run an embed job, wait for it, and
+        write `output` as JSON lines `{"index", "id", "embedding"}`. `progress` gets each status
+        as text; `timeout` bounds each wait. Returns a summary (`.embedded`, `.seconds`)."""
+        from ._bulk._via_job import embed_via_job
+
+        arguments = {"model": model, "input_type": input_type, "embedding_types": embedding_types or ["float"]}
+        if truncate is not None:
+            arguments["truncate"] = truncate
+        return embed_via_job(
+            self, input, output, kind=format, field=field, arguments=arguments, progress=progress,
+            name=name, timeout=timeout, interval=interval,
+        )
+
     def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         caller = self._caller or self._start()
+        if operation.bulk:
+            from ._bulk._embed_stream import embed_stream
+
+            return embed_stream(caller, operation, kwargs)
         if operation.batch is not None:
             from ._workflows._batching import run
 

@@ -175,17 +175,17 @@ def bind_method(
 ) -> Callable[..., Any]:
     positional = operation.positional
     if not positional:
-        if asynchronous and not operation.streaming:
+        if asynchronous and not operation.streaming and not operation.bulk:
 
             async def method(**kwargs: Any) -> Any:
                 return await invoke(operation, kwargs)
 
-        else:  # an async client's stream method returns its AsyncStream at once
+        else:  # an async client's stream (or bulk) method returns its async iterator at once
 
             def method(**kwargs: Any) -> Any:
                 return invoke(operation, kwargs)
 
-    elif asynchronous and not operation.streaming:
+    elif asynchronous and not operation.streaming and not operation.bulk:
         first = positional[0]
 
         async def method(*args: Any, **kwargs: Any) -> Any:
@@ -220,6 +220,10 @@ def bind_method(
     method.__module__ = "cohere_dyn"
     method.__doc__ = docstring(spec, operation)
     method.__signature__ = signature(spec, operation)  # type: ignore[attr-defined]
+    if asynchronous and operation.bulk:
+        method.__doc__ = method.__doc__.replace("Iterator[", "AsyncIterator[", 1)
+        returns = method.__signature__.return_annotation  # type: ignore[attr-defined]
+        method.__signature__ = method.__signature__.replace(return_annotation="Async" + returns)  # type: ignore[attr-defined]
     if asynchronous and operation.streaming:
         method.__doc__ = method.__doc__.replace("Stream[", "AsyncStream[", 1)
         returns = method.__signature__.return_annotation  # type: ignore[attr-defined]
@@ -310,6 +314,12 @@ def docstring(spec: Spec, operation: Operation) -> str:
     lines = [operation.summary or operation.qualified_name]
     if operation.streaming:
         lines[0] += " (streamed)"
+    if operation.bulk:
+        inputs = ", ".join(operation.batch.stream.inputs)  # type: ignore[union-attr]
+        lines[0] += (
+            f": one of {inputs} as any iterable (a generator too), read as the requests need it; "
+            "one result per input and embedding type, in input order"
+        )
     if operation.description and operation.description != operation.summary:
         lines += ["", operation.description]
     lines += ["", "Args:"]
@@ -329,6 +339,8 @@ def docstring(spec: Spec, operation: Operation) -> str:
 
 
 def returns_of(spec: Spec, operation: Operation) -> tuple[str, str]:
+    if operation.bulk:
+        return "Iterator[StreamedEmbedding]", "index, embedding, embedding_type and text of each input, in input order."
     if operation.streaming:
         schema = next(iter(operation.event_schemas.values()), None)
         name = describe_type(spec.resolver, schema, "body") if schema is not None else "dict"

@@ -4,10 +4,11 @@ import builtins
 from concurrent.futures import Executor
 from datetime import datetime
 from os import PathLike
-from typing import IO, Any, Callable, Generic, Iterator, Literal, Mapping, Sequence, TypeVar
+from typing import IO, Any, Callable, Generic, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
 
 from typing_extensions import NotRequired, Required, Self, TypeAlias, TypedDict
 
+from ._bulk._embed_stream import StreamedEmbedding
 from ._spec._document import Spec
 from ._timeout import Timeout
 from ._transports._base import Transport
@@ -1401,6 +1402,26 @@ class V2Group:
         batching: bool | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> EmbedByTypeResponse:
+        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
+
+    def embed_stream(
+        self,
+        *,
+        model: str,
+        input_type: EmbedInputType,
+        texts: Iterable[str] | None = ...,
+        images: Iterable[str] | None = ...,
+        inputs: Iterable[EmbedInputParam] | None = ...,
+        max_tokens: int | None = ...,
+        output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        patience: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> Iterator[StreamedEmbedding]:
         """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
 
     def rerank(
@@ -3872,6 +3893,22 @@ class Client(_ClientBase):
     ) -> EmbedResponse:
         """Embed texts or images (v1) (POST /v1/embed)"""
 
+    def embed_stream(
+        self,
+        *,
+        texts: Iterable[str] | None = ...,
+        images: Iterable[str] | None = ...,
+        model: str | None = ...,
+        input_type: EmbedInputType | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        patience: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> Iterator[StreamedEmbedding]:
+        """Embed texts or images (v1) (POST /v1/embed)"""
+
     def rerank(
         self,
         *,
@@ -4014,6 +4051,26 @@ class ClientV2(Client):
         batching: bool | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> EmbedByTypeResponse:
+        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
+
+    def embed_stream(  # type: ignore[override]
+        self,
+        *,
+        model: str,
+        input_type: EmbedInputType,
+        texts: Iterable[str] | None = ...,
+        images: Iterable[str] | None = ...,
+        inputs: Iterable[EmbedInputParam] | None = ...,
+        max_tokens: int | None = ...,
+        output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        patience: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> Iterator[StreamedEmbedding]:
         """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
 
     def rerank(  # type: ignore[override]

@@ -43,12 +43,12 @@ class AsyncCaller:
         that a TypeError or ValidationError raises where the call is awaited)."""
         return self.fetch(prepare(self.spec, operation, kwargs, validate=self.client._validate))
 
-    async def fetch(self, prepared: PreparedRequest) -> Any:
-        """Send a prepared request and decode its answer."""
+    async def fetch(self, prepared: PreparedRequest, retry: RetryPolicy | None = None) -> Any:
+        """Send a prepared request and decode its answer (`retry`: see `send`)."""
         self._check_loop()
         request = build_request(self.client, prepared)
         try:
-            response = await self._attempts(prepared, request, retries_for(self.client, prepared), False)
+            response = await self._attempts(prepared, request, retries_for(self.client, prepared), False, retry)
             try:
                 content = await response.aread()
             finally:
@@ -64,6 +64,16 @@ class AsyncCaller:
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
         return AsyncStream(lambda: self.open_stream(prepared), operation, self.spec)
 
+    async def send(self, prepared: PreparedRequest, *, retry: RetryPolicy | None = None) -> AsyncResponse:
+        """Send a request that is no stream, retrying what is safe to retry; an error status raises
+        its ApiError. `retry` replaces the client's policy for this request (as `SyncCaller.send`)."""
+        self._check_loop()
+        request = build_request(self.client, prepared)
+        try:
+            return await self._attempts(prepared, request, retries_for(self.client, prepared), False, retry)
+        except CohereError as exc:
+            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
+
     async def open_stream(self, prepared: PreparedRequest) -> tuple[AsyncResponse, EventSource]:
         """Send a stream request; its response once the status and content type are checked."""
         self._check_loop()
@@ -76,20 +86,23 @@ class AsyncCaller:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
         return response, source
 
-    async def _attempts(self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool) -> AsyncResponse:
+    async def _attempts(
+        self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool, policy: RetryPolicy | None = None
+    ) -> AsyncResponse:
+        policy = policy or self.retry
         attempt = 0
         while True:
             try:
                 response = await self.transport.send(request, stream=stream)
             except (ConnectionError, TimeoutError) as exc:
-                delay = self.retry.after_failure(exc, attempt, max_retries)
+                delay = policy.after_failure(exc, attempt, max_retries)
                 if delay is None:
                     raise
                 log_retry(prepared, str(exc), attempt, max_retries, delay)
             else:
                 if response.status_code < 400:
                     return response
-                delay = self.retry.after_status(response.status_code, response.headers, attempt, max_retries)
+                delay = policy.after_status(response.status_code, response.headers, attempt, max_retries)
                 if delay is None:
                     raise error_from_content(
                         response.status_code, response.headers, await _read(response), self.deployment

@@ -67,32 +67,36 @@ class SyncCaller:
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
         return build_request(self.client, prepared)
 
-    def send(self, prepared: PreparedRequest, *, stream: bool = False) -> Response:
+    def send(self, prepared: PreparedRequest, *, stream: bool = False, retry: RetryPolicy | None = None) -> Response:
         """Send, retrying what is safe to retry (see `_retry`); an error status raises its ApiError.
 
         Every attempt sends the same `HttpRequest`, so the same bytes. Errors raised from here
-        never carry the API key, even when the server echoes it back.
+        never carry the API key, even when the server echoes it back. `retry` replaces the
+        client's policy for this request (embed_stream handles 429s itself, for all its workers).
         """
         request = self.http_request(prepared)
         try:
-            return self._attempts(prepared, request, retries_for(self.client, prepared), stream)
+            return self._attempts(prepared, request, retries_for(self.client, prepared), stream, retry or self.retry)
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
 
-    def _attempts(self, prepared: PreparedRequest, request: HttpRequest, max_retries: int, stream: bool) -> Response:
+    def _attempts(
+        self, prepared: PreparedRequest, request: HttpRequest, max_retries: int, stream: bool, policy: RetryPolicy | None = None
+    ) -> Response:
+        policy = policy or self.retry
         attempt = 0
         while True:
             try:
                 response = self.transport.send(request, stream=stream)
             except (ConnectionError, TimeoutError) as exc:
-                delay = self.retry.after_failure(exc, attempt, max_retries)
+                delay = policy.after_failure(exc, attempt, max_retries)
                 if delay is None:
                     raise
                 log_retry(prepared, str(exc), attempt, max_retries, delay)
             else:
                 if response.status_code < 400:
                     return response
-                delay = self.retry.after_status(response.status_code, response.headers, attempt, max_retries)
+                delay = policy.after_status(response.status_code, response.headers, attempt, max_retries)
                 if delay is None:
                     raise api_error(response, self.deployment)
                 response.close()

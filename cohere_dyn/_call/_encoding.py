@@ -7,13 +7,15 @@ import json
 import mimetypes
 import os
 import secrets
-from typing import Any, Iterable
+from typing import Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import quote
 
 from .._errors import ValidationError, ValidationProblem
 from .._spec._validation import format_datetime, to_jsonable
 
-__all__ = ["encode_path", "query_value", "query_pairs", "encode_json", "encode_multipart", "FilePart"]
+__all__ = ["encode_path", "query_value", "query_pairs", "encode_json", "encode_multipart", "FilePart", "MultipartBody"]
+
+CHUNK = 1 << 20  # bytes read from disk at a time while a file part is sent
 
 
 def encode_path(template: str, values: dict[str, Any], where: str = "request") -> str:
@@ -94,13 +96,25 @@ def encode_json(body: Any, where: str = "request") -> bytes:
 
 
 class FilePart:
-    """One file of a multipart upload, read once so that a retry sends the same bytes."""
+    """One file of a multipart upload. A path is streamed from disk when sent (`content` is
+    None, `path` and `size` say what will be read), so a multi-GB file never sits in memory;
+    anything else is read once, so that a retry sends the same bytes."""
 
-    __slots__ = ("name", "filename", "content", "content_type")
+    __slots__ = ("name", "filename", "content", "content_type", "path", "size")
 
     def __init__(self, name: str, value: Any):
         self.name = name
-        self.filename, self.content, self.content_type = _read_file(value)
+        self.path: str | None = None
+        self.size = 0
+        if isinstance(value, (str, os.PathLike)):
+            self.path = os.fspath(value)
+            with open(self.path, "rb") as handle:  # unreadable: an error now, before anything is sent
+                self.size = os.fstat(handle.fileno()).st_size
+            self.filename = os.path.basename(self.path)
+            self.content = None
+            self.content_type = mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
+        else:
+            self.filename, self.content, self.content_type = _read_file(value)
 
 
 class TextPart:
@@ -129,10 +143,6 @@ def _read_file(value: Any) -> tuple[str, bytes, str]:
         filename, source = str(value[0]), value[1]
         content_type = value[2] if len(value) == 3 else None
         content = _content(source)
-    elif isinstance(value, (str, os.PathLike)):
-        with open(value, "rb") as handle:
-            content = handle.read()
-        filename = os.path.basename(os.fspath(value))
     else:
         content = _content(value)
         name = getattr(value, "name", None)
@@ -167,16 +177,62 @@ def _quote_header(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "%0D").replace("\n", "%0A")
 
 
-def encode_multipart(parts: list[FilePart | TextPart]) -> tuple[bytes, str]:
-    """A multipart/form-data body and its Content-Type."""
+def encode_multipart(parts: list[FilePart | TextPart]) -> tuple[bytes | MultipartBody, str]:
+    """A multipart/form-data body and its Content-Type: bytes, or a `MultipartBody` when a
+    file part is to be read from disk as it is sent."""
     boundary = secrets.token_hex(16)
-    chunks = []
+    pieces: list[bytes | FilePart] = []
     for part in parts:
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote_header(part.name)}"'
         if part.filename is not None:
             head += f'; filename="{_quote_header(part.filename)}"\r\nContent-Type: {part.content_type}'
-        chunks.append((head + "\r\n\r\n").encode())
-        chunks.append(part.content)
-        chunks.append(b"\r\n")
-    chunks.append(f"--{boundary}--\r\n".encode())
-    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
+        pieces.append((head + "\r\n\r\n").encode())
+        pieces.append(part if isinstance(part, FilePart) and part.path is not None else part.content)  # type: ignore[arg-type]
+        pieces.append(b"\r\n")
+    pieces.append(f"--{boundary}--\r\n".encode())
+    content_type = f"multipart/form-data; boundary={boundary}"
+    if all(isinstance(piece, bytes) for piece in pieces):
+        return b"".join(pieces), content_type  # type: ignore[arg-type]
+    return MultipartBody(pieces), content_type
+
+
+class MultipartBody:
+    """A multipart body whose files are read from disk while it is sent, a chunk at a time.
+
+    Each iteration starts afresh, re-reading the files from their start, so every attempt of a
+    retried request sends the same bytes; `len()` is the exact length (sent as Content-Length).
+    A file whose size changed since the call raises OSError rather than send a torn body.
+    """
+
+    __slots__ = ("pieces", "length")
+
+    def __init__(self, pieces: list[bytes | FilePart]):
+        self.pieces = pieces
+        self.length = sum(piece.size if isinstance(piece, FilePart) else len(piece) for piece in pieces)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[bytes]:
+        for piece in self.pieces:
+            if isinstance(piece, bytes):
+                yield piece
+                continue
+            sent = 0
+            with open(piece.path, "rb") as handle:  # type: ignore[arg-type]
+                while True:
+                    chunk = handle.read(CHUNK)
+                    if not chunk:
+                        break
+                    sent += len(chunk)
+                    yield chunk
+            if sent != piece.size:
+                raise OSError(f"{piece.path} changed size while it was being uploaded ({piece.size} -> {sent} bytes)")
+
+    async def aiter(self) -> AsyncIterator[bytes]:
+        """The same chunks for an async transport."""
+        for chunk in self:
+            yield chunk
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self)

@@ -49,7 +49,7 @@ class PreparedRequest:
     path: str
     query: list[tuple[str, str]]
     headers: dict[str, str]
-    content: bytes | None
+    content: Any  # bytes, None, or a MultipartBody streamed from disk
     timeout: float | None = None
     max_retries: int | None = None
 
@@ -214,8 +214,8 @@ def prepare(
             if argument.location == "file":
                 try:
                     parts.append(FilePart(argument.wire_name, value))
-                except OSError as exc:  # a path that can't be read: the caller's mistake, found before sending
-                    problem = ValidationProblem(argument.keyword, f"can't read the file: {exc.strerror or exc}", "file")
+                except (OSError, ValueError) as exc:  # a path that can't be read (or named): found before sending
+                    problem = ValidationProblem(argument.keyword, f"can't read the file: {getattr(exc, 'strerror', None) or exc}", "file")
                     raise ValidationError(operation.qualified_name, [problem]) from None
                 except ValueError:  # a path the file system can't name (a lone surrogate, a NUL character)
                     problem = ValidationProblem(argument.keyword, "can't read the file: not a valid path", "file")

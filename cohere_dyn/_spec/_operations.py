@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # typing is not imported at run time: importing cohere_dy
 if TYPE_CHECKING:
     from typing import Any, Iterable
 
-__all__ = ["Argument", "BatchRule", "Operation", "PageRule", "StreamTwin", "WaitRule", "build_operations"]
+__all__ = ["Argument", "BatchRule", "BulkRule", "Operation", "PageRule", "StreamTwin", "WaitRule", "build_operations"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 STREAM_MEDIA_TYPES = ("text/event-stream", "application/stream+json", "application/x-ndjson", "application/jsonl")
@@ -65,17 +65,33 @@ class StreamTwin:
         self.flag = flag
 
 
+class BulkRule:
+    """`batch.stream`: a second method taking any iterable of inputs and yielding one result per
+    input and embedding type, read lazily, sent concurrently at the pace the server allows."""
+
+    __slots__ = ("method", "inputs", "results", "plain_type")
+
+    def __init__(self, spec: dict[str, Any]):
+        self.method = spec["method"]
+        self.inputs = tuple(python_identifier(name) for name in spec["inputs"])  # one of them per call
+        self.results = spec["results"]  # the answer's field: one entry per input, or such lists by type
+        self.plain_type = spec.get("plain-type", "float")  # the type of a plain list of results
+
+
 class BatchRule:
     """`batch`: one list argument sent in requests of at most `size` items, answers merged."""
 
-    __slots__ = ("field", "keyword", "size", "merge", "empty")
+    __slots__ = ("field", "keyword", "size", "merge", "empty", "stream")
 
-    def __init__(self, field: str, size: int, merge: dict[str, str], empty: list[dict[str, Any]]):
+    def __init__(
+        self, field: str, size: int, merge: dict[str, str], empty: list[dict[str, Any]], stream: BulkRule | None = None
+    ):
         self.field = field  # the body property that is split
         self.keyword = python_identifier(field)
         self.size = size
         self.merge = merge  # dotted response path -> concat | sum | unique; other fields: the first batch's
         self.empty = empty  # [{if-argument?, result}]: the answer to an empty list, sent without a request
+        self.stream = stream
 
 
 class PageRule:
@@ -127,6 +143,7 @@ class Operation:
         "batch",
         "pagination",
         "wait",
+        "bulk",
         "qualified_name",
         "by_keyword",
         "has_required_parameters",
@@ -156,6 +173,7 @@ class Operation:
         batch: BatchRule | None = None,
         pagination: PageRule | None = None,
         wait: WaitRule | None = None,
+        bulk: bool = False,  # the `batch.stream` method (embed_stream): iterable in, results out
     ):
         self.http_method = http_method
         self.path = path
@@ -175,6 +193,7 @@ class Operation:
         self.batch = batch
         self.pagination = pagination
         self.wait = wait
+        self.bulk = bulk
         self.qualified_name = ".".join((*group, name))
         self.by_keyword = {argument.keyword: argument for argument in arguments}
         self.has_required_parameters = any(
@@ -188,13 +207,41 @@ class Operation:
         self.required_keywords = tuple(a.keyword for a in arguments if a.required)
 
     def replace(self, **changes: Any) -> "Operation":
-        fields = {name: getattr(self, name) for name in self.__slots__[:18]}
+        fields = {name: getattr(self, name) for name in self.__slots__[:19]}
         return Operation(**{**fields, **changes})
 
     def stream_twin(self) -> "Operation":
         """The same route, named and sent as the stream twin."""
         assert self.stream is not None
         return self.replace(name=self.stream.method, streaming=True, batch=None, pagination=None, wait=None)
+
+    def bulk_twin(self) -> "Operation":
+        """The `batch.stream` method of a batched operation: its arguments but the batching
+        options that only concern one list (progress, batching), plus `patience`."""
+        rule: BatchRule = self.batch  # type: ignore[assignment]
+        arguments = [a for a in self.arguments if a.location != "client" or a.keyword == "batch_size"]
+        arguments += [
+            Argument(
+                "max_workers",
+                "max_workers",
+                "client",
+                False,
+                {"type": ["integer", "null"], "minimum": 1},
+                "The most requests in flight at once. None: as many as the server answers promptly "
+                "and without 429s, found while running (at most 16).",
+            ),
+            Argument(
+                "patience",
+                "patience",
+                "client",
+                False,
+                {"type": "number", "minimum": 0},
+                "Seconds of rate limiting (429s, no answer) to sit out before giving up; the error "
+                "then names the inputs not embedded.",
+                300.0,
+            ),
+        ]
+        return self.replace(name=rule.stream.method, arguments=tuple(arguments), pagination=None, wait=None, bulk=True)  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         return f"<Operation {self.qualified_name}: {self.http_method} {self.path}>"
@@ -216,6 +263,8 @@ def build_operations(document: dict[str, Any], source: str = "<spec>") -> list[O
                 operations.append(operation)
                 if operation.stream is not None:
                     operations.append(operation.stream_twin())
+                if operation.batch is not None and operation.batch.stream is not None:
+                    operations.append(operation.bulk_twin())
     return operations
 
 
@@ -267,7 +316,9 @@ def _behaviours(naming: dict[str, Any], name: str, keywords: set[str], source: s
         batch = naming.get("batch")
         if batch is not None:
             merge, empty = dict(batch.get("merge") or {}), list(batch.get("empty") or [])
-            found["batch"] = BatchRule(batch["field"], int(batch["size"]), merge, empty)
+            stream = BulkRule(batch["stream"]) if batch.get("stream") is not None else None
+            found["batch"] = BatchRule(batch["field"], int(batch["size"]), merge, empty, stream)
+            needed += list(stream.inputs) if stream is not None else []
             unknown = sorted({str(how) for how in merge.values()} - {"concat", "sum", "unique"})
             if unknown:
                 raise ValueError(f"batch merge {unknown[0]!r} is not concat, sum or unique")

@@ -1,6 +1,7 @@
 """The `cohere-dyn` command line. Every command reads the spec; none has per-endpoint code.
 
     cohere-dyn ops | describe METHOD | validate METHOD FILE | call METHOD ... | mock | demo
+    cohere-dyn embed INPUT -o OUTPUT --model M --input-type T [--resume] [--via job]
     cohere-dyn lint | stubs [-o DIR] [--check] | diff OLD NEW     (a new spec: check it, type it, compare it)
 
 Errors print one line (no traceback unless --debug) and exit non-zero.
@@ -77,6 +78,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--data", metavar="FILE", help="the keyword arguments from a JSON file (- for stdin)")
     sub.add_argument("-p", dest="params", action="append", default=[], metavar="KEY=VALUE", help="one argument (VALUE parsed as JSON when it can be)")
+    sub = command("embed", _embed, "embed a corpus into JSONL, one line per input, resumable (CO_API_KEY, CO_API_URL)")
+    sub.add_argument("input", help=".jsonl (a field per line), .csv (a column), .txt (one text a line), or - for stdin")
+    sub.add_argument("-o", "--output", required=True, help="a .jsonl file: {index, id, embedding} per input")
+    sub.add_argument("--model", required=True)
+    sub.add_argument("--input-type", required=True, help="search_document, search_query, classification, clustering...")
+    sub.add_argument("--embedding-type", dest="embedding_types", action="append", metavar="TYPE", help="float (default), int8, uint8, binary, ubinary, base64; repeat for several")
+    sub.add_argument("--field", default="text", help="the .jsonl field or .csv column holding the text (default: text)")
+    sub.add_argument("--format", choices=("jsonl", "csv", "txt"), help="the input's format (default: from its extension)")
+    sub.add_argument("--truncate", choices=("NONE", "START", "END"))
+    sub.add_argument("--batch-size", type=int, help="texts per request (default 96)")
+    sub.add_argument("--max-workers", type=int, help="the most requests in flight (default: adapts to the server)")
+    sub.add_argument("--resume", action="store_true", help="keep OUTPUT's lines and embed only the inputs after them")
+    sub.add_argument("--via", choices=("stream", "job"), default="stream", help="job: upload a dataset, run an embed job, download")
     sub = command("mock", _mock, "run the mock Cohere API in the foreground")
     sub.add_argument("--host", default="127.0.0.1")
     sub.add_argument("--port", type=int, default=8080)
@@ -265,6 +279,81 @@ def _summary(stream: Any, final: Any) -> str:
     billed = usage.get("billed_units")
     tokens = f", billed {dict(billed)}" if billed else ""
     return f"[{len(stream.events)} events, finish reason {final.get('finish_reason') or 'unknown'}{tokens}]"
+
+
+# embed ----------------------------------------------------------------------------------------
+
+
+def _embed(args: argparse.Namespace) -> int:
+    import cohere_dyn
+
+    from .._bulk._corpus import corpus_format
+
+    kind = corpus_format(args.input, args.format)
+    client = cohere_dyn.Client(spec=args.spec)
+    bar = _ProgressLine() if sys.stderr.isatty() else None
+    arguments = {"model": args.model, "input_type": args.input_type, "embedding_types": args.embedding_types or ["float"]}
+    if args.truncate:
+        arguments["truncate"] = args.truncate
+    with client:
+        if args.via == "job":
+            from .._bulk._via_job import embed_via_job
+
+            if args.resume:
+                raise ValueError("--resume applies to --via stream; a job's output is downloaded whole")
+            summary: Any = embed_via_job(client, args.input, args.output, kind=kind, field=args.field, arguments=arguments, progress=bar and bar.status)
+        else:
+            from .._bulk._embed_file import embed_file
+
+            for name in ("batch_size", "max_workers"):
+                if getattr(args, name) is not None:
+                    arguments[name] = getattr(args, name)
+            try:
+                summary = embed_file(
+                    client.v2.embed_stream, args.input, args.output, kind=kind, field=args.field,
+                    resume=args.resume, arguments=arguments, progress=bar and bar.texts,
+                )
+            except KeyboardInterrupt:
+                if bar is not None:
+                    bar.end()
+                print(f"interrupted: {args.output} holds whole lines; --resume continues from there", file=sys.stderr)
+                return 130
+    if bar is not None:
+        bar.end()
+    print(f"{summary} -> {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+class _ProgressLine:
+    """One line on a terminal, redrawn at most 5 times a second: texts done, rate, ETA."""
+
+    def __init__(self) -> None:
+        self.drawn = 0.0
+
+    def texts(self, summary: Any) -> None:
+        import time
+
+        now = time.monotonic()
+        if now - self.drawn < 0.2:
+            return
+        self.drawn = now
+        rate = summary.rate()
+        done = summary.skipped + summary.embedded
+        line = f"{done:,} texts  {rate:,.0f}/s"
+        if summary.total and rate:
+            left = max(summary.total - done, 0) / rate
+            line = f"{done:,}/{summary.total:,} texts  {rate:,.0f}/s  ETA {int(left // 60)}:{int(left % 60):02d}"
+        self.show(line)
+
+    def status(self, text: str) -> None:
+        self.show(text)
+
+    def show(self, line: str) -> None:
+        sys.stderr.write("\r" + line[:100].ljust(60))
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        sys.stderr.write("\n")
 
 
 # mock and demo --------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ _OBJECT_MEMBERS = frozenset({"get", "keys", "items", "values", "to_dict", "dict"
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "null": "None"}
 _RESERVED = frozenset(
     {
-        "Any", "Callable", "Generic", "IO", "Iterator", "Literal", "Mapping", "PathLike", "Required",
+        "Any", "Callable", "Generic", "IO", "Iterable", "Iterator", "Literal", "StreamedEmbedding", "Mapping", "PathLike", "Required",
         "NotRequired", "Self", "Sequence", "TypeAlias", "TypeVar", "TypedDict", "datetime", "Client",
         "ClientV2", "ClientEnvironment", "Executor", "Stream", "RequestOptions", "File", "Model", "Object",
         "None", "Spec", "Timeout",
@@ -53,10 +53,11 @@ import builtins
 from concurrent.futures import Executor
 from datetime import datetime
 from os import PathLike
-from typing import IO, Any, Callable, Generic, Iterator, Literal, Mapping, Sequence, TypeVar
+from typing import IO, Any, Callable, Generic, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
 
 from typing_extensions import NotRequired, Required, Self, TypeAlias, TypedDict
 
+from ._bulk._embed_stream import StreamedEmbedding
 from ._spec._document import Spec
 from ._timeout import Timeout
 from ._transports._base import Transport
@@ -354,10 +355,13 @@ class _Module:
     def method(self, operation: Operation, ignore: str, iterator: str = "") -> str:
         positional = [operation.by_keyword[keyword] for keyword in operation.positional]
         parameters = ["self", *(f"{a.keyword}: {self.argument_type(operation, a)}" for a in positional), "*"]
+        inputs = operation.batch.stream.inputs if operation.bulk else ()  # type: ignore[union-attr]
         for argument in operation.arguments:
             if argument.keyword in operation.positional:
                 continue
             kind = self.argument_type(operation, argument)
+            if argument.keyword in inputs and kind.startswith("Sequence["):
+                kind = "Iterable[" + kind[len("Sequence[") :]
             if argument.required:
                 parameters.append(f"{argument.keyword}: {kind}")
             else:
@@ -394,6 +398,8 @@ class _Module:
         return f"Iterator[{self.output(field.get('items'), base + 'Item')}]"
 
     def returns(self, operation: Operation) -> str:
+        if operation.bulk:
+            return "Iterator[StreamedEmbedding]"
         base = _pascal("_".join((*operation.group, operation.name)))
         if operation.streaming:
             schema = next(iter(operation.event_schemas.values()), None)

@@ -153,13 +153,16 @@ class AiohttpTransport:
 
     async def send(self, request: HttpRequest, *, stream: bool = False) -> _AiohttpResponse:
         session = self._session or self._open_session()
+        content, headers = request.content, request.headers
+        if content is not None and type(content) is not bytes:  # a file streamed from disk (MultipartBody)
+            content, headers = content.aiter(), {**headers, "Content-Length": str(len(content))}
         try:
             proxy, proxy_auth = self._proxy(request.url)
             response = await session.request(
                 request.method,
                 _URL(request.url, encoded=True),  # as built, already percent-encoded: not re-quoted
-                headers=request.headers,
-                data=request.content,
+                headers=headers,
+                data=content,
                 # aiohttp would label a POST without a body application/octet-stream
                 skip_auto_headers=None if request.content else _NO_CONTENT_TYPE,
                 allow_redirects=False,

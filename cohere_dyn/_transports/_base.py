@@ -27,7 +27,9 @@ class HttpRequest:
 
     __slots__ = ("method", "url", "headers", "content", "timeout")
 
-    def __init__(self, method: str, url: str, headers: dict[str, str], content: bytes | None = None, timeout: Timeout | None = None):
+    # content: bytes, or an iterable of bytes with a len() that can be iterated again for a
+    # retry (a multipart upload streamed from disk: `_call._encoding.MultipartBody`)
+    def __init__(self, method: str, url: str, headers: dict[str, str], content: Any = None, timeout: Timeout | None = None):
         self.method = method
         self.url = url
         self.headers = headers

@@ -61,12 +61,15 @@ class HttpxTransport:
         import httpx
 
         timeout = request.timeout
+        content, headers = request.content, request.headers
+        if content is not None and not isinstance(content, bytes):  # a file streamed from disk
+            content, headers = content.aiter(), {**headers, "Content-Length": str(len(content))}
         try:
             built = self._client.build_request(
                 request.method,
                 request.url,
-                headers=request.headers,
-                content=request.content,
+                headers=headers,
+                content=content,
                 timeout=httpx.Timeout(timeout.read, connect=timeout.connect),
             )
             response = await self._client.send(built, stream=stream)

@@ -32,7 +32,7 @@ from .._models import Model, wrap
 from .._spec._operations import BatchRule, Operation
 from .._spec._document import Spec
 
-__all__ = ["Batches", "merge_answers", "run", "run_async"]
+__all__ = ["Batches", "count_option", "merge_answers", "name_inputs", "run", "run_async", "shifted"]
 
 MERGES = ("concat", "sum", "unique")
 
@@ -54,10 +54,10 @@ class Batches:
         self.result: Any = None
         self.prepared: list[PreparedRequest] = []
         self.spans: list[tuple[int, int]] = []
-        self.max_workers = _count(options.get("max_workers"), "max_workers", 8, operation)
+        self.max_workers = count_option(options.get("max_workers"), "max_workers", 8, operation)
         self.progress = options.get("progress")
         items = call.get(rule.keyword)
-        size = _count(options.get("batch_size"), "batch_size", rule.size, operation)
+        size = count_option(options.get("batch_size"), "batch_size", rule.size, operation)
         if options.get("batching") is False or not isinstance(items, (list, tuple)):
             self.call = call
             return
@@ -78,7 +78,7 @@ class Batches:
             try:
                 self.prepared.append(prepare(spec, operation, {**call, rule.keyword: items[start:stop]}, validate=validate))
             except ValidationError as exc:
-                raise _shifted(exc, rule, start, stop) from None
+                raise shifted(exc, rule.keyword, start, stop) from None
             self.spans.append((start, stop))
         self.total = len(items)
 
@@ -86,10 +86,7 @@ class Batches:
         """`exc`, raised by batch `index`, made to say which inputs that batch covered."""
         start, stop = self.spans[index]
         where = f"batch {index + 1} of {len(self.spans)} ({self.rule.keyword}[{start}:{stop}])"
-        message = str(exc.args[0]) if exc.args else type(exc).__name__
-        exc.args = (f"{self.operation.qualified_name}: {where}: {message}", *exc.args[1:])
-        exc.inputs = range(start, stop)  # type: ignore[attr-defined]
-        return exc
+        return name_inputs(exc, self.operation, where, range(start, stop))
 
     def merged(self, answers: list[Any]) -> Any:
         data = [answer.to_dict() if isinstance(answer, Model) else answer for answer in answers]
@@ -256,7 +253,15 @@ def _render(template: Any, call: dict[str, Any]) -> Any:
     return template
 
 
-def _count(value: Any, name: str, default: int, operation: Operation) -> int:
+def name_inputs(exc: CohereError, operation: Operation, where: str, inputs: range) -> CohereError:
+    """`exc` made to say which inputs it concerns: `where` in its message, `inputs` as an attribute."""
+    message = str(exc.args[0]) if exc.args else type(exc).__name__
+    exc.args = (f"{operation.qualified_name}: {where}: {message}", *exc.args[1:])
+    exc.inputs = inputs  # type: ignore[attr-defined]
+    return exc
+
+
+def count_option(value: Any, name: str, default: int, operation: Operation) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int):
@@ -266,9 +271,9 @@ def _count(value: Any, name: str, default: int, operation: Operation) -> int:
     return value
 
 
-def _shifted(exc: ValidationError, rule: BatchRule, start: int, stop: int) -> ValidationError:
+def shifted(exc: ValidationError, keyword: str, start: int, stop: int) -> ValidationError:
     """A batch's ValidationError with paths counted in the caller's whole list."""
-    prefix = rule.keyword + "["
+    prefix = keyword + "["
     problems = []
     for problem in exc.problems:
         path = problem.path

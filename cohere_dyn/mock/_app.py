@@ -19,6 +19,7 @@ from .._spec._document import Spec
 from ._behaviours import BEHAVIOURS
 from ._checks import Problem, RequestChecker
 from ._exchange import Behaviour, Call, Events, Reply
+from ._files import FILES_PREFIX, serve_file
 from ._framing import DONE, SSE, frame, stream_media_type
 from ._routing import Router, pick
 from ._store import Store
@@ -79,6 +80,9 @@ class MockApp:
         return outgoing
 
     def _answer(self, received: Received) -> Outgoing:
+        if received.method == "GET" and received.path.startswith(FILES_PREFIX):  # a dataset part's download link
+            status, content = serve_file(self.store, received.path)
+            return Outgoing(status, {"Content-Type": "application/avro" if status == 200 else "text/plain"}, content)
         if received.path.startswith(("/model/", "/endpoints/")):
             from ._aws import AwsRuntime, is_aws_route
 

@@ -2,6 +2,12 @@
 
 A dataset is validated one step per `get` (queued -> processing -> validated); an embed job
 completes on the `get` after its creation (leaving an embed-result dataset), unless cancelled.
+
+The uploaded rows are kept (.jsonl or .csv; `text` and the fields named by keep_fields and
+optional_fields), and a dataset's part has a `url` where the mock serves its rows as an Avro
+file, without a key, as a signed download link would be: a finished embed job's result dataset
+holds each input's text, kept fields and `embeddings` by type, so a round trip returns what was
+uploaded.
 """
 
 from __future__ import annotations
@@ -9,7 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from ._exchange import Call, Reply, not_found
+from ._files import avro_schema, part_url, rows_of
 from ._paging import number
+from ._retrieval import DIMENSION, _by_type
 from ._store import advance, public
 from ._text import meta, now
 
@@ -33,6 +41,7 @@ def datasets_create(call: Call) -> dict[str, Any]:
     name = str(call.arg("name") or "dataset")
     ident = call.store.new_id(name)
     kept = [*call.query.get("keep_fields", ()), *call.query.get("optional_fields", ())]
+    rows = [_kept(row, kept) for row in rows_of(parts.get("data", b""))]
     record: dict[str, Any] = {
         "id": ident,
         "name": name,
@@ -44,9 +53,12 @@ def datasets_create(call: Call) -> dict[str, Any]:
             {"id": f"{ident}-{part}", "name": part, "index": index, "size_bytes": len(data)}
             for index, (part, data) in enumerate(parts.items())
         ],
+        "schema": avro_schema(rows),
         "_bytes": sum(len(data) for data in parts.values()),
-        "_records": sum(len(data.splitlines()) for data in parts.values() if isinstance(data, bytes)),
+        "_records": len(rows),
+        "_rows": rows,
     }
+    record["dataset_parts"][0].update(url=part_url(call, ident), num_rows=len(rows))
     if kept:
         record["preserve_fields"] = kept
     if call.arg("dry_run") != "true":
@@ -113,6 +125,7 @@ def embed_jobs_create(call: Call) -> Any:
             "input_dataset_id": dataset_id,
             "model": call.body["model"],
             "truncate": call.body.get("truncate") or "END",
+            "_types": call.body.get("embedding_types") or ["float"],
         }
         if call.body.get("name"):
             record["name"] = call.body["name"]
@@ -139,9 +152,15 @@ def embed_jobs_get(call: Call) -> Any:
 
 
 def _result_dataset(call: Call, job: dict[str, Any]) -> str:
-    """The embed-result dataset a finished job leaves behind."""
+    """The embed-result dataset a finished job leaves behind: each input row with its embeddings."""
     ident = call.store.new_id(f"{job['input_dataset_id']}-embeddings")
     stamp = now()
+    source = call.store.records("datasets").get(job["input_dataset_id"]) or {}
+    rows = source.get("_rows") or []
+    vectors = _by_type(job["_types"], [str(row.get("text")) for row in rows], DIMENSION)
+    results = [
+        {**row, "embeddings": {kind: values[index] for kind, values in vectors.items()}} for index, row in enumerate(rows)
+    ]
     call.store.records("datasets")[ident] = {
         "id": ident,
         "name": f"{job.get('name') or job['job_id']} embeddings",
@@ -149,9 +168,16 @@ def _result_dataset(call: Call, job: dict[str, Any]) -> str:
         "updated_at": stamp,
         "dataset_type": "embed-result",
         "validation_status": "validated",
+        "schema": avro_schema(results),
+        "dataset_parts": [{"id": f"{ident}-0", "name": "embeddings", "index": 0, "num_rows": len(results), "url": part_url(call, ident)}],
         "_bytes": 0,
+        "_rows": results,
     }
     return ident
+
+
+def _kept(row: dict[str, Any], kept: list[str]) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if key == "text" or key in kept}
 
 
 def embed_jobs_cancel(call: Call) -> Reply:

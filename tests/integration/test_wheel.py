@@ -48,7 +48,7 @@ def test_installed_package_builds_every_method_from_another_folder(installed: Pa
     )
     result = run(installed / "python", "-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "45 ['model', 'messages']"
+    assert result.stdout.strip() == "47 ['model', 'messages']"  # 45 methods + v1 and v2 embed_stream
 
 
 def test_installed_console_script_runs_the_demo(installed: Path, tmp_path: Path) -> None:

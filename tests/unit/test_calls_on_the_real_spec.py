@@ -54,7 +54,7 @@ def client_with(transport: RecordingTransport, **options: Any) -> cohere_dyn.Cli
 
 def parts(request: HttpRequest) -> list[tuple[str | None, str | None, str, bytes]]:
     message = BytesParser().parsebytes(
-        f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode() + (request.content or b"")
+        f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode() + bytes(request.content or b"")
     )
     return [
         (

@@ -1,0 +1,354 @@
+"""`embed_stream`: any iterable of inputs in, one `StreamedEmbedding` per input and type out.
+
+Driven by the operation's `batch.stream` rule (spec: `x-cohere-dyn.batch.stream`): which list
+arguments may be iterables (`inputs`), where an answer keeps its results (`results`: a list, or
+lists by embedding type) and the type of a plain list (`plain-type`).
+
+- Inputs are read a batch at a time, only when the concurrency window (`_limiter.Window`) has
+  room for another request; results are yielded in input order, a batch once it and every
+  batch before it are answered. So at any point: inputs read <= results yielded + (batches sent
+  and not yet yielded + 1) x batch_size, and memory stays flat however long the input.
+- Each batch is prepared (validated, encoded) by the core call path and sent by the client's
+  caller with its retries, except for 429s: those come back here, pause every worker at once
+  and shrink the window. A run held up by 429s for longer than `patience` seconds raises
+  TooManyRequestsError naming the inputs not embedded (`inputs`: their range).
+- Any other error fails fast: batches in flight are abandoned, nothing more is read, and the
+  error names the batch's inputs (`texts[192:288]`, and `.inputs`).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from typing import Any, Iterable, Iterator
+
+from .._call._prepare import PreparedRequest, check_keywords, prepare
+from .._call._retry import RetryPolicy
+from .._errors import CohereError, TooManyRequestsError, ValidationError
+from .._spec._operations import Operation
+from .._workflows._batching import count_option, name_inputs, shifted
+from ._limiter import DEFAULT_CEILING, AsyncGate, Gate, Stopped, Window
+
+__all__ = ["StreamedEmbedding", "embed_stream", "embed_stream_async"]
+
+OPTIONS = ("batch_size", "max_workers", "patience")
+HINTS = frozenset({"retry-after", "retry-after-ms"})
+
+
+class StreamedEmbedding:
+    """One input's embedding of one type: `index` (its position in the input), `embedding`,
+    `embedding_type` ("float", "int8"...) and `text` (None for an image or a mixed input)."""
+
+    __slots__ = ("index", "embedding", "embedding_type", "text")
+
+    def __init__(self, index: int, embedding: list[Any] | str, embedding_type: str, text: str | None = None):
+        self.index = index
+        self.embedding = embedding
+        self.embedding_type = embedding_type
+        self.text = text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StreamedEmbedding) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        shown = self.embedding[:3] if isinstance(self.embedding, list) else self.embedding[:12]
+        return f"StreamedEmbedding(index={self.index}, embedding_type={self.embedding_type!r}, embedding={shown}...)"
+
+
+class _NotRateLimits(RetryPolicy):
+    """The client's retry policy, but a 429 is handed back to the run (one pause for all workers)."""
+
+    def after_status(self, status_code: int, headers: Any, attempt: int, max_retries: int) -> float | None:
+        if status_code == 429:
+            return None
+        return super().after_status(status_code, headers, attempt, max_retries)
+
+
+class _Batch:
+    __slots__ = ("start", "items", "prepared", "attempts")
+
+    def __init__(self, start: int, items: list[Any], prepared: PreparedRequest):
+        self.start = start
+        self.items = items
+        self.prepared = prepared
+        self.attempts = 0
+
+    @property
+    def stop(self) -> int:
+        return self.start + len(self.items)
+
+
+class _Run:
+    """What one embed_stream call amounts to: the input, the batches, the window."""
+
+    def __init__(self, caller: Any, operation: Operation, kwargs: dict[str, Any]):
+        check_keywords(operation, kwargs)  # a misspelt keyword fails at the call, not at the first item
+        rule = operation.batch.stream  # type: ignore[union-attr]
+        self.operation = operation
+        self.caller = caller
+        self.results = rule.results
+        self.plain_type = rule.plain_type
+        given = [name for name in rule.inputs if kwargs.get(name) is not None]
+        if len(given) != 1:
+            raise TypeError(f"{operation.qualified_name}() takes exactly one of {', '.join(rule.inputs)}")
+        self.field = given[0]
+        self.call = {k: v for k, v in kwargs.items() if k not in OPTIONS and k != self.field}
+        source = kwargs[self.field]
+        if isinstance(source, (str, bytes)):
+            raise TypeError(f"{operation.qualified_name}(): {self.field} must be an iterable of inputs, not one {type(source).__name__}")
+        self.source = source
+        self.size = count_option(kwargs.get("batch_size"), "batch_size", _default_size(caller.spec, operation, self.field), operation)
+        workers = kwargs.get("max_workers")
+        ceiling = DEFAULT_CEILING if workers is None else count_option(workers, "max_workers", 1, operation)
+        self.window = Window(ceiling, start=2 if workers is None else ceiling)
+        patience = kwargs.get("patience")
+        self.patience = float(operation.by_keyword["patience"].default if patience is None else patience)
+        self.policy = _NotRateLimits()
+        self.backoff = RetryPolicy()
+        self.validate = caller.client._validate
+        self.read = 0  # inputs taken from the source
+        self.yielded = 0  # inputs whose results were all yielded
+
+    def next_batch(self, iterator: Iterator[Any]) -> _Batch | None:
+        items = []
+        for item in iterator:
+            items.append(item)
+            if len(items) == self.size:
+                break
+        return self.batch_of(items) if items else None
+
+    def batch_of(self, items: list[Any]) -> _Batch:
+        start = self.read
+        self.read += len(items)
+        try:
+            prepared = prepare(self.caller.spec, self.operation, {**self.call, self.field: items}, validate=self.validate)
+        except ValidationError as exc:
+            raise shifted(exc, self.field, start, start + len(items)) from None
+        return _Batch(start, items, prepared)
+
+    def results_of(self, batch: _Batch, content: bytes) -> list[StreamedEmbedding]:
+        """One StreamedEmbedding per input and embedding type, input by input."""
+        try:
+            data = json.loads(content)
+            found = data[self.results]
+        except (ValueError, KeyError, TypeError):
+            raise self.failed(CohereError(f"the answer has no {self.results!r}"), batch) from None
+        by_type = {self.plain_type: found} if isinstance(found, list) else found
+        by_type = {kind: values for kind, values in by_type.items() if isinstance(values, list)}
+        count = len(batch.items)
+        for kind, values in by_type.items():
+            if len(values) != count:
+                error = CohereError(f"the answer holds {len(values)} {kind} embeddings for {count} inputs")
+                raise self.failed(error, batch)
+        texts = batch.items if self.field == "texts" else [None] * count
+        start = batch.start
+        return [
+            StreamedEmbedding(start + i, values[i], kind, texts[i])
+            for i in range(count)
+            for kind, values in by_type.items()
+        ]
+
+    def failed(self, exc: CohereError, batch: _Batch) -> CohereError:
+        return name_inputs(exc, self.operation, f"{self.field}[{batch.start}:{batch.stop}]", range(batch.start, batch.stop))
+
+    def delay_after(self, exc: TooManyRequestsError, batch: _Batch) -> tuple[float, bool]:
+        """How long every worker pauses after a 429, and whether the window should shrink (no
+        hint from the server, or this batch had waited out two pauses already); past the
+        patience, the error to raise."""
+        headers = getattr(exc, "headers", None) or {}
+        delay = self.backoff.delay(batch.attempts, headers)
+        shrink = batch.attempts > 1 or not any(name.lower() in HINTS for name in headers)
+        batch.attempts += 1
+        stalled = self.window.stalled_for()
+        if stalled + delay > self.patience:
+            stop = max(self.read, batch.stop)
+            where = (
+                f"rate limited for {stalled:.1f} s and asked to wait {delay:.1f} s more, past the patience of "
+                f"{self.patience:g} s; "
+                f"{self.field}[{self.yielded}:{stop}] and any after them not embedded"
+            )
+            raise name_inputs(exc, self.operation, where, range(self.yielded, stop))
+        return delay, shrink
+
+
+def _default_size(spec: Any, operation: Operation, field: str) -> int:
+    """The rule's batch size, or fewer when the spec allows fewer of this field per request."""
+    size = operation.batch.size  # type: ignore[union-attr]
+    body = spec.resolver.deref(operation.body_schema) or {}
+    schema = spec.resolver.deref((body.get("properties") or {}).get(field)) or {}
+    most = schema.get("maxItems") if isinstance(schema, dict) else None
+    return min(size, most) if isinstance(most, int) and most > 0 else size
+
+
+# ------------------------------------------------------------------------------------------- sync
+
+
+def embed_stream(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Iterator[StreamedEmbedding]:
+    """The sync embed_stream: checks its arguments now, reads and sends as the loop advances."""
+    run = _Run(caller, operation, kwargs)
+    return _drive(run, iter(run.source))
+
+
+def _drive(run: _Run, source: Iterator[Any]) -> Iterator[StreamedEmbedding]:
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    gate = Gate(run.window)
+    pool = ThreadPoolExecutor(run.window.ceiling, thread_name_prefix="cohere-dyn-embed-stream")
+    outstanding: collections.deque[tuple[_Batch, Any]] = collections.deque()
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(outstanding) < run.window.size():
+                batch = run.next_batch(source)
+                if batch is None:
+                    exhausted = True
+                else:
+                    outstanding.append((batch, pool.submit(_send, run, gate, batch)))
+            if not outstanding:
+                return
+            head = outstanding[0][1]
+            while not head.done():  # any batch's error ends the run at once, not when its turn comes
+                done, _ = wait([future for _, future in outstanding], return_when=FIRST_COMPLETED)
+                for future in done:
+                    if future.exception() is not None:
+                        raise future.exception()  # type: ignore[misc]
+            batch, _ = outstanding.popleft()
+            results = head.result()
+            yield from results
+            run.yielded = batch.stop
+            del results, head
+    finally:
+        gate.stop()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _send(run: _Run, gate: Gate, batch: _Batch) -> list[StreamedEmbedding]:
+    """One batch, in a worker thread: wait for the window, send, sit out 429s with everyone."""
+    window = run.window
+    while True:
+        try:
+            sent_at = gate.enter()
+        except Stopped:
+            return []
+        try:
+            response = run.caller.send(batch.prepared, retry=run.policy)
+            try:
+                content = response.read()
+            finally:
+                response.close()
+        except TooManyRequestsError as exc:
+            try:
+                delay, shrink = run.delay_after(exc, batch)
+            except CohereError:
+                gate.leave(window.failed)
+                raise
+            gate.leave(lambda: window.throttled(sent_at, delay, shrink))
+            continue
+        except CohereError as exc:
+            gate.leave(window.failed)
+            raise run.failed(exc, batch) from exc.__cause__
+        except BaseException:
+            gate.leave(window.failed)
+            raise
+        gate.leave(lambda: window.answered(sent_at))
+        return run.results_of(batch, content)
+
+
+# ------------------------------------------------------------------------------------------ async
+
+
+def embed_stream_async(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
+    """The async embed_stream: an async iterator; the source may be an iterable or an async one."""
+    run = _Run(caller, operation, kwargs)
+    return _drive_async(run)
+
+
+async def _drive_async(run: _Run) -> Any:
+    import asyncio
+
+    gate = AsyncGate(run.window)
+    source = run.source
+    if hasattr(source, "__aiter__"):
+        pull = _async_pull(run, source.__aiter__())
+    else:
+        iterator = iter(source)
+
+        async def pull() -> _Batch | None:
+            return run.next_batch(iterator)
+
+    outstanding: collections.deque[tuple[_Batch, asyncio.Task[Any]]] = collections.deque()
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(outstanding) < run.window.size():
+                batch = await pull()
+                if batch is None:
+                    exhausted = True
+                else:
+                    outstanding.append((batch, asyncio.ensure_future(_send_async(run, gate, batch))))
+            if not outstanding:
+                return
+            head = outstanding[0][1]
+            while not head.done():
+                done, _ = await asyncio.wait([task for _, task in outstanding], return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]
+            batch, _ = outstanding.popleft()
+            for result in head.result():
+                yield result
+            run.yielded = batch.stop
+    finally:
+        for _, task in outstanding:
+            task.cancel()
+        if outstanding:
+            await asyncio.gather(*(task for _, task in outstanding), return_exceptions=True)
+
+
+def _async_pull(run: _Run, iterator: Any) -> Any:
+    async def pull() -> _Batch | None:
+        items = []
+        async for item in _take(iterator, run.size):
+            items.append(item)
+        return run.batch_of(items) if items else None
+
+    return pull
+
+
+async def _take(iterator: Any, count: int) -> Any:
+    for _ in range(count):
+        try:
+            yield await iterator.__anext__()
+        except StopAsyncIteration:
+            return
+
+
+async def _send_async(run: _Run, gate: AsyncGate, batch: _Batch) -> list[StreamedEmbedding]:
+    window = run.window
+    while True:
+        sent_at = await gate.enter()
+        try:
+            response = await run.caller.send(batch.prepared, retry=run.policy)
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+        except TooManyRequestsError as exc:
+            try:
+                delay, shrink = run.delay_after(exc, batch)
+            except CohereError:
+                await gate.leave(window.failed)
+                raise
+            await gate.leave(lambda: window.throttled(sent_at, delay, shrink))
+            continue
+        except CohereError as exc:
+            await gate.leave(window.failed)
+            raise run.failed(exc, batch) from exc.__cause__
+        except BaseException:
+            await gate.leave(window.failed)
+            raise
+        await gate.leave(lambda: window.answered(sent_at))
+        return run.results_of(batch, content)
