@@ -2,7 +2,7 @@
 
     python bench/bench_coldstart.py [--runs 15]
 
-The official SDK (cohere==5.15.0, `pip install cohere==5.15.0`) is measured in the same run when
+The official SDK (`pip install cohere==7.3.1`, or any version) is measured in the same run when
 it is installed. Goal: cohere_dyn at most 1/10 of the official SDK. The spec cache is warmed
 first (a first-ever import parses the YAML once, then every process reads the cache), and so is
 Python's bytecode cache: PYTHONDONTWRITEBYTECODE is removed from the children's environment, as
@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+from importlib import metadata
 
 from _common import official_sdk_available, write_section
 
@@ -41,9 +42,10 @@ def main() -> None:
     args = parser.parse_args()
     run(OURS)  # warm the spec cache and the OS file cache
     candidates = {"python -c pass": BARE, "cohere_dyn": OURS}
-    if official_sdk_available():
+    official = f"cohere {metadata.version('cohere')}" if official_sdk_available() else None
+    if official:
         run(OFFICIAL)
-        candidates["cohere 5.15.0"] = OFFICIAL
+        candidates[official] = OFFICIAL
     samples: dict[str, list[float]] = {name: [] for name in candidates}
     for _ in range(args.runs):  # interleaved, so that machine noise hits every candidate alike
         for name, code in candidates.items():
@@ -51,11 +53,11 @@ def main() -> None:
     medians = {name: statistics.median(values) for name, values in samples.items()}
     lines = ["| command | median (ms) |", "|---|---|"]
     lines += [f"| `{candidates[name]}` | {value * 1000:.1f} |" for name, value in medians.items()]
-    if "cohere 5.15.0" in medians:
-        ratio = medians["cohere_dyn"] / medians["cohere 5.15.0"]
+    if official:
+        ratio = medians["cohere_dyn"] / medians[official]
         lines.append(f"\nRatio cohere_dyn / official SDK: **{ratio:.3f}** (goal: at most 0.100), {args.runs} interleaved runs, {sys.version.split()[0]}.")
     else:
-        lines.append("\nThe official SDK is not installed here: `pip install cohere==5.15.0` to measure the ratio.")
+        lines.append("\nThe official SDK is not installed here: `pip install cohere` to measure the ratio.")
     report = "\n".join(lines)
     print(report)
     write_section("Cold start", "`python bench/bench_coldstart.py`\n\n" + report)

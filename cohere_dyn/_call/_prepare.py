@@ -163,7 +163,8 @@ def prepare(
     validate: bool = True,
 ) -> PreparedRequest:
     check_keywords(operation, kwargs)
-    if operation.deprecated:
+    deprecated = operation.deprecated
+    if deprecated and not deprecated.keys().isdisjoint(kwargs):
         warn_deprecated(operation, kwargs)
     options = kwargs.get("request_options") or _NO_OPTIONS
     if options is not _NO_OPTIONS:
