@@ -1,8 +1,9 @@
 """Batch jobs, kept in the server's store beside the datasets they read and write.
 
 A batch needs an existing input dataset. It moves one status per `retrieve` (QUEUED ->
-IN_PROGRESS -> COMPLETED, leaving an output dataset with one answer per input record); a
-cancelled one goes CANCELING, then CANCELED on the next `retrieve`.
+IN_PROGRESS -> COMPLETED, leaving an output dataset with one answer per input record, whose
+part is served like any dataset's: `{"custom_id", "status", "text"}` rows); a cancelled one goes
+CANCELING, then CANCELED on the next `retrieve`.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ._exchange import Call, not_found
+from ._files import avro_schema, part_url
 from ._paging import paged
 from ._store import advance, public
-from ._text import now
+from ._text import first_text, now, reply_to
 
 __all__ = ["batches_create", "batches_list", "batches_retrieve", "batches_cancel"]
 
@@ -94,6 +96,10 @@ def _finish(call: Call, batch: dict[str, Any]) -> None:
     batch["output_tokens"] = str(12 * records)
     ident = call.store.new_id(f"{batch['id']}-output")
     source = call.store.records("datasets")[batch["input_dataset_id"]]
+    answers = [
+        {"custom_id": str(row.get("custom_id", index)), "status": "succeeded", "text": reply_to(_last_user_text(row))}
+        for index, row in enumerate(source.get("_rows") or [])
+    ]
     call.store.records("datasets")[ident] = {
         "id": ident,
         "name": f"{batch['name']} output",
@@ -101,7 +107,17 @@ def _finish(call: Call, batch: dict[str, Any]) -> None:
         "updated_at": batch["updated_at"],
         "dataset_type": source["dataset_type"],
         "validation_status": "validated",
+        "schema": avro_schema(answers),
+        "dataset_parts": [{"id": f"{ident}-0", "name": "output", "index": 0, "num_rows": len(answers), "url": part_url(call, ident)}],
         "_bytes": 0,
         "_records": records,
+        "_rows": answers,
     }
     batch["output_dataset_id"] = ident
+
+
+def _last_user_text(row: dict[str, Any]) -> str:
+    """The text of the last user message of a batch request line (its `body.messages`)."""
+    body = row.get("body") if isinstance(row.get("body"), dict) else {}
+    said = [m.get("content") for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "user"]
+    return first_text(said[-1]) if said else ""

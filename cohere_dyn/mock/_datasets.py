@@ -41,7 +41,9 @@ def datasets_create(call: Call) -> dict[str, Any]:
     name = str(call.arg("name") or "dataset")
     ident = call.store.new_id(name)
     kept = [*call.query.get("keep_fields", ()), *call.query.get("optional_fields", ())]
-    rows = [_kept(row, kept) for row in rows_of(parts.get("data", b""))]
+    rows = rows_of(parts.get("data", b""))
+    if str(call.arg("type")).startswith("embed"):  # an embed input keeps its text and the fields named
+        rows = [_kept(row, kept) for row in rows]
     record: dict[str, Any] = {
         "id": ident,
         "name": name,

@@ -42,6 +42,16 @@ def test_waiting_on_a_batch_returns_it_completed_with_its_output_dataset(client:
     assert client.datasets.get(id=done.batch.output_dataset_id).dataset.name == "nightly output"
 
 
+def test_a_finished_batchs_output_dataset_holds_one_answer_per_request(client: cohere_dyn.Client) -> None:
+    requests = b'{"custom_id": "a", "body": {"messages": [{"role": "user", "content": "ping"}]}}\n{"custom_id": "b", "body": {}}\n'
+    dataset = client.datasets.create(name="requests", type="batch-chat-v2-input", data=("requests.jsonl", requests))
+    created = client.batches.create(request={"name": "n", "input_dataset_id": dataset.id, "model": "command-a-03-2025"})
+    done = client.wait(created, interval=0)
+    answers = list(client.utils.dataset_records(done.batch.output_dataset_id))
+    assert [(a["custom_id"], a["status"]) for a in answers] == [("a", "succeeded"), ("b", "succeeded")]
+    assert "ping" in answers[0]["text"]
+
+
 def test_a_cancelled_batch_goes_through_canceling_and_its_wait_fails(client: cohere_dyn.Client) -> None:
     created = _batch(client)
     client.batches.cancel(id=created.batch.id)
