@@ -18,6 +18,7 @@ __all__ = ["run_demo"]
 CHAT_MODEL = "command-a-03-2025"
 EMBED_MODEL = "embed-v4.0"
 RERANK_MODEL = "rerank-v3.5"
+REASONING_MODEL = "command-a-reasoning-08-2025"
 
 
 def _say(text: str) -> None:
@@ -89,6 +90,7 @@ def run_demo(api_key: str | None, deployment: str = "cohere", endpoint: str | No
         return 0
     with _target(api_key) as (key, base_url), cohere_dyn.ClientV2(api_key=key, base_url=base_url) as client:
         _tour(client, CHAT_MODEL, EMBED_MODEL, RERANK_MODEL)
+        _reasoning(client)
     print("\nDone.")
     return 0
 
@@ -129,3 +131,16 @@ def _tour(client: Any, chat_model: str, embed_model: str, rerank_model: str) -> 
         client.chat(model=chat_model, messages=[{"role": "bot", "content": "hi"}])
     except cohere_dyn.ValidationError as exc:
         print(exc)
+
+
+def _reasoning(client: Any) -> None:
+    """A reasoning model's reply: its thinking, then its answer."""
+    _say(f"v2 chat with reasoning: {REASONING_MODEL}, thinking={{'type': 'enabled', 'token_budget': 512}}")
+    question = "Is 221 a prime number?"
+    reply = client.chat(
+        model=REASONING_MODEL,
+        messages=[{"role": "user", "content": question}],
+        thinking={"type": "enabled", "token_budget": 512},
+    )
+    for part in reply.message.content:
+        print(f"[{part.type}] {part.thinking if part.type == 'thinking' else part.text}")

@@ -154,6 +154,7 @@ def test_demo_runs_the_tour_against_the_embedded_mock_without_a_key() -> None:
     for step in ("v2 chat", "streamed", "v2 embed", "v2 rerank", "offline validation"):
         assert step in out
     assert "messages[0].role: 'bot' is not one of" in out
+    assert out.index("[thinking]") < out.index("[text]")  # the reasoning step: thinking before the answer
     assert out.rstrip().endswith("Done.")
 
 
