@@ -77,7 +77,7 @@ class ClientBase(Group):
         log_warning_experimental_features: bool = True,
     ):
         key = self._resolve_key(api_key if api_key is not None else token)
-        base_url = base_url or os.environ.get("CO_API_URL") or _environment_url(environment)
+        base_url = checked_base_url(base_url or os.environ.get("CO_API_URL") or _environment_url(environment))
         if httpx_client is not None:
             transport = self._httpx_transport(httpx_client, transport)
         if client_name is not None:
@@ -89,7 +89,6 @@ class ClientBase(Group):
             raise TypeError(f"max_connections must be an int, not {type(max_connections).__name__}")
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
-        base_url = checked_base_url(base_url)
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
         self._bind(loaded, tree_for(loaded, self._promote), self._invoke, (), self._asynchronous)
         settings = {
