@@ -20,7 +20,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["default_spec_path", "load_document", "content_hash"]
+__all__ = ["default_spec_path", "load_document", "parse_document", "content_hash"]
 
 _CACHE_FORMAT = f"cohere_dyn-spec-cache-1-normalizer-{NORMALIZER_VERSION}"
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -115,6 +115,15 @@ def _write_cache(folder: str, digest: str, document: dict[str, Any]) -> bool:
 def _parse(raw: bytes, source: str) -> dict[str, Any]:
     from ._normalize import normalize
 
+    document = parse_document(raw, source)
+    if not isinstance(document.get("paths"), dict):
+        raise SpecError("the document has no 'paths' mapping", source=source, pointer="#/paths")
+    check_document(document, source)
+    return normalize(document)
+
+
+def parse_document(raw: bytes, source: str) -> dict[str, Any]:
+    """The document in `raw` as written (YAML or JSON), before any check or repair."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -134,10 +143,7 @@ def _parse(raw: bytes, source: str) -> dict[str, Any]:
         document = load_yaml(text, source)
     if not isinstance(document, dict):
         raise SpecError("the document is not a mapping", source=source, pointer="#")
-    if not isinstance(document.get("paths"), dict):
-        raise SpecError("the document has no 'paths' mapping", source=source, pointer="#/paths")
-    check_document(document, source)
-    return normalize(document)
+    return document
 
 
 # Checking a document's shape ------------------------------------------------------------------

@@ -66,26 +66,15 @@ class Finding:
 
 def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The document at `path` as written (YAML or JSON), without the loader's repairs."""
+    from .._spec._loader import parse_document
+
     source = os.fspath(path)
     try:
         with open(source, "rb") as handle:
-            text = handle.read().decode("utf-8-sig")
+            raw = handle.read()
     except OSError as exc:
         raise SpecError(f"can't read the spec: {exc.strerror or exc}", source=source) from None
-    except UnicodeDecodeError as exc:
-        raise SpecError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=source) from None
-    if text.lstrip().startswith("{"):
-        try:
-            document = json.loads(text)
-        except ValueError as exc:
-            raise SpecError(f"invalid JSON: {exc}", source=source) from None
-    else:
-        from .._spec._yaml import load_yaml
-
-        document = load_yaml(text, source)
-    if not isinstance(document, dict):
-        raise SpecError("the document is not a mapping", source=source, pointer="#")
-    return document
+    return parse_document(raw, source)
 
 
 def lint_file(path: str | os.PathLike[str]) -> list[Finding]:
