@@ -104,11 +104,22 @@ class Batches:
 
     def gave_up(self, exc: TooManyRequestsError, reason: str) -> CohereError:
         """A 429 past the patience, naming the inputs not embedded: from the first batch unanswered."""
-        first = next((index for index, done in enumerate(self.answered) if not done), len(self.spans) - 1)
-        start = self.spans[first][0]
+        start = self.spans[self.answered.index(False)][0]  # the batch giving up is one
         left = self.answered.count(False)
         where = f"{reason}; {self.rule.keyword}[{start}:{self.total}] not embedded ({left} of {len(self.spans)} batches unanswered)"
         return name_inputs(exc, self.operation, where, range(start, self.total))
+
+    def decoded(self, caller: Any, index: int, response: Any, content: bytes) -> Any:
+        """Batch `index`'s answer (a cloud deployment's decoded as such); marks it answered."""
+        from .._call._caller import decode_content
+
+        self.answered[index] = True
+        try:
+            return decode_content(
+                self.spec, self.operation, response.status_code, response.headers, content, caller.deployment
+            )
+        except CohereError as exc:
+            raise self.failed(exc, index)
 
     def merged(self, answers: list[Any]) -> Any:
         data = [answer.to_dict() if isinstance(answer, Model) else answer for answer in answers]
@@ -131,7 +142,6 @@ def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
     from concurrent.futures import ThreadPoolExecutor, as_completed
     from contextlib import nullcontext
 
-    from .._call._caller import decode_content
     from ._limiter import Gate
 
     limits = batches.limits()
@@ -141,8 +151,7 @@ def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
         response, content = limits.send(
             gate, caller, batches.prepared[index], lambda exc: batches.failed(exc, index), batches.gave_up
         )
-        batches.answered[index] = True
-        return decode_content(caller.spec, operation, response.status_code, response.headers, content, caller.deployment)
+        return batches.decoded(caller, index, response, content)
 
     answers: list[Any] = [None] * len(batches.prepared)
     progress = batches.reporter()
@@ -178,7 +187,6 @@ async def run_async(caller: Any, operation: Operation, kwargs: dict[str, Any]) -
         return await caller.invoke(operation, batches.call)
     if not batches.prepared:
         return batches.result
-    from .._call._caller import decode_content
     from ._limiter import AsyncGate
 
     limits = batches.limits()
@@ -190,8 +198,7 @@ async def run_async(caller: Any, operation: Operation, kwargs: dict[str, Any]) -
             response, content = await limits.send_async(
                 gate, caller, batches.prepared[index], lambda exc: batches.failed(exc, index), batches.gave_up
             )
-        batches.answered[index] = True
-        return index, decode_content(caller.spec, operation, response.status_code, response.headers, content, caller.deployment)
+        return index, batches.decoded(caller, index, response, content)
 
     answers: list[Any] = [None] * len(batches.prepared)
     progress = batches.reporter()
