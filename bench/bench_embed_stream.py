@@ -12,8 +12,9 @@ fresh process, so that its peak RSS is its own; texts come from a generator. Mea
 - peak RSS growth over the process's size before the run;
 - the same with a storm: the limit falls to 2/s for 5 s, 3 s into the run, then recovers.
 
-Today's merging `embed` (all texts in one call, answers merged) is measured on the same server,
-and for its memory on a server without a limit. The official SDK's `embed_stream` and its
+The merging `embed` (all texts in one call, answers merged, so every vector held at once) is
+measured on the same server (its batches share embed_stream's window and 429 pause) and on a
+server without a limit. The official SDK's `embed_stream` and its
 batching `embed` are measured when `cohere` is installed (pip install cohere==7.3.1).
 """
 

@@ -4,14 +4,14 @@ Driven by the operation's `batch.stream` rule (spec: `x-cohere-dyn.batch.stream`
 arguments may be iterables (`inputs`), where an answer keeps its results (`results`: a list, or
 lists by embedding type) and the type of a plain list (`plain-type`).
 
-- Inputs are read a batch at a time, only when the concurrency window (`_limiter.Window`) has
+- Inputs are read a batch at a time, only when the concurrency window (`_workflows._limiter`) has
   room for another request; results are yielded in input order, a batch once it and every
   batch before it are answered. So at any point: inputs read <= results yielded + (batches sent
   and not yet yielded + 1) x batch_size, and memory stays flat however long the input.
-- Each batch is prepared (validated, encoded) by the core call path and sent by the client's
-  caller with its retries, except for 429s: those come back here, pause every worker at once
-  and shrink the window. A run held up by 429s for longer than `patience` seconds raises
-  TooManyRequestsError naming the inputs not embedded (`inputs`: their range).
+- Each batch is prepared (validated, encoded) by the core call path and sent through the run's
+  `_workflows._throttled.RateLimits`: the client's caller with its retries, except for 429s,
+  which pause every worker at once. A run held up by 429s for longer than `patience` seconds
+  raises TooManyRequestsError naming the inputs not embedded (`inputs`: their range).
 - Any other error fails fast: batches in flight are abandoned, nothing more is read, and the
   error names the batch's inputs (`texts[192:288]`, and `.inputs`).
 """
@@ -23,16 +23,15 @@ import json
 from typing import Any, Iterable, Iterator
 
 from .._call._prepare import PreparedRequest, check_keywords, prepare
-from .._call._retry import RetryPolicy
 from .._errors import CohereError, TooManyRequestsError, ValidationError
 from .._spec._operations import Operation
 from .._workflows._batching import count_option, name_inputs, shifted
-from ._limiter import DEFAULT_CEILING, AsyncGate, Gate, Stopped, Window
+from .._workflows._limiter import AsyncGate, Gate, Stopped
+from .._workflows._throttled import RateLimits, window_for
 
 __all__ = ["StreamedEmbedding", "embed_stream", "embed_stream_async"]
 
 OPTIONS = ("batch_size", "max_workers", "patience")
-HINTS = frozenset({"retry-after", "retry-after-ms"})
 
 
 class StreamedEmbedding:
@@ -58,23 +57,13 @@ class StreamedEmbedding:
         return f"StreamedEmbedding(index={self.index}, embedding_type={self.embedding_type!r}, embedding={shown}...)"
 
 
-class _NotRateLimits(RetryPolicy):
-    """The client's retry policy, but a 429 is handed back to the run (one pause for all workers)."""
-
-    def after_status(self, status_code: int, headers: Any, attempt: int, max_retries: int) -> float | None:
-        if status_code == 429:
-            return None
-        return super().after_status(status_code, headers, attempt, max_retries)
-
-
 class _Batch:
-    __slots__ = ("start", "items", "prepared", "attempts")
+    __slots__ = ("start", "items", "prepared")
 
     def __init__(self, start: int, items: list[Any], prepared: PreparedRequest):
         self.start = start
         self.items = items
         self.prepared = prepared
-        self.attempts = 0
 
     @property
     def stop(self) -> int:
@@ -102,12 +91,9 @@ class _Run:
         self.source = source
         self.size = count_option(kwargs.get("batch_size"), "batch_size", _default_size(caller.spec, operation, self.field), operation)
         workers = kwargs.get("max_workers")
-        ceiling = DEFAULT_CEILING if workers is None else count_option(workers, "max_workers", 1, operation)
-        self.window = Window(ceiling, start=2 if workers is None else ceiling)
+        self.window = window_for(None if workers is None else count_option(workers, "max_workers", 1, operation))
         patience = kwargs.get("patience")
-        self.patience = float(operation.by_keyword["patience"].default if patience is None else patience)
-        self.policy = _NotRateLimits()
-        self.backoff = RetryPolicy()
+        self.limits = RateLimits(self.window, float(operation.by_keyword["patience"].default if patience is None else patience))
         self.validate = caller.client._validate
         self.read = 0  # inputs taken from the source
         self.yielded = 0  # inputs whose results were all yielded
@@ -154,24 +140,11 @@ class _Run:
     def failed(self, exc: CohereError, batch: _Batch) -> CohereError:
         return name_inputs(exc, self.operation, f"{self.field}[{batch.start}:{batch.stop}]", range(batch.start, batch.stop))
 
-    def delay_after(self, exc: TooManyRequestsError, batch: _Batch) -> tuple[float, bool]:
-        """How long every worker pauses after a 429, and whether the window should shrink (no
-        hint from the server, or this batch had waited out two pauses already); past the
-        patience, the error to raise."""
-        headers = getattr(exc, "headers", None) or {}
-        delay = self.backoff.delay(batch.attempts, headers)
-        shrink = batch.attempts > 1 or not any(name.lower() in HINTS for name in headers)
-        batch.attempts += 1
-        stalled = self.window.stalled_for()
-        if stalled + delay > self.patience:
-            stop = max(self.read, batch.stop)
-            where = (
-                f"rate limited for {stalled:.1f} s and asked to wait {delay:.1f} s more, past the patience of "
-                f"{self.patience:g} s; "
-                f"{self.field}[{self.yielded}:{stop}] and any after them not embedded"
-            )
-            raise name_inputs(exc, self.operation, where, range(self.yielded, stop))
-        return delay, shrink
+    def gave_up(self, exc: TooManyRequestsError, reason: str) -> CohereError:
+        """The 429 past the patience, naming the inputs not embedded: from the first not yielded."""
+        stop = self.read
+        where = f"{reason}; {self.field}[{self.yielded}:{stop}] and any after them not embedded"
+        return name_inputs(exc, self.operation, where, range(self.yielded, stop))
 
 
 def _default_size(spec: Any, operation: Operation, field: str) -> int:
@@ -226,35 +199,12 @@ def _drive(run: _Run, source: Iterator[Any]) -> Iterator[StreamedEmbedding]:
 
 
 def _send(run: _Run, gate: Gate, batch: _Batch) -> list[StreamedEmbedding]:
-    """One batch, in a worker thread: wait for the window, send, sit out 429s with everyone."""
-    window = run.window
-    while True:
-        try:
-            sent_at = gate.enter()
-        except Stopped:
-            return []
-        try:
-            response = run.caller.send(batch.prepared, retry=run.policy)
-            try:
-                content = response.read()
-            finally:
-                response.close()
-        except TooManyRequestsError as exc:
-            try:
-                delay, shrink = run.delay_after(exc, batch)
-            except CohereError:
-                gate.leave(window.failed)
-                raise
-            gate.leave(lambda: window.throttled(sent_at, delay, shrink))
-            continue
-        except CohereError as exc:
-            gate.leave(window.failed)
-            raise run.failed(exc, batch) from exc.__cause__
-        except BaseException:
-            gate.leave(window.failed)
-            raise
-        gate.leave(lambda: window.answered(sent_at))
-        return run.results_of(batch, content)
+    """One batch, in a worker thread (see `RateLimits.send`)."""
+    try:
+        _, content = run.limits.send(gate, run.caller, batch.prepared, lambda exc: run.failed(exc, batch), run.gave_up)
+    except Stopped:
+        return []
+    return run.results_of(batch, content)
 
 
 # ------------------------------------------------------------------------------------------ async
@@ -327,28 +277,5 @@ async def _take(iterator: Any, count: int) -> Any:
 
 
 async def _send_async(run: _Run, gate: AsyncGate, batch: _Batch) -> list[StreamedEmbedding]:
-    window = run.window
-    while True:
-        sent_at = await gate.enter()
-        try:
-            response = await run.caller.send(batch.prepared, retry=run.policy)
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
-        except TooManyRequestsError as exc:
-            try:
-                delay, shrink = run.delay_after(exc, batch)
-            except CohereError:
-                await gate.leave(window.failed)
-                raise
-            await gate.leave(lambda: window.throttled(sent_at, delay, shrink))
-            continue
-        except CohereError as exc:
-            await gate.leave(window.failed)
-            raise run.failed(exc, batch) from exc.__cause__
-        except BaseException:
-            await gate.leave(window.failed)
-            raise
-        await gate.leave(lambda: window.answered(sent_at))
-        return run.results_of(batch, content)
+    _, content = await run.limits.send_async(gate, run.caller, batch.prepared, lambda exc: run.failed(exc, batch), run.gave_up)
+    return run.results_of(batch, content)

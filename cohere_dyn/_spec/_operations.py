@@ -24,6 +24,7 @@ EXTENSION = "x-cohere-dyn"
 CLIENT_HEADERS = frozenset({"authorization", "x-client-name", "user-agent", "content-type", "content-length"})
 # "request": the whole body; "client": handled by the client itself (batching), never sent
 LOCATIONS = ("path", "query", "header", "body", "request", "file", "form", "sdk", "client")
+PATIENCE = 300.0  # seconds of rate limiting a batched embed or embed_stream sits out before giving up
 
 
 class Argument:
@@ -238,7 +239,7 @@ class Operation:
                 {"type": "number", "minimum": 0},
                 "Seconds of rate limiting (429s, no answer) to sit out before giving up; the error "
                 "then names the inputs not embedded.",
-                300.0,
+                PATIENCE,
             ),
         ]
         return self.replace(name=rule.stream.method, arguments=tuple(arguments), pagination=None, wait=None, bulk=True)  # type: ignore[union-attr]

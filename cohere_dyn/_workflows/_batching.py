@@ -5,9 +5,14 @@ Driven by an operation's `batch` rule (`x-cohere-dyn.batch` in the spec):
 - the list argument `field` is cut into slices of `batch_size` (default: the rule's `size`);
   every slice is prepared (validated, encoded) before anything is sent, so a bad input at
   position 500 fails before the first request, its error path counted in the caller's list;
-- the slices go out concurrently, at most `max_workers` at once (threads for the sync client,
-  or the client's `thread_pool_executor`, sized by its owner; tasks for the async one), each with
-  its own retries;
+- the slices go out concurrently (threads for the sync client, or the client's
+  `thread_pool_executor`, sized by its owner; tasks for the async one) through one concurrency
+  window (`_throttled.RateLimits`, as embed_stream's): `max_workers` at once when given, else
+  from 2 growing to the default while answers come back promptly. Each batch has the client's
+  retries, except for 429s: one pauses every batch until the server's Retry-After /
+  retry-after-ms, then they resume one after another, so a rate limit slows the call down
+  instead of failing it; held up past the patience (`PATIENCE` seconds without an answer), it
+  raises TooManyRequestsError naming the inputs not embedded (from the first batch unanswered);
 - the answers merge in input order by the rule's `merge` map (dotted response path -> `concat`:
   lists joined, or for an object of lists joined key by key; `sum`: numbers, or an object of
   numbers key by key, added up; `unique`: lists joined without repeats); every other field is
@@ -15,8 +20,8 @@ Driven by an operation's `batch` rule (`x-cohere-dyn.batch` in the spec):
 - an empty list gets the rule's `empty` answer with no request (the other arguments are still
   validated): the first entry whose `if-argument` was given, or that has none; inside its
   `result`, `{for-each: ARG, value: V}` is an object with one key per item of argument ARG;
-- a failing batch raises its own error, carrying `inputs` (the range of positions it covered)
-  and naming them in its message; the batches not yet sent are cancelled.
+- any other failing batch raises its own error at once, carrying `inputs` (the range of
+  positions it covered) and naming them in its message; the batches not yet sent are cancelled.
 
 Only `run` and `run_async` differ between the clients.
 """
@@ -27,10 +32,11 @@ import sys
 from typing import Any, Callable
 
 from .._call._prepare import PreparedRequest, check_keywords, prepare, validate_arguments
-from .._errors import CohereError, ValidationError, ValidationProblem
+from .._errors import CohereError, TooManyRequestsError, ValidationError, ValidationProblem
 from .._models import Model, wrap
-from .._spec._operations import BatchRule, Operation
+from .._spec._operations import PATIENCE, BatchRule, Operation
 from .._spec._document import Spec
+from ._throttled import RateLimits, window_for
 
 __all__ = ["Batches", "count_option", "merge_answers", "name_inputs", "run", "run_async", "shifted"]
 
@@ -54,7 +60,9 @@ class Batches:
         self.result: Any = None
         self.prepared: list[PreparedRequest] = []
         self.spans: list[tuple[int, int]] = []
-        self.max_workers = count_option(options.get("max_workers"), "max_workers", 8, operation)
+        workers = options.get("max_workers")
+        self.max_workers = count_option(workers, "max_workers", 8, operation)
+        self.workers_given = workers is not None
         self.progress = options.get("progress")
         items = call.get(rule.keyword)
         size = count_option(options.get("batch_size"), "batch_size", rule.size, operation)
@@ -81,12 +89,37 @@ class Batches:
                 raise shifted(exc, rule.keyword, start, stop) from None
             self.spans.append((start, stop))
         self.total = len(items)
+        self.answered = [False] * len(self.spans)
 
     def failed(self, exc: CohereError, index: int) -> CohereError:
         """`exc`, raised by batch `index`, made to say which inputs that batch covered."""
         start, stop = self.spans[index]
         where = f"batch {index + 1} of {len(self.spans)} ({self.rule.keyword}[{start}:{stop}])"
         return name_inputs(exc, self.operation, where, range(start, stop))
+
+    def limits(self) -> RateLimits:
+        """The window all batches of this call share: `max_workers` given, that many at once; else
+        from 2 up to the default."""
+        return RateLimits(window_for(self.max_workers if self.workers_given else None, self.max_workers), PATIENCE)
+
+    def gave_up(self, exc: TooManyRequestsError, reason: str) -> CohereError:
+        """A 429 past the patience, naming the inputs not embedded: from the first batch unanswered."""
+        start = self.spans[self.answered.index(False)][0]  # the batch giving up is one
+        left = self.answered.count(False)
+        where = f"{reason}; {self.rule.keyword}[{start}:{self.total}] not embedded ({left} of {len(self.spans)} batches unanswered)"
+        return name_inputs(exc, self.operation, where, range(start, self.total))
+
+    def decoded(self, caller: Any, index: int, response: Any, content: bytes) -> Any:
+        """Batch `index`'s answer (a cloud deployment's decoded as such); marks it answered."""
+        from .._call._caller import decode_content
+
+        self.answered[index] = True
+        try:
+            return decode_content(
+                self.spec, self.operation, response.status_code, response.headers, content, caller.deployment
+            )
+        except CohereError as exc:
+            raise self.failed(exc, index)
 
     def merged(self, answers: list[Any]) -> Any:
         data = [answer.to_dict() if isinstance(answer, Model) else answer for answer in answers]
@@ -100,7 +133,7 @@ class Batches:
 
 def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
     """A batched call on the sync client: batches on a thread pool of at most `max_workers`, or on
-    the client's `thread_pool_executor` when it has one."""
+    the client's `thread_pool_executor` when it has one, through one window."""
     batches = Batches(caller.spec, operation, kwargs, caller.client._validate)
     if batches.call is not None:
         return caller.invoke(operation, batches.call)
@@ -109,13 +142,16 @@ def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
     from concurrent.futures import ThreadPoolExecutor, as_completed
     from contextlib import nullcontext
 
-    from .._call._caller import decode_response
+    from ._limiter import Gate
+
+    limits = batches.limits()
+    gate = Gate(limits.window)
 
     def send(index: int) -> Any:
-        try:
-            return decode_response(caller.spec, operation, caller.send(batches.prepared[index]), caller.deployment)
-        except CohereError as exc:
-            raise batches.failed(exc, index)
+        response, content = limits.send(
+            gate, caller, batches.prepared[index], lambda exc: batches.failed(exc, index), batches.gave_up
+        )
+        return batches.decoded(caller, index, response, content)
 
     answers: list[Any] = [None] * len(batches.prepared)
     progress = batches.reporter()
@@ -133,6 +169,7 @@ def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
                 answers[index] = future.result()
                 progress.advance(batches.spans[index])
         except BaseException:
+            gate.stop()  # workers waiting for the window give up (Stopped, never looked at)
             for future in futures:
                 future.cancel()
             raise
@@ -142,7 +179,7 @@ def run(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
 
 
 async def run_async(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> Any:
-    """A batched call on the async client: one task per batch, at most `max_workers` in flight."""
+    """A batched call on the async client: one task per batch, through one window."""
     import asyncio
 
     batches = Batches(caller.spec, operation, kwargs, caller.client._validate)
@@ -150,14 +187,18 @@ async def run_async(caller: Any, operation: Operation, kwargs: dict[str, Any]) -
         return await caller.invoke(operation, batches.call)
     if not batches.prepared:
         return batches.result
-    limit = asyncio.Semaphore(batches.max_workers)
+    from ._limiter import AsyncGate
+
+    limits = batches.limits()
+    gate = AsyncGate(limits.window)
+    waiting = asyncio.Semaphore(batches.max_workers)  # no more tasks than that woken by each change of the window
 
     async def send(index: int) -> tuple[int, Any]:
-        async with limit:
-            try:
-                return index, await caller.fetch(batches.prepared[index])
-            except CohereError as exc:
-                raise batches.failed(exc, index)
+        async with waiting:
+            response, content = await limits.send_async(
+                gate, caller, batches.prepared[index], lambda exc: batches.failed(exc, index), batches.gave_up
+            )
+        return index, batches.decoded(caller, index, response, content)
 
     answers: list[Any] = [None] * len(batches.prepared)
     progress = batches.reporter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cohere_dyn._bulk._limiter import Window
+from cohere_dyn._workflows._limiter import Window
 
 
 class Clock:

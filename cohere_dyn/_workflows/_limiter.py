@@ -1,4 +1,5 @@
-"""How many requests embed_stream keeps in flight, found while running, and the shared pause.
+"""How many requests a run keeps in flight (embed_stream, a batched embed), found while running,
+and the shared pause.
 
 `Window` is the policy, pure and clock-driven (additive increase, multiplicative decrease):
 
@@ -19,8 +20,9 @@
   quarter.
 
 `Gate` and `AsyncGate` make workers wait on a `Window`: threads on a condition, tasks on an
-asyncio one. The window also bounds the read-ahead: embed_stream reads a batch of inputs only
-when the window has room for it, so memory follows the concurrency the server allows.
+asyncio one (`_throttled` sends through them). The window also bounds embed_stream's read-ahead:
+it reads a batch of inputs only when the window has room for it, so memory follows the
+concurrency the server allows.
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ class Window:
 
 
 class Gate:
-    """Threads wait here for the window (sync embed_stream)."""
+    """Threads wait here for the window (the sync client)."""
 
     def __init__(self, window: Window):
         self.window = window
@@ -147,7 +149,7 @@ class Gate:
 
 
 class AsyncGate:
-    """Tasks wait here for the window (async embed_stream)."""
+    """Tasks wait here for the window (the async client)."""
 
     def __init__(self, window: Window):
         self.window = window
