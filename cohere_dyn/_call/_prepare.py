@@ -218,9 +218,6 @@ def prepare(
                 except (OSError, ValueError) as exc:  # a path that can't be read (or named): found before sending
                     problem = ValidationProblem(argument.keyword, f"can't read the file: {getattr(exc, 'strerror', None) or exc}", "file")
                     raise ValidationError(operation.qualified_name, [problem]) from None
-                except ValueError:  # a path the file system can't name (a lone surrogate, a NUL character)
-                    problem = ValidationProblem(argument.keyword, "can't read the file: not a valid path", "file")
-                    raise ValidationError(operation.qualified_name, [problem]) from None
             elif argument.location == "form":
                 parts.extend(form_parts(argument.wire_name, params.get(argument.keyword, value)))
         parts.sort(key=lambda part: part.filename is not None)  # plain fields first, then files, as httpx orders them
