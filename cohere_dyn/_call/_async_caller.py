@@ -49,10 +49,7 @@ class AsyncCaller:
         request = build_request(self.client, prepared)
         try:
             response = await self._attempts(prepared, request, retries_for(self.client, prepared), False, retry)
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
+            content = await _read(response)
             return decode_content(
                 self.spec, prepared.operation, response.status_code, response.headers, content, self.deployment
             )
