@@ -32,7 +32,7 @@ _WHOLE = (True, Ellipsis)
 
 
 def sdk_dict(data: dict[str, Any], shape: Shape, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, Any]:
-    return _dump(data, shape, include, exclude, by_alias=True, fill=False, drop_none=False, python=True)
+    return _dump(data, shape, include, exclude, by_alias=True, fill=False, drop_none=False)
 
 
 def sdk_json(data: dict[str, Any], indent: int | None = None, **_: Any) -> str:
@@ -58,11 +58,11 @@ def sdk_model_dump(
         return json.loads(sdk_json(data))
     fill = not (exclude_unset or exclude_defaults)
     drop_none = exclude_none or exclude_defaults  # every declared field of the SDK's models defaults to None
-    return _dump(data, shape, include, exclude, by_alias=bool(by_alias), fill=fill, drop_none=drop_none, python=True)
+    return _dump(data, shape, include, exclude, by_alias=bool(by_alias), fill=fill, drop_none=drop_none)
 
 
 def _dump(
-    data: dict[str, Any], shape: Shape | None, include: Any, exclude: Any, *, by_alias: bool, fill: bool, drop_none: bool, python: bool
+    data: dict[str, Any], shape: Shape | None, include: Any, exclude: Any, *, by_alias: bool, fill: bool, drop_none: bool
 ) -> dict[str, Any]:
     if shape is not None:
         shape = shape.resolve(data)
@@ -79,16 +79,16 @@ def _dump(
         if value is None and drop_none:
             continue
         child = shape.child(key) if shape is not None else None
-        value = _value(value, child, inner_include, inner_exclude, by_alias, fill, drop_none, python)
-        if python and isinstance(value, str) and shape is not None and _is_datetime(shape, key):
+        value = _value(value, child, inner_include, inner_exclude, by_alias, fill, drop_none)
+        if isinstance(value, str) and shape is not None and _is_datetime(shape, key):
             value = _datetime(value)
         out[key if by_alias else attribute] = value
     return out
 
 
-def _value(value: Any, shape: Shape | None, include: Any, exclude: Any, by_alias: bool, fill: bool, drop_none: bool, python: bool) -> Any:
+def _value(value: Any, shape: Shape | None, include: Any, exclude: Any, by_alias: bool, fill: bool, drop_none: bool) -> Any:
     if isinstance(value, dict):
-        return _dump(value, shape, _nested(include), _nested(exclude), by_alias=by_alias, fill=fill, drop_none=drop_none, python=python)
+        return _dump(value, shape, _nested(include), _nested(exclude), by_alias=by_alias, fill=fill, drop_none=drop_none)
     if isinstance(value, list):
         items = []
         for index, item in enumerate(value):
@@ -96,7 +96,7 @@ def _value(value: Any, shape: Shape | None, include: Any, exclude: Any, by_alias
             item_exclude = _item(exclude, index, keep_when_absent=True)
             if item_include is None or item_exclude is None:
                 continue
-            items.append(_value(item, shape, item_include, item_exclude, by_alias, fill, drop_none, python))
+            items.append(_value(item, shape, item_include, item_exclude, by_alias, fill, drop_none))
         return items
     return value
 
@@ -118,9 +118,10 @@ def _pick(spec: Any, key: str, attribute: str, keep_when_absent: bool) -> Any:
 def _item(spec: Any, index: int, keep_when_absent: bool) -> Any:
     if spec is None or spec in _WHOLE:
         return True
-    if not isinstance(spec, dict):
-        return spec
-    inner = spec.get(index, spec.get("__all__"))
+    if isinstance(spec, dict):
+        inner = spec.get(index, spec.get("__all__"))
+    else:  # a set of item indices
+        inner = True if index in spec else None
     if keep_when_absent:
         return True if inner is None else (None if inner in _WHOLE else inner)
     return inner

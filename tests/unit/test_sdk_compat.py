@@ -243,6 +243,13 @@ def test_dict_applies_include_and_exclude(dataset: cohere_dyn.Model) -> None:
     assert "dataset_parts" not in dataset.dict(exclude={"dataset_parts"})
 
 
+def test_include_and_exclude_pick_list_items_by_index() -> None:
+    answer = wrap({"results": [{"index": 0, "relevance_score": 0.5}, {"index": 1, "relevance_score": 0.2}]}, None)
+    assert answer.dict(include={"results": {0}}) == {"results": [{"index": 0, "relevance_score": 0.5}]}
+    assert answer.dict(exclude={"results": {0}}) == {"results": [{"index": 1, "relevance_score": 0.2}]}
+    assert answer.model_dump(include={"results": {1: {"index"}}}) == {"results": [{"index": 1}]}
+
+
 def test_json_and_model_dump_json_are_the_json_sent_compact(dataset: cohere_dyn.Model) -> None:
     compact = json.dumps(DATASET, separators=(",", ":"))
     assert dataset.json() == compact
