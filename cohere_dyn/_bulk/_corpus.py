@@ -4,7 +4,6 @@ line) or `-` (standard input), one record at a time, never the whole file."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import sys
@@ -39,7 +38,8 @@ def corpus_format(path: str, given: str | None = None) -> str:
 
 def read_corpus(path: str, kind: str, field: str = "text", id_field: str = "id") -> Iterator[Record]:
     """The records of `path`, lazily; a line without the field is an error naming the line."""
-    handle: IO[str] = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8") if path == "-" else open(path, encoding="utf-8", newline="")
+    # `-`: standard input, read through a handle that leaves it open when done
+    handle: IO[str] = open(sys.stdin.fileno(), encoding="utf-8", newline="", closefd=False) if path == "-" else open(path, encoding="utf-8", newline="")
     with handle:
         if kind == "txt":
             for line in handle:

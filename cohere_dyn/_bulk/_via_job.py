@@ -78,8 +78,12 @@ def _upload_file(source: str, kind: str, field: str) -> tuple[str, bool]:
     if source != "-" and kind in ("jsonl", "csv") and field == "text":
         return source, False
     handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
-    with handle:
-        for record in read_corpus(source, kind, field):
-            row = {"text": record.text} if record.id is None else {"text": record.text, "id": record.id}
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    try:
+        with handle:
+            for record in read_corpus(source, kind, field):
+                row = {"text": record.text} if record.id is None else {"text": record.text, "id": record.id}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except BaseException:  # a bad input line: nothing to upload, and no file left behind
+        os.unlink(handle.name)
+        raise
     return handle.name, True

@@ -26,7 +26,7 @@ from .._async_client import AsyncClient
 from .._call._caller import USER_AGENT
 from .._call._headers import merge_headers
 from .._call._prepare import PreparedRequest
-from .._client import Client
+from .._client import Client, checked_base_url
 from .._errors import CohereError, NotServedError, ValidationError, ValidationProblem
 from .._spec._operations import Operation
 from .._timeout import Timeout
@@ -80,7 +80,7 @@ class AwsDeployment:
         self.region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
         if endpoint is None:
             endpoint = next((os.environ[name] for name in service.endpoint_variables if os.environ.get(name)), None)
-        self.endpoint: str | None = endpoint.rstrip("/") if endpoint else None
+        self.endpoint: str | None = checked_base_url(endpoint) if endpoint else None
         self.signer: Any = None
         self.stream_decoders = {EVENT_STREAM_TYPE: decoder_factory(service.stream_frames, service.title)}
 
@@ -163,6 +163,7 @@ class AwsDeployment:
         headers = {"User-Agent": USER_AGENT}
         merge_headers(headers, prepared.headers, operation.qualified_name)  # additional_headers checked too
         timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
+        # json.dumps' own spacing and ASCII escapes: the bytes the official SDK sends to AWS
         return HttpRequest(prepared.method, url, headers, json.dumps(ordered).encode(), timeout)
 
     def route(self, operation: Operation) -> Any:
@@ -239,7 +240,6 @@ class _AwsClient:
             endpoint=base_url,
         )
         object.__setattr__(self, "_deployment", deployment)
-        object.__setattr__(self, "_base_url", deployment.endpoint)
 
     def _resolve_key(self, key: Any) -> None:
         return None  # requests are signed with AWS credentials, not a Cohere key

@@ -49,7 +49,7 @@ _BY_TYPE: dict[str, type[ApiError]] = {
 
 def error_type(headers: Mapping[str, str]) -> str | None:
     """The AWS error type of an answer (`ThrottlingException`), without its namespace."""
-    value = headers.get("x-amzn-errortype") or headers.get("x-amzn-ErrorType")
+    value = headers.get("x-amzn-errortype")  # headers are case-insensitive
     return value.split(":", 1)[0].strip() or None if value else None
 
 

@@ -47,10 +47,9 @@ _SERVICE_KEYS = {
 class Route:
     """How one method is sent to a service: body fields added, and where token counts go."""
 
-    __slots__ = ("method", "add", "token_counts", "body_order")
+    __slots__ = ("add", "token_counts", "body_order")
 
-    def __init__(self, method: str, add: dict[str, Any], token_counts: str | None, body_order: tuple[str, ...]):
-        self.method = method
+    def __init__(self, add: dict[str, Any], token_counts: str | None, body_order: tuple[str, ...]):
         self.add = add
         self.token_counts = token_counts
         self.body_order = body_order
@@ -115,7 +114,7 @@ class Service:
                 raise fail(f"{where}/token-counts", "'token-counts' needs the service's 'token-count-headers'")
             base = method[: -len("_stream")] if method.endswith("_stream") else method
             order = body_order.get(base, ())
-            self.routes[method] = Route(method, dict(add), target, tuple(order))
+            self.routes[method] = Route(dict(add), target, tuple(order))
 
     def path(self, streaming: bool) -> str:
         return self.stream_route if streaming else self.route

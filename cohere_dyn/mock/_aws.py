@@ -74,7 +74,7 @@ class AwsRuntime:
         cohere_body["model"] = unquote(segment)
         if operation.stream is not None:
             cohere_body[operation.stream.flag] = operation.streaming
-        inner = _inner_request(received, operation.path, cohere_body)
+        inner = _inner_request(operation.path, cohere_body)
         outgoing = self.app._answer(inner)
         received.operation, received.problems = inner.operation, inner.problems
         if outgoing.status >= 400:
@@ -106,7 +106,7 @@ def _operation_name(body: dict[str, Any], streaming: bool) -> str | None:
     return f"{name}_stream" if streaming else name
 
 
-def _inner_request(received: Received, path: str, body: dict[str, Any]) -> Received:
+def _inner_request(path: str, body: dict[str, Any]) -> Received:
     from ._app import Received
 
     headers = {"authorization": "Bearer aws-mock", "content-type": "application/json"}

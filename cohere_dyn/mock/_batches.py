@@ -47,7 +47,7 @@ def batches_create(call: Call) -> Any:
             "model": body.get("model"),
             "input_tokens": str(dataset["_bytes"] // 4),
             "output_tokens": "0",
-            "num_records": dataset.get("_records", 0),
+            "num_records": len(dataset.get("_rows") or ()),
             "num_successful_records": 0,
             "num_failed_records": 0,
             "status_reason": "",
@@ -110,7 +110,6 @@ def _finish(call: Call, batch: dict[str, Any]) -> None:
         "schema": avro_schema(answers),
         "dataset_parts": [{"id": f"{ident}-0", "name": "output", "index": 0, "num_rows": len(answers), "url": part_url(call, ident)}],
         "_bytes": 0,
-        "_records": records,
         "_rows": answers,
     }
     batch["output_dataset_id"] = ident

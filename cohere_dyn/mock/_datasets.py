@@ -57,7 +57,6 @@ def datasets_create(call: Call) -> dict[str, Any]:
         ],
         "schema": avro_schema(rows),
         "_bytes": sum(len(data) for data in parts.values()),
-        "_records": len(rows),
         "_rows": rows,
     }
     record["dataset_parts"][0].update(url=part_url(call, ident), num_rows=len(rows))
