@@ -41,7 +41,7 @@ from ._timeout import Timeout
 from ._version import __version__
 from .environment import ClientEnvironment
 
-_sdk_modules.install()  # `cohere_dyn.datasets`, `cohere_dyn.finetuning.finetuning`...: the SDK's module paths
+_SDK_MODULES = _sdk_modules.install()  # `cohere_dyn.datasets`, `cohere_dyn.finetuning.finetuning`...: the SDK's module paths
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def __getattr__(name: str) -> Any:
         from . import types
 
         return getattr(types, name)
-    if name[:1] != "_" and name in _sdk_modules.module_paths():  # `cohere_dyn.finetuning.Settings(...)`
+    if name[:1] != "_" and name in _SDK_MODULES.paths():  # `cohere_dyn.finetuning.Settings(...)`
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

@@ -108,7 +108,11 @@ def _is_type_file(path: str, paths: frozenset[str]) -> bool:
     return (parent == "types" or (parent.endswith(".types") and parent in paths)) and name.isidentifier() and name.islower()
 
 
-def install() -> None:
-    """Put the finder at the end of `sys.meta_path`, once."""
-    if not any(isinstance(finder, SdkModules) for finder in sys.meta_path):
-        sys.meta_path.append(SdkModules())
+def install() -> SdkModules:
+    """Put the finder at the end of `sys.meta_path`, once; the finder in place."""
+    for finder in sys.meta_path:
+        if isinstance(finder, SdkModules):
+            return finder
+    finder = SdkModules()
+    sys.meta_path.append(finder)
+    return finder

@@ -12,7 +12,7 @@ from _thread import allocate_lock
 
 from .._naming import did_you_mean, python_identifier
 from ._normalize import REPAIRS_KEY
-from ._operations import build_operations
+from ._operations import EXTENSION, build_operations
 from ._schemas import Resolver
 from ._loader import default_spec_path, load_document
 
@@ -75,8 +75,6 @@ class Spec:
         return self._sdk_extension("sdk-modules", list)
 
     def _sdk_extension(self, key: str, kind: type) -> Any:
-        from ._operations import EXTENSION
-
         value = (self.document.get(EXTENSION) or {}).get(key)
         if value is None:
             return kind()

@@ -208,7 +208,7 @@ class Operation:
         self.required_keywords = tuple(a.keyword for a in arguments if a.required)
 
     def replace(self, **changes: Any) -> "Operation":
-        fields = {name: getattr(self, name) for name in self.__slots__[:19]}
+        fields = {name: getattr(self, name) for name in _CONSTRUCTED}
         return Operation(**{**fields, **changes})
 
     def stream_twin(self) -> "Operation":
@@ -246,6 +246,10 @@ class Operation:
 
     def __repr__(self) -> str:
         return f"<Operation {self.qualified_name}: {self.http_method} {self.path}>"
+
+
+# The constructor's arguments: the slots before the ones __init__ derives from them.
+_CONSTRUCTED = Operation.__slots__[: Operation.__slots__.index("qualified_name")]
 
 
 def build_operations(document: dict[str, Any], source: str = "<spec>") -> list[Operation]:
