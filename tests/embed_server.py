@@ -9,7 +9,8 @@ embedding type, or plain floats for v1 without embedding_types). A vector's firs
 
 A storm (`storm=(after, seconds, rate)`) lowers the limit to `rate` for `seconds`, `after`
 seconds past the first request. A text containing `fail_on` gets a 400. `stats()` counts the
-answers by status, the inputs embedded, and the most requests in flight at once.
+answers by status, the inputs embedded, the most requests in flight at once, and the requests
+that arrived after the first 400 was answered.
 
     python -m tests.embed_server --rate 20 --latency 0.1   # prints its URL, serves until killed
 """
@@ -56,6 +57,8 @@ class EmbedServer:
         self.embedded = 0
         self.in_flight = 0
         self.most_in_flight = 0
+        self.refused = False
+        self.after_refusal = 0
         self.http = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         self.http.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
@@ -72,7 +75,12 @@ class EmbedServer:
 
     def stats(self) -> dict[str, Any]:
         with self.lock:
-            return {"statuses": dict(self.counts), "embedded": self.embedded, "most_in_flight": self.most_in_flight}
+            return {
+                "statuses": dict(self.counts),
+                "embedded": self.embedded,
+                "most_in_flight": self.most_in_flight,
+                "after_refusal": self.after_refusal,
+            }
 
     def admit(self) -> float:
         """0 if a request may pass now, else the seconds until one would."""
@@ -131,6 +139,8 @@ def _handler(server: EmbedServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            with server.lock:
+                server.after_refusal += server.refused
             wait = server.admit()
             if wait:
                 server.count(429)
@@ -142,6 +152,8 @@ def _handler(server: EmbedServer) -> type[BaseHTTPRequestHandler]:
             if server.fail_on is not None and any(server.fail_on in _text_of(item) for item in texts):
                 server.count(400)
                 self._send(400, b'{"message":"a text the server refuses"}')
+                with server.lock:
+                    server.refused = True
                 return
             with server.lock:
                 server.in_flight += 1
