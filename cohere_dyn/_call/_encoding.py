@@ -74,23 +74,30 @@ def _default(value: Any) -> Any:
     return to_jsonable(value)
 
 
-# One encoder for every call: json.dumps with options builds a new one each time.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False)
+# JSONEncoder.encode builds a new C encoder for every call; this one is built once. It keeps no
+# record of the containers it is inside (markers=None), so a value that holds itself recurses
+# until RecursionError, reported as such below.
+_ENCODE = (
+    json.encoder.c_make_encoder(None, _default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    if json.encoder.c_make_encoder is not None
+    else json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False).iterencode
+)
 
 
 def encode_json(body: Any, where: str = "request") -> bytes:
     """Compact UTF-8 JSON, non-ASCII unescaped, as the API's own clients send it.
 
-    A value JSON can't hold (NaN, infinity, nesting deeper than Python's recursion limit) is a
-    ValidationError, also when validation is off; a type JSON has no form for is a TypeError.
+    A value JSON can't hold (NaN, infinity, nesting deeper than Python's recursion limit, a list
+    or dict inside itself) is a ValidationError, also when validation is off; a type JSON has no
+    form for is a TypeError.
     """
     try:
-        return _ENCODER.encode(body).encode()
+        return "".join(_ENCODE(body, 0)).encode()
     except RecursionError:
-        message = "the body is nested too deeply to be sent as JSON"
+        message = "the body is nested too deeply to be sent as JSON, or holds itself"
     except UnicodeEncodeError:  # a lone surrogate in a str
         message = "a string holds a lone surrogate, which UTF-8 can't encode"
-    except ValueError as exc:  # NaN or infinity, or a circular reference
+    except ValueError as exc:  # NaN or infinity
         message = str(exc)
     raise ValidationError(where, [ValidationProblem("", message, "json")])
 

@@ -42,7 +42,7 @@ IGNORED_SDK_OPTIONS = frozenset(
 _NO_OPTIONS: dict[str, Any] = {}
 
 
-@dataclass
+@dataclass(slots=True)
 class PreparedRequest:
     operation: Operation
     method: str
@@ -59,12 +59,20 @@ def check_keywords(operation: Operation, kwargs: Mapping[str, Any]) -> None:
     known = operation.by_keyword
     for keyword in kwargs:
         if keyword not in known and keyword != "request_options":
-            twin = operation.stream
-            if twin is not None and keyword == twin.flag and kwargs[keyword] is True and not operation.streaming:
-                name = ".".join((*operation.group, twin.method))
-                raise ValueError(f"{operation.qualified_name}({keyword}=True): call {name}(...) to stream, as the official SDK requires")
-            hint = did_you_mean(keyword, [*known, "request_options"])
-            raise TypeError(f"{operation.qualified_name}() got an unexpected keyword argument {keyword!r}.{hint}")
+            _unexpected(operation, keyword, kwargs)
+    _check_required(operation, kwargs)
+
+
+def _unexpected(operation: Operation, keyword: str, kwargs: Mapping[str, Any]) -> None:
+    twin = operation.stream
+    if twin is not None and keyword == twin.flag and kwargs[keyword] is True and not operation.streaming:
+        name = ".".join((*operation.group, twin.method))
+        raise ValueError(f"{operation.qualified_name}({keyword}=True): call {name}(...) to stream, as the official SDK requires")
+    hint = did_you_mean(keyword, [*operation.by_keyword, "request_options"])
+    raise TypeError(f"{operation.qualified_name}() got an unexpected keyword argument {keyword!r}.{hint}")
+
+
+def _check_required(operation: Operation, kwargs: Mapping[str, Any]) -> None:
     missing = [keyword for keyword in operation.required_keywords if keyword not in kwargs]
     if missing:
         names = " and ".join(repr(name) for name in missing)
@@ -75,25 +83,29 @@ def check_keywords(operation: Operation, kwargs: Mapping[str, Any]) -> None:
 
 
 def split_arguments(operation: Operation, kwargs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """The JSON body and the parameters of a call; None means "not set" and is left out."""
+    """The JSON body and the parameters of a call; None means "not set" and is left out. The
+    keywords are checked on the way (`check_keywords`' TypeErrors)."""
     body: Any = None
     params: dict[str, Any] = {}
     by_keyword = operation.by_keyword
     for keyword, value in kwargs.items():
-        if value is None or keyword == "request_options":
+        argument = by_keyword.get(keyword)
+        if argument is None:
+            if keyword != "request_options":
+                _unexpected(operation, keyword, kwargs)
             continue
-        argument = by_keyword[keyword]
+        if value is None:
+            continue
         location = argument.location
-        if location == "client":  # batching options: the client's business, never sent
-            continue
         if location == "body":
             if body is None:
                 body = {}
             body[argument.wire_name] = value
         elif location == "request":
             body = {key: item for key, item in value.items() if item is not None} if isinstance(value, Mapping) else value
-        elif location != "file":
+        elif location != "file" and location != "client":  # client: batching options, never sent
             params[keyword] = value
+    _check_required(operation, kwargs)
     if operation.body_media_type == "application/json":
         if body is None:
             body = {}
@@ -114,7 +126,6 @@ def validate_arguments(spec: Spec, operation: Operation, kwargs: Mapping[str, An
 
 def validate_call(spec: Spec, operation: Operation, kwargs: Mapping[str, Any]) -> None:
     """The whole offline check of a call, sending nothing: keywords (TypeError), then payload (ValidationError)."""
-    check_keywords(operation, kwargs)
     validate_arguments(spec, operation, kwargs)
 
 
@@ -162,10 +173,6 @@ def prepare(
     *,
     validate: bool = True,
 ) -> PreparedRequest:
-    check_keywords(operation, kwargs)
-    deprecated = operation.deprecated
-    if deprecated and not deprecated.keys().isdisjoint(kwargs):
-        warn_deprecated(operation, kwargs)
     options = kwargs.get("request_options") or _NO_OPTIONS
     if options is not _NO_OPTIONS:
         options = dict(options)
@@ -177,6 +184,9 @@ def prepare(
         body, params = validate_arguments(spec, operation, kwargs)
     else:
         body, params = split_arguments(operation, kwargs)
+    deprecated = operation.deprecated
+    if deprecated and not deprecated.keys().isdisjoint(kwargs):
+        warn_deprecated(operation, kwargs)
     if not params and options is _NO_OPTIONS and operation.body_media_type == "application/json":
         # The usual call (a JSON body and nothing else): the same request, built straight.
         return PreparedRequest(
