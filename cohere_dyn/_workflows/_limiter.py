@@ -20,7 +20,7 @@ and the shared pause.
   quarter.
 
 `Gate` and `AsyncGate` make workers wait on a `Window`: threads on a condition, tasks on an
-asyncio one (`_throttled` sends through them). The window also bounds embed_stream's read-ahead:
+asyncio one (`_throttled` sends through them), in the order their requests first asked (`Line`). The window also bounds embed_stream's read-ahead:
 it reads a batch of inputs only when the window has room for it, so memory follows the
 concurrency the server allows.
 """
@@ -28,11 +28,13 @@ concurrency the server allows.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import threading
 import time
 from typing import Callable
 
-__all__ = ["AsyncGate", "Gate", "Stopped", "Window", "DEFAULT_CEILING"]
+__all__ = ["AsyncGate", "Gate", "Line", "Stopped", "Window", "DEFAULT_CEILING"]
 
 DEFAULT_CEILING = 16  # 16 answers of 96 x 1024 floats in memory at once is about 160 MB
 SLOW_FACTOR = 3.0  # an answer this many times slower than the fastest one, plus SLOW_MARGIN
@@ -118,24 +120,57 @@ class Window:
         self.cut_at = now
 
 
+class Line:
+    """The tickets of the requests waiting at a gate. The oldest starts first, so a request
+    refused again and again is not overtaken by newer ones (embed_stream yields in order)."""
+
+    def __init__(self) -> None:
+        self.waiting: list[int] = []  # a heap
+        self.tickets = itertools.count()
+
+    def ticket(self) -> int:
+        """A request's place in line, taken once and kept through its retries."""
+        return next(self.tickets)
+
+    def join(self, ticket: int) -> None:
+        heapq.heappush(self.waiting, ticket)
+
+    def first(self, ticket: int) -> bool:
+        return self.waiting[0] == ticket
+
+    def drop(self, ticket: int) -> None:
+        if self.waiting[0] == ticket:
+            heapq.heappop(self.waiting)
+        else:
+            self.waiting.remove(ticket)
+            heapq.heapify(self.waiting)
+
+
 class Gate:
     """Threads wait here for the window (the sync client)."""
 
     def __init__(self, window: Window):
         self.window = window
+        self.line = Line()
         self.changed = threading.Condition()
         self.stopped = False
 
-    def enter(self) -> float:
-        """Wait for a place in the window; the moment the request may be sent."""
+    def enter(self, ticket: int) -> float:
+        """Wait for a place in the window, behind the requests of older tickets; the moment the
+        request may be sent."""
         with self.changed:
-            while True:
-                if self.stopped:
-                    raise Stopped
-                wait = self.window.wait_needed()
-                if wait == 0.0:
-                    return self.window.start()
-                self.changed.wait(wait)
+            self.line.join(ticket)
+            try:
+                while True:
+                    if self.stopped:
+                        raise Stopped
+                    wait = self.window.wait_needed()
+                    if wait == 0.0 and self.line.first(ticket):
+                        return self.window.start()
+                    self.changed.wait(wait or None)  # not first in line: until the line moves
+            finally:
+                self.line.drop(ticket)
+                self.changed.notify_all()
 
     def leave(self, outcome: Callable[[], None]) -> None:
         with self.changed:
@@ -153,18 +188,24 @@ class AsyncGate:
 
     def __init__(self, window: Window):
         self.window = window
+        self.line = Line()
         self.changed = asyncio.Condition()
 
-    async def enter(self) -> float:
+    async def enter(self, ticket: int) -> float:
         async with self.changed:
-            while True:
-                wait = self.window.wait_needed()
-                if wait == 0.0:
-                    return self.window.start()
-                try:
-                    await asyncio.wait_for(self.changed.wait(), wait)
-                except asyncio.TimeoutError:
-                    pass
+            self.line.join(ticket)
+            try:
+                while True:
+                    wait = self.window.wait_needed()
+                    if wait == 0.0 and self.line.first(ticket):
+                        return self.window.start()
+                    try:
+                        await asyncio.wait_for(self.changed.wait(), wait or None)
+                    except asyncio.TimeoutError:
+                        pass
+            finally:
+                self.line.drop(ticket)
+                self.changed.notify_all()
 
     async def leave(self, outcome: Callable[[], None]) -> None:
         async with self.changed:

@@ -68,8 +68,9 @@ class RateLimits:
         The response (closed) and its body. Raises `Stopped` when the run ended meanwhile."""
         window = self.window
         pauses = 0
+        ticket = gate.line.ticket()
         while True:
-            sent_at = gate.enter()
+            sent_at = gate.enter(ticket)
             try:
                 response = caller.send(prepared, retry=self.policy)
                 try:
@@ -100,8 +101,9 @@ class RateLimits:
         """`send` for a task of the async client."""
         window = self.window
         pauses = 0
+        ticket = gate.line.ticket()
         while True:
-            sent_at = await gate.enter()
+            sent_at = await gate.enter(ticket)
             try:
                 response = await caller.send(prepared, retry=self.policy)
                 try:

@@ -1,10 +1,15 @@
-"""The embed_stream concurrency window, on a fake clock: grows, halves, pauses, probes."""
+"""The embed_stream concurrency window, on a fake clock: grows, halves, pauses, probes; and the
+gates that keep waiting requests in line."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
+
 import pytest
 
-from cohere_dyn._workflows._limiter import Window
+from cohere_dyn._workflows._limiter import AsyncGate, Gate, Line, Stopped, Window
 
 
 class Clock:
@@ -102,3 +107,87 @@ def test_stalled_for_counts_from_the_last_answer() -> None:
     window.answered(sent_at)
     clock.now += 3.0
     assert window.stalled_for() == 3.0
+
+
+def test_the_line_lets_the_oldest_ticket_go_first_whatever_the_order_of_joining() -> None:
+    line = Line()
+    first, second, third = line.ticket(), line.ticket(), line.ticket()
+    for ticket in (third, first, second):
+        line.join(ticket)
+    assert line.first(first) and not line.first(second)
+    line.drop(second)  # a worker that gave up, out of turn
+    line.drop(first)
+    assert line.first(third)
+
+
+def test_a_request_refused_and_retried_starts_before_newer_ones_waiting_at_the_gate() -> None:
+    gate = Gate(Window(ceiling=1, start=1))
+    retried = gate.line.ticket()
+    sent_at = gate.enter(retried)
+    newer = [gate.line.ticket() for _ in range(4)]
+    started: list[int] = []
+
+    def worker(ticket: int) -> None:
+        started_at = gate.enter(ticket)
+        started.append(ticket)
+        gate.leave(lambda: gate.window.answered(started_at))
+
+    threads = [threading.Thread(target=worker, args=(ticket,)) for ticket in reversed(newer)]
+    for thread in threads:
+        thread.start()
+    while len(gate.line.waiting) < len(newer):  # every newer request waits for the full window
+        time.sleep(0.001)
+    gate.leave(lambda: gate.window.throttled(sent_at, 0.2))  # a 429: everyone pauses, then it asks again
+    threads.append(threading.Thread(target=worker, args=(retried,)))
+    threads[-1].start()
+    for thread in threads:
+        thread.join(5)
+    assert started == [retried, *newer]
+
+
+def test_a_stopped_gate_lets_every_waiting_worker_go_and_keeps_no_ticket() -> None:
+    gate = Gate(Window(ceiling=1, start=1))
+    gate.enter(gate.line.ticket())
+    outcomes: list[str] = []
+
+    def worker() -> None:
+        try:
+            gate.enter(gate.line.ticket())
+        except Stopped:
+            outcomes.append("stopped")
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    while len(gate.line.waiting) < 3:
+        time.sleep(0.001)
+    gate.stop()
+    for thread in threads:
+        thread.join(5)
+    assert outcomes == ["stopped"] * 3 and gate.line.waiting == []
+
+
+def test_the_async_gate_keeps_the_same_order_and_forgets_a_cancelled_waiter() -> None:
+    async def main() -> None:
+        gate = AsyncGate(Window(ceiling=1, start=1))
+        held = gate.line.ticket()
+        await gate.enter(held)
+        tickets = [gate.line.ticket() for _ in range(3)]
+        started: list[int] = []
+
+        async def worker(ticket: int) -> None:
+            await gate.enter(ticket)
+            started.append(ticket)
+            await gate.leave(gate.window.failed)
+
+        tasks = [asyncio.ensure_future(worker(ticket)) for ticket in reversed(tickets)]
+        while len(gate.line.waiting) < 3:
+            await asyncio.sleep(0)
+        tasks[-1].cancel()  # the oldest waiter is cancelled: the next one takes its turn
+        await asyncio.sleep(0)
+        await gate.leave(gate.window.failed)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        assert gate.line.waiting == []
+        assert started == tickets[1:]
+
+    asyncio.run(main())
