@@ -80,6 +80,25 @@ class AsyncClient(ClientBase):
             await self._caller.transport.aclose()
         elif self._transport is not None:
             await self._transport.aclose()
+        downloads = self.__dict__.pop("_downloads", None)
+        if downloads is not None:
+            downloads.close()
+
+    @property
+    def utils(self) -> Any:
+        """Dataset helpers, as the official SDK's `AsyncClient.utils`, and as there they block:
+        `save_dataset(dataset, path, format="jsonl")` and `dataset_records(dataset)` (a generator)
+        download the parts with requests. They take the Dataset itself (`(await
+        client.datasets.get(id=...)).dataset`), not its id. Needs `pip install 'cohere-dyn[datasets]'`."""
+        from ._bulk._datasets import DatasetUtils
+
+        downloads = self.__dict__.get("_downloads")
+        if downloads is None:
+            from ._transports._requests import RequestsTransport
+
+            downloads = RequestsTransport(self._max_connections)
+            object.__setattr__(self, "_downloads", downloads)
+        return DatasetUtils(self, downloads)
 
     async def wait(
         self,

@@ -226,7 +226,7 @@ class Client(ClientBase):
         records, part after part. Needs fastavro: `pip install 'cohere-dyn[datasets]'`."""
         from ._bulk._datasets import DatasetUtils
 
-        return DatasetUtils(self)
+        return DatasetUtils(self, (self._caller or self._start()).transport)
 
     def embed_dataset(
         self,

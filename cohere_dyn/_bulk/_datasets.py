@@ -5,16 +5,26 @@ through fastavro as it downloads and its connection closed before the next one o
 `client.utils.save_dataset(dataset, path, format="jsonl")` writes them as JSON lines, CSV or
 Avro, as the official SDK's `client.utils` does. A part's link is a signed URL: the request
 carries no API key. fastavro comes with `pip install 'cohere-dyn[datasets]'`.
+
+A part's download is a GET, safe to repeat: one that fails (a connection refused or cut, even
+mid-body, a timeout, a 408/409/429/5xx) starts again after the client's backoff, up to its
+`max_retries` times per part, and skips the records already yielded. `save_dataset` writes to a
+temporary file beside `filepath` and moves it into place only when every record is written, so
+a failure leaves no half file and whatever was at `filepath` before.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
+import time
 from typing import Any, Iterator
 
-from .._call._caller import USER_AGENT, api_error
-from .._errors import CohereError
+from .._call._caller import USER_AGENT, api_error, logger
+from .._call._retry import RetryPolicy
+from .._errors import CohereError, ConnectionError, TimeoutError
 from .._transports._base import HttpRequest
 
 __all__ = ["DatasetUtils", "dataset_records", "save_dataset"]
@@ -24,28 +34,38 @@ INSTALL_HINT = "reading a dataset's content needs fastavro: pip install 'cohere-
 
 
 class DatasetUtils:
-    """`client.utils`: the official SDK's dataset helpers."""
+    """`client.utils`: the official SDK's dataset helpers, blocking on every client as there.
 
-    def __init__(self, client: Any):
+    `transport`: the sync transport the downloads go through (the async client's own sends
+    with asyncio, so it lends one of requests).
+    """
+
+    def __init__(self, client: Any, transport: Any):
         self._client = client
+        self._transport = transport
 
     def dataset_records(self, dataset: Any) -> Iterator[dict[str, Any]]:
         """Every record of `dataset` (a Dataset, the answer of datasets.get, or an id), lazily."""
-        return dataset_records(self._client, dataset)
+        return dataset_records(self._client, dataset, self._transport)
 
     def save_dataset(self, dataset: Any, filepath: str, format: str = "jsonl") -> None:
         """Write every record of `dataset` to `filepath` as jsonl, csv or avro."""
-        save_dataset(self._client, dataset, filepath, format)
+        save_dataset(self._client, dataset, filepath, format, self._transport)
 
 
 def _dataset(client: Any, dataset: Any) -> dict[str, Any]:
     if isinstance(dataset, str):
+        if client._asynchronous:
+            raise TypeError(
+                "an async client's utils take the dataset itself, not its id: "
+                f"pass (await client.datasets.get(id={dataset!r})).dataset"
+            )
         dataset = client.datasets.get(id=dataset)
     data = dataset.to_dict() if hasattr(dataset, "to_dict") else dict(dataset)
     return data.get("dataset", data) if isinstance(data.get("dataset"), dict) else data
 
 
-def dataset_records(client: Any, dataset: Any) -> Iterator[dict[str, Any]]:
+def dataset_records(client: Any, dataset: Any, transport: Any) -> Iterator[dict[str, Any]]:
     try:
         from fastavro import reader
     except ImportError:
@@ -54,22 +74,50 @@ def dataset_records(client: Any, dataset: Any) -> Iterator[dict[str, Any]]:
     parts = data.get("dataset_parts") or []
     if not parts:
         raise CohereError(f"dataset {data.get('id')!r} has no parts to read (is it validated?)")
-    return _records(client, data, parts, reader)
+    return _records(client, transport, data, parts, reader)
 
 
-def _records(client: Any, data: dict[str, Any], parts: list[dict[str, Any]], reader: Any) -> Iterator[dict[str, Any]]:
-    transport = (client._caller or client._start()).transport
+def _records(
+    client: Any, transport: Any, data: dict[str, Any], parts: list[dict[str, Any]], reader: Any
+) -> Iterator[dict[str, Any]]:
     for part in sorted(parts, key=lambda part: part.get("index") or 0):
-        url = part.get("url")
-        if not url:
+        if not part.get("url"):
             raise CohereError(f"dataset {data.get('id')!r}: part {part.get('name')!r} has no download url")
-        response = transport.send(HttpRequest("GET", url, {"User-Agent": USER_AGENT}, None, client._timeout), stream=True)
+        yield from _part_records(client, transport, part, reader)
+
+
+def _part_records(client: Any, transport: Any, part: dict[str, Any], reader: Any) -> Iterator[dict[str, Any]]:
+    """One part's records; its download retried as the module docstring says."""
+    policy = RetryPolicy()
+    request = HttpRequest("GET", part["url"], {"User-Agent": USER_AGENT}, None, client._timeout)
+    yielded = attempt = 0
+    while True:
         try:
-            if response.status_code >= 400:
-                raise api_error(response)
-            yield from reader(_ChunkReader(response.iter_bytes()))
-        finally:
-            response.close()
+            response = transport.send(request, stream=True)
+            try:
+                if response.status_code >= 400:
+                    delay = policy.after_status(response.status_code, response.headers, attempt, client._max_retries)
+                    if delay is None:
+                        raise api_error(response)
+                    reason = f"status {response.status_code}"
+                else:
+                    for position, record in enumerate(reader(_ChunkReader(response.iter_bytes()))):
+                        if position == yielded:
+                            yielded += 1
+                            yield record
+                    return
+            finally:
+                response.close()
+        except (ConnectionError, TimeoutError) as exc:
+            if attempt >= client._max_retries:
+                raise
+            delay, reason = policy.delay(attempt), str(exc)
+        logger.warning(
+            "dataset part %s: %s; retry %d of %d in %.2fs (%d records read already)",
+            part.get("name") or part.get("index"), reason, attempt + 1, client._max_retries, delay, yielded,
+        )
+        time.sleep(delay)
+        attempt += 1
 
 
 class _ChunkReader:
@@ -92,27 +140,42 @@ class _ChunkReader:
         return taken
 
 
-def save_dataset(client: Any, dataset: Any, filepath: str, format: str = "jsonl") -> None:
+def save_dataset(client: Any, dataset: Any, filepath: str, format: str, transport: Any) -> None:
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     data = _dataset(client, dataset)
-    records = dataset_records(client, data)
+    records = dataset_records(client, data, transport)
+    schema = None
+    if format == "avro":
+        if not data.get("schema"):
+            raise CohereError(f"dataset {data.get('id')!r} has no schema to write Avro with")
+        schema = json.loads(data["schema"])
+    folder, name = os.path.split(os.path.abspath(filepath))
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    try:
+        with open(handle, "wb" if schema is not None else "w", **({} if schema is not None else _TEXT)) as out:
+            _write(out, format, records, schema)
+        os.replace(temporary, filepath)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+_TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": ""}
+
+
+def _write(out: Any, format: str, records: Iterator[dict[str, Any]], schema: Any) -> None:
     if format == "avro":
         from fastavro import parse_schema, writer
 
-        if not data.get("schema"):
-            raise CohereError(f"dataset {data.get('id')!r} has no schema to write Avro with")
-        with open(filepath, "wb") as handle:
-            writer(handle, parse_schema(json.loads(data["schema"])), records)
-        return
-    with open(filepath, "w", encoding="utf-8", newline="") as handle:
-        if format == "jsonl":
-            for record in records:
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            return
+        writer(out, parse_schema(schema), records)
+    elif format == "jsonl":
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    else:
         table: Any = None
         for record in records:
             if table is None:
-                table = csv.DictWriter(handle, fieldnames=list(record))
+                table = csv.DictWriter(out, fieldnames=list(record))
                 table.writeheader()
             table.writerow(record)

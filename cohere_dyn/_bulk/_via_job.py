@@ -61,7 +61,7 @@ def embed_via_job(
     several = len(arguments.get("embedding_types") or ()) > 1
     writer = OutputWriter(output, append=False)
     try:
-        for index, record in enumerate(dataset_records(client, result)):
+        for index, record in enumerate(dataset_records(client, result, (client._caller or client._start()).transport)):
             vectors = {kind: vector for kind, vector in (record.get("embeddings") or {}).items() if vector is not None}
             writer.write(encode_line(index, record.get("id"), vectors, several))
             summary.embedded += 1
