@@ -1,8 +1,12 @@
 """Offline validation of a call's payload against the spec.
 
 Each operation's schemas are bundled and compiled on first use. Valid payloads take the fast
-path (a compiled jsonschema-rs validator, a few microseconds); only an invalid payload pays for
-the pure-Python `jsonschema` run that lists every problem with its JSON path.
+path (a compiled jsonschema-rs validator, a few microseconds). An invalid payload is explained
+in `jsonschema`'s wording with JSON paths: the compiled validator finds where each problem is
+(the schema keyword and the instance node), and the pure-Python one words it by checking just
+that node against just that keyword, so that one bad message among 10,000 costs milliseconds,
+not a pure-Python walk of the whole payload. When the two can't be matched up, the full
+pure-Python run decides.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class SchemaValidator:
         self.source = resolver.source
         self.recursive = _has_cycle(self.schema.get("$defs") or {})
         self._fast: Callable[[Any], bool] | None = None
+        self._compiled: Any = None  # the jsonschema-rs validator, to locate problems
         self._slow: Any = None
 
     def is_valid(self, instance: Any) -> bool:
@@ -48,16 +53,52 @@ class SchemaValidator:
     def problems(self, instance: Any, prefix: str = "") -> list[ValidationProblem]:
         if _too_deep(instance, MAX_DEPTH):
             return [ValidationProblem(prefix, f"nested more than {MAX_DEPTH} levels deep", "depth")]
-        if self._slow is None:
-            from jsonschema import Draft202012Validator
-
-            self._slow = Draft202012Validator(self.schema)
         try:
-            found = [_problem(error, prefix) for error in self._slow.iter_errors(instance)]
+            found = self._located(instance, prefix)
+            if found is None:
+                if self._slow is None:
+                    from jsonschema import Draft202012Validator
+
+                    self._slow = Draft202012Validator(self.schema)
+                found = [_problem(error, prefix) for error in self._slow.iter_errors(instance)]
         except RecursionError:
             return [ValidationProblem(prefix, "nested too deeply to be checked", "depth")]
         return sorted(found, key=lambda problem: problem.path)
 
+    def _located(self, instance: Any, prefix: str) -> list[ValidationProblem] | None:
+        """The problems worded node by node where the compiled validator puts them; None when
+        it can't say (no jsonschema-rs, a keyword that needs its whole schema, no match)."""
+        if self._fast is None:
+            self._fast = self._compile()
+        if self._compiled is None:
+            return None
+        from jsonschema import Draft202012Validator
+
+        found: dict[tuple[str, str], ValidationProblem] = {}
+        checked: set[tuple[int, int]] = set()
+        try:
+            for error in self._compiled.iter_errors(instance):
+                *where, keyword = error.schema_path
+                container = _node(self.schema, where)
+                if not isinstance(container, dict) or keyword not in container or keyword in WHOLE_SCHEMA:
+                    return None
+                node = _node(instance, error.instance_path)
+                if (id(container), id(node)) in checked:
+                    continue
+                checked.add((id(container), id(node)))
+                # The node against its whole schema object (jsonschema-rs reports one problem
+                # where jsonschema may list two: a wrong type, then the enum), but without
+                # walking its children again: their problems have nodes of their own.
+                walkers = CHILD_KEYWORDS.difference((keyword, *NEEDED.get(keyword, ())))
+                partial = {name: value for name, value in container.items() if name not in walkers}
+                partial["$defs"] = self.schema.get("$defs", {})
+                at = json_path(error.instance_path, prefix)
+                for slow_error in Draft202012Validator(partial).iter_errors(node):
+                    problem = _problem(slow_error, at)
+                    found[(problem.path, problem.message)] = problem
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+            return None
+        return list(found.values()) or None
     def check(self, method: str, instance: Any, prefix: str = "") -> None:
         if not self.is_valid(instance):
             problems = self.problems(instance, prefix)
@@ -67,9 +108,10 @@ class SchemaValidator:
     def _compile(self) -> Callable[[Any], bool]:
         """The compiled validator; a schema that isn't valid JSON Schema is a SpecError naming where."""
         try:
-            return _compile_fast(self.schema)
+            self._compiled = _compile_fast(self.schema)
         except Exception as exc:  # jsonschema-rs raises its own ValidationError for a bad schema
             raise self._spec_error(exc) from None
+        return self._compiled.is_valid if self._compiled is not None else _python_is_valid(self.schema)
 
     def _spec_error(self, exc: Exception) -> SpecError:
         path = [str(part) for part in getattr(exc, "schema_path", None) or getattr(exc, "instance_path", None) or ()]
@@ -139,15 +181,42 @@ def _has_cycle(definitions: dict[str, Any]) -> bool:
     return False
 
 
-def _compile_fast(schema: dict[str, Any]) -> Callable[[Any], bool]:
+# Keywords whose check reads sibling keywords: a node is re-checked against these together.
+NEEDED = {
+    "additionalProperties": ("properties", "patternProperties"),
+    "items": ("prefixItems",),
+    "then": ("if",),
+    "else": ("if",),
+    "contains": ("minContains", "maxContains"),
+    "minContains": ("contains",),
+    "maxContains": ("contains",),
+}
+WHOLE_SCHEMA = frozenset({"unevaluatedProperties", "unevaluatedItems"})  # these read every sibling
+CHILD_KEYWORDS = frozenset(
+    {"properties", "patternProperties", "additionalProperties", "propertyNames", "items", "prefixItems", "contains"}
+)
+
+
+def _node(document: Any, path: Iterable[Any]) -> Any:
+    for part in path:
+        document = document[part]
+    return document
+
+
+def _compile_fast(schema: dict[str, Any]) -> Any:
+    """The jsonschema-rs validator, or None without jsonschema-rs."""
     try:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - jsonschema-rs is a dependency; keep working without it
-        from jsonschema import Draft202012Validator
+        return None
+    return jsonschema_rs.validator_for(schema)
 
-        Draft202012Validator.check_schema(schema)
-        return Draft202012Validator(schema).is_valid
-    return jsonschema_rs.validator_for(schema).is_valid
+
+def _python_is_valid(schema: dict[str, Any]) -> Callable[[Any], bool]:  # pragma: no cover - as above
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema).is_valid
 
 
 def json_path(parts: Iterable[Any], prefix: str = "") -> str:
@@ -218,7 +287,7 @@ def to_jsonable(value: Any, _depth: int = 0) -> Any:
         return value
     if _depth > MAX_DEPTH:
         raise ValueError(f"the payload is nested more than {MAX_DEPTH} levels deep")
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):  # a dict spares the slower ABC check
         return {str(key): to_jsonable(item, _depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(item, _depth + 1) for item in value]
