@@ -44,12 +44,23 @@ class AsyncCaller:
         return self.fetch(prepare(self.spec, operation, kwargs, validate=self.client._validate))
 
     async def fetch(self, prepared: PreparedRequest, retry: RetryPolicy | None = None) -> Any:
-        """Send a prepared request and decode its answer (`retry`: see `send`)."""
+        """Send a prepared request and decode its answer (`retry`: see `send`). The first attempt
+        is made here, the rest (if it failed) by `_attempts`: one coroutine less per call."""
         self._check_loop()
         request = build_request(self.client, prepared)
         try:
-            response = await self._attempts(prepared, request, retries_for(self.client, prepared), False, retry)
-            content = await _read(response)
+            max_retries = retries_for(self.client, prepared)
+            try:
+                response = await self.transport.send(request)
+            except (ConnectionError, TimeoutError) as exc:
+                response = await self._attempts(prepared, request, max_retries, False, retry, exc)
+            else:
+                if response.status_code >= 400:
+                    response = await self._attempts(prepared, request, max_retries, False, retry, response)
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
             return decode_content(
                 self.spec, prepared.operation, response.status_code, response.headers, content, self.deployment
             )
@@ -84,28 +95,41 @@ class AsyncCaller:
         return response, source
 
     async def _attempts(
-        self, prepared: PreparedRequest, request: Any, max_retries: int, stream: bool, policy: RetryPolicy | None = None
+        self,
+        prepared: PreparedRequest,
+        request: Any,
+        max_retries: int,
+        stream: bool,
+        policy: RetryPolicy | None = None,
+        first: AsyncResponse | Exception | None = None,
     ) -> AsyncResponse:
+        """The attempts of a request until one is answered below 400 or the policy gives up;
+        `first`: the outcome of a first attempt already made (an answer or a transport error)."""
         policy = policy or self.retry
         attempt = 0
+        outcome = first
         while True:
-            try:
-                response = await self.transport.send(request, stream=stream)
-            except (ConnectionError, TimeoutError) as exc:
-                delay = policy.after_failure(exc, attempt, max_retries)
+            if outcome is None:
+                try:
+                    outcome = await self.transport.send(request, stream=stream)
+                except (ConnectionError, TimeoutError) as exc:
+                    outcome = exc
+            if isinstance(outcome, Exception):
+                delay = policy.after_failure(outcome, attempt, max_retries)
                 if delay is None:
-                    raise
-                log_retry(prepared, str(exc), attempt, max_retries, delay)
+                    raise outcome
+                log_retry(prepared, str(outcome), attempt, max_retries, delay)
             else:
-                if response.status_code < 400:
-                    return response
-                delay = policy.after_status(response.status_code, response.headers, attempt, max_retries)
+                if outcome.status_code < 400:
+                    return outcome
+                delay = policy.after_status(outcome.status_code, outcome.headers, attempt, max_retries)
                 if delay is None:
                     raise error_from_content(
-                        response.status_code, response.headers, await _read(response), self.deployment
+                        outcome.status_code, outcome.headers, await _read(outcome), self.deployment
                     )
-                await response.aclose()
-                log_retry(prepared, f"status {response.status_code}", attempt, max_retries, delay, response.status_code)
+                await outcome.aclose()
+                log_retry(prepared, f"status {outcome.status_code}", attempt, max_retries, delay, outcome.status_code)
+            outcome = None
             await asyncio.sleep(delay)
             attempt += 1
 
