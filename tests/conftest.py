@@ -14,7 +14,9 @@ TINY_SPEC = FIXTURES / "tiny.yaml"
 REFERENCE = Path(os.environ.get("COHERE_DYN_REFERENCE") or Path(__file__).resolve().parents[1].parent / "shared" / "reference")
 WIRE = REFERENCE / "wire"  # requests captured from the official SDK 5.15.0
 WIRE_7 = REFERENCE / "wire-7.3.1"  # ... and from the SDK 7.3.1 (the current API)
-WIRE_FOLDERS = (WIRE, WIRE_7)
+# More calls of both generations, recorded here from the official SDKs by tools/capture_sdk_wire.py.
+OUR_WIRE = (FIXTURES / "sdk_wire" / "5.15.0", FIXTURES / "sdk_wire" / "7.3.1")
+WIRE_FOLDERS = (WIRE, WIRE_7, *OUR_WIRE)
 
 
 @pytest.fixture(autouse=True)

@@ -403,9 +403,9 @@ class _Blocking:
         if isinstance(value, Group):
             return _Blocking(value, self._loop)
         if inspect.iscoroutinefunction(value):
-            return lambda **kwargs: self._loop.run_until_complete(value(**kwargs))
+            return lambda *args, **kwargs: self._loop.run_until_complete(value(*args, **kwargs))
         if callable(value):  # a stream method: read the whole stream
-            return lambda **kwargs: self._loop.run_until_complete(self._collect(value(**kwargs)))
+            return lambda *args, **kwargs: self._loop.run_until_complete(self._collect(value(*args, **kwargs)))
         return value
 
     @staticmethod

@@ -206,3 +206,18 @@ def test_v2_chat_k_accepts_a_fraction_as_the_sdk_of_2025_sent_it() -> None:
     transport = RecordingTransport()
     client_with(transport).v2.chat(model="m", messages=[{"role": "user", "content": "hi"}], k=5.0)
     assert _sent_json(transport)["k"] == 5.0
+
+
+def test_an_explicit_none_means_not_set_in_keywords_and_constructors_but_a_dict_is_sent_as_given() -> None:
+    """The official SDK sends `temperature=None` as `"temperature": null` (the reference notes list
+    it among its faults); a None keyword or constructor field is left out here."""
+    transport = RecordingTransport()
+    client_with(transport).v2.chat(
+        model="m",
+        messages=[cohere_dyn.UserChatMessageV2(content="q")],
+        temperature=None,
+        tools=[cohere_dyn.ToolV2(type="function", function=cohere_dyn.ToolV2Function(name="f", description=None, parameters={"a": None}))],
+    )
+    body = _sent_json(transport)
+    assert "temperature" not in body
+    assert body["tools"] == [{"type": "function", "function": {"name": "f", "parameters": {"a": None}}}]
