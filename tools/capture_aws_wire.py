@@ -9,7 +9,9 @@ The SDK builds https://bedrock-runtime.<region>.amazonaws.com/... URLs itself; t
 those requests to a loopback server instead (scheme, host and port replaced, path and body kept)
 and writes one JSON file per call: the call, the method, the raw path, the body bytes and the
 headers that describe the call (not the signature values, which depend on the time).
-Fake credentials only; nothing leaves the machine.
+Fake credentials only; nothing leaves the machine. Not recorded: a model given as an ARN, which
+the SDK puts in the path raw (a 404 from AWS) where cohere_dyn percent-encodes it as boto3 does
+(tests/unit/test_deployment_routes.py).
 """
 
 from __future__ import annotations
@@ -54,6 +56,20 @@ CASES = {
     "sagemaker_v2_chat_stream": ("SagemakerClientV2", 'list(co.chat_stream(model="my-command-endpoint", messages=[{"role": "user", "content": "Hi"}], max_tokens=5))'),
     "sagemaker_v2_embed": ("SagemakerClientV2", 'co.embed(model="my-embed-endpoint", texts=["x"], input_type="search_query", embedding_types=["float", "int8"])'),
     "sagemaker_v2_rerank": ("SagemakerClientV2", 'co.rerank(model="my-rerank-endpoint", query="q", documents=["d1", "d2", "d3"], top_n=2)'),
+    "bedrock_v2_chat_documents_format": ("BedrockClientV2", 'co.chat(model="cohere.command-r-plus-v1:0", messages=[{"role": "system", "content": "s"}, {"role": "user", "content": "q"}], documents=[{"data": {"title": "t", "snippet": "x"}}], response_format={"type": "json_object"}, safety_mode="OFF", p=0.5, k=10, stop_sequences=["END"])'),
+    "bedrock_v2_chat_tool_history": ("BedrockClientV2", 'co.chat(model="cohere.command-r-plus-v1:0", messages=[{"role": "user", "content": "weather?"}, {"role": "assistant", "tool_plan": "look", "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "w", "arguments": "{\\"c\\": 1}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "sunny"}])'),
+    "bedrock_v2_embed_images": ("BedrockClientV2", 'co.embed(model="cohere.embed-v4:0", images=["data:image/png;base64,AAAA"], input_type="image", embedding_types=["float"])'),
+    "bedrock_v2_embed_inputs_dims": ("BedrockClientV2", 'co.embed(model="cohere.embed-v4:0", inputs=[{"content": [{"type": "text", "text": "a"}]}], input_type="search_document", embedding_types=["float", "int8"], output_dimension=256)'),
+    "bedrock_embed_types_truncate": ("BedrockClient", 'co.embed(model="cohere.embed-multilingual-v3", texts=["x", "y"], input_type="clustering", embedding_types=["int8"], truncate="END")'),
+    "bedrock_chat_tools_v1": ("BedrockClient", 'co.chat(model="cohere.command-r-v1:0", message="q", tools=[{"name": "t", "description": "d", "parameter_definitions": {"a": {"type": "str", "required": True}}}])'),
+    "bedrock_v2_chat_stream_options": ("BedrockClientV2", 'list(co.chat_stream(model="cohere.command-r-plus-v1:0", messages=[{"role": "user", "content": "Count"}], max_tokens=10, temperature=0.0, seed=1))'),
+    "bedrock_chat_stream_history": ("BedrockClient", 'list(co.chat_stream(model="cohere.command-r-v1:0", message="more", chat_history=[{"role": "USER", "message": "a"}, {"role": "CHATBOT", "message": "b"}]))'),
+    "sagemaker_chat_documents": ("SagemakerClient", 'co.chat(model="my-command-endpoint", message="q", documents=[{"title": "t", "text": "x"}], temperature=0.1)'),
+    "sagemaker_generate_stream": ("SagemakerClient", 'list(co.generate_stream(model="my-generate-endpoint", prompt="Once", max_tokens=5))'),
+    "sagemaker_v2_chat_tools": ("SagemakerClientV2", 'co.chat(model="my-command-endpoint", messages=[{"role": "user", "content": "q"}], tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}], temperature=0.3)'),
+    "sagemaker_v2_embed_images": ("SagemakerClientV2", 'co.embed(model="my-embed-endpoint", images=["data:image/jpeg;base64,AAAA"], input_type="image", embedding_types=["float"])'),
+    "sagemaker_v2_chat_stream_unicode": ("SagemakerClientV2", 'list(co.chat_stream(model="my-command-endpoint", messages=[{"role": "user", "content": "caf\\u00e9 \\u2603"}]))'),
+    "sagemaker_rerank_options": ("SagemakerClient", 'co.rerank(model="my-rerank-endpoint", query="q", documents=[{"text": "a"}, {"text": "b"}], top_n=1, return_documents=True, max_chunks_per_doc=3)'),
 }
 
 
