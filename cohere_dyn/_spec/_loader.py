@@ -6,6 +6,13 @@ process with no command. Entries are marshal data, as Python's own `__pycache__`
 `marshal` is loaded before any import, so reading one adds no import); an entry names its format
 and hash, and a corrupt or foreign one is ignored and rewritten. Where a cache folder can't be
 written, the next is tried (the package's folder, the user's cache folder), then no cache.
+
+Reading and hashing a 1 MB file costs more than the rest of a warm load, so an index beside the
+entries maps a file (its real path) and its `os.stat` stamp (size, inode, modification and change
+times in nanoseconds) to the hash last found for it. Any write changes the change time, so a
+stamp that still matches means the same bytes. A file changed less than `SETTLED` seconds before
+it is indexed is not indexed (timestamps are coarser than a nanosecond, and two writes close
+together could share one): its next load hashes it again.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["default_spec_path", "load_document", "parse_document", "content_hash"]
 
 _CACHE_FORMAT = f"cohere_dyn-spec-cache-1-normalizer-{NORMALIZER_VERSION}"
+_INDEX_FORMAT = "cohere_dyn-spec-index-1"
+SETTLED = 2.0
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -45,22 +54,59 @@ def content_hash(raw: bytes) -> str:
 def load_document(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """The parsed, normalized document at `path` (default: the packaged spec), from the cache when it can."""
     spec_path = os.fspath(path) if path is not None else default_spec_path()
+    folders = _cache_folders(packaged=path is None)
     try:
+        stamp = _stamp(spec_path)
+        for folder in folders:
+            digest = _indexed(folder, spec_path, stamp)
+            document = _read_cache(os.path.join(folder, digest + ".marshal"), digest) if digest else None
+            if document is not None:
+                return document
         with open(spec_path, "rb") as handle:
             raw = handle.read()
     except OSError as exc:
         raise SpecError(f"can't read the spec: {exc.strerror or exc}", source=spec_path) from None
     digest = content_hash(raw)
-    folders = _cache_folders(packaged=path is None)
     for folder in folders:
         document = _read_cache(os.path.join(folder, digest + ".marshal"), digest)
         if document is not None:
+            _index(folder, spec_path, stamp, digest)
             return document
     document = _parse(raw, spec_path)
     for folder in folders:
         if _write_cache(folder, digest, document):
+            _index(folder, spec_path, stamp, digest)
             break
     return document
+
+
+def _stamp(path: str) -> tuple[int, int, int, int]:
+    found = os.stat(path)
+    return (found.st_size, found.st_ino, found.st_mtime_ns, found.st_ctime_ns)
+
+
+def _index_file(folder: str, path: str) -> str:
+    return os.path.join(folder, "index", content_hash(os.path.realpath(path).encode("utf-8", "surrogateescape")) + ".marshal")
+
+
+def _indexed(folder: str, path: str, stamp: tuple[int, int, int, int]) -> str | None:
+    """The hash the index holds for `path` at this stamp, if any."""
+    try:
+        with open(_index_file(folder, path), "rb") as handle:
+            entry = marshal.loads(handle.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == _INDEX_FORMAT and entry[1] == stamp:
+        return entry[2] if isinstance(entry[2], str) else None
+    return None
+
+
+def _index(folder: str, path: str, stamp: tuple[int, int, int, int], digest: str) -> None:
+    import time
+
+    if time.time_ns() - max(stamp[2], stamp[3]) < SETTLED * 1e9:
+        return
+    _write_atomically(os.path.join(folder, "index"), _index_file(folder, path), marshal.dumps((_INDEX_FORMAT, stamp, digest)))
 
 
 def _cache_folders(packaged: bool) -> list[str]:
@@ -91,19 +137,24 @@ def _read_cache(file: str, digest: str) -> dict[str, Any] | None:
 
 
 def _write_cache(folder: str, digest: str, document: dict[str, Any]) -> bool:
-    import tempfile
-
     try:
         data = marshal.dumps((_CACHE_FORMAT, digest, document))
     except ValueError:  # a value marshal can't hold: such a document is simply not cached
         return False
+    return _write_atomically(folder, os.path.join(folder, digest + ".marshal"), data)
+
+
+def _write_atomically(folder: str, target: str, data: bytes) -> bool:
+    """`data` in `target` (inside `folder`), written whole or not at all; False where it can't be."""
+    import tempfile
+
     try:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".marshal")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.replace(tmp, os.path.join(folder, digest + ".marshal"))
+            os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
             raise

@@ -6,6 +6,7 @@ import marshal
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,53 @@ def test_an_empty_cache_setting_turns_the_cache_off(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert "/echo" in load_document(_spec_copy(tmp_path))["paths"]
     assert not (tmp_path / "xdg").exists()
+
+
+def _hashes_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    sizes: list[int] = []
+    real = _spec_loader.content_hash
+
+    def counting(raw: bytes) -> str:
+        sizes.append(len(raw))
+        return real(raw)
+
+    monkeypatch.setattr(_spec_loader, "content_hash", counting)
+    return sizes
+
+
+def test_a_settled_file_is_found_by_its_stat_stamp_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec, cache = _spec_copy(tmp_path), tmp_path / "cache"
+    monkeypatch.setenv("COHERE_DYN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(_spec_loader, "SETTLED", 0.0)  # the copy was just written: call it settled
+    first = load_document(spec)
+    hashed = _hashes_counted(monkeypatch)
+    assert load_document(spec) == first
+    assert spec.stat().st_size not in hashed  # only the path was hashed, to name its index entry
+    assert len(list((cache / "index").glob("*.marshal"))) == 1
+
+
+def test_any_write_to_an_indexed_file_is_seen_even_with_its_old_size_and_mtime(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec, cache = _spec_copy(tmp_path), tmp_path / "cache"
+    monkeypatch.setenv("COHERE_DYN_CACHE_DIR", str(cache))
+    monkeypatch.setattr(_spec_loader, "SETTLED", 0.0)
+    before = load_document(spec)
+    old = spec.stat()
+    time.sleep(0.05)  # past the file system's timestamp granularity
+    spec.write_text(spec.read_text().replace("echoTest", "echoBest"))  # same size, other bytes
+    os.utime(spec, ns=(old.st_atime_ns, old.st_mtime_ns))  # the change time still moves
+    assert spec.stat().st_size == old.st_size
+    after = load_document(spec)
+    assert before["paths"]["/echo"]["post"]["operationId"] == "echoTest"
+    assert after["paths"]["/echo"]["post"]["operationId"] == "echoBest"
+
+
+def test_a_file_written_moments_ago_is_not_indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec, cache = _spec_copy(tmp_path), tmp_path / "cache"
+    monkeypatch.setenv("COHERE_DYN_CACHE_DIR", str(cache))
+    load_document(spec)
+    assert not (cache / "index").exists()
+    hashed = _hashes_counted(monkeypatch)
+    load_document(spec)
+    assert spec.stat().st_size in hashed
