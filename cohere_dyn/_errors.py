@@ -201,10 +201,14 @@ class Headers(dict):  # type: ignore[type-arg]
 
     def __init__(self, headers: Mapping[str, str]):
         super().__init__((str(name), value) for name, value in headers.items())
-        self._names = {name.lower(): name for name in self}
 
     def _name(self, name: object) -> object:
-        return self._names.get(name.lower(), name) if isinstance(name, str) else name
+        """The key as stored for `name`: itself, else one that differs only in case (a few dozen
+        headers at most, and no index to go stale when the dict is written to)."""
+        if not isinstance(name, str) or super().__contains__(name):
+            return name
+        wanted = name.lower()
+        return next((key for key in self if key.lower() == wanted), name)
 
     def __getitem__(self, name: str) -> str:
         return super().__getitem__(self._name(name))

@@ -300,6 +300,15 @@ def test_error_statuses_raise_their_api_error(tiny_client: cohere_dyn.Client, st
     assert isinstance(caught.value, cohere_dyn.CohereError)
 
 
+def test_an_error_s_headers_are_looked_up_in_any_case_also_after_a_write() -> None:
+    headers = errors.ApiError(429, None, {"Retry-After": "3", "X-Request-ID": "r1"}).headers
+    assert (headers["retry-after"], headers.get("x-request-id"), "RETRY-AFTER" in headers) == ("3", "r1", True)
+    headers["X-Added"] = "yes"
+    del headers["Retry-After"]
+    assert (headers.get("x-added"), "retry-after" in headers, headers.get("retry-after", "gone")) == ("yes", False, "gone")
+    assert dict(headers) == {"X-Request-ID": "r1", "X-Added": "yes"}
+
+
 @responses.activate
 def test_non_json_error_body_is_kept_as_text(tiny_client: cohere_dyn.Client) -> None:
     responses.post(f"{BASE}/echo", body="<html>bad gateway</html>", status=400, content_type="text/html")
