@@ -70,6 +70,17 @@ CASES = {
     "sagemaker_v2_embed_images": ("SagemakerClientV2", 'co.embed(model="my-embed-endpoint", images=["data:image/jpeg;base64,AAAA"], input_type="image", embedding_types=["float"])'),
     "sagemaker_v2_chat_stream_unicode": ("SagemakerClientV2", 'list(co.chat_stream(model="my-command-endpoint", messages=[{"role": "user", "content": "caf\\u00e9 \\u2603"}]))'),
     "sagemaker_rerank_options": ("SagemakerClient", 'co.rerank(model="my-rerank-endpoint", query="q", documents=[{"text": "a"}, {"text": "b"}], top_n=1, return_documents=True, max_chunks_per_doc=3)'),
+    "bedrock_embed_images_v1": ("BedrockClient", 'co.embed(model="cohere.embed-english-v3", images=["data:image/png;base64,AAAA"], input_type="image")'),
+    "bedrock_v2_embed_truncate": ("BedrockClientV2", 'co.embed(model="cohere.embed-v4:0", texts=["a"], input_type="search_query", embedding_types=["float"], truncate="NONE")'),
+    "bedrock_v2_rerank_docs_options": ("BedrockClientV2", 'co.rerank(model="cohere.rerank-v3-5:0", query="q", documents=["a", "b", "c"], top_n=2, max_tokens_per_doc=256)'),
+    "sagemaker_chat_tools_v1": ("SagemakerClient", 'co.chat(model="ep", message="q", tools=[{"name": "t", "description": "d"}], tool_results=[{"call": {"name": "t", "parameters": {}}, "outputs": [{"a": 1}]}])'),
+    "sagemaker_embed_images_v1": ("SagemakerClient", 'co.embed(model="ep", images=["data:image/png;base64,AAAA"], input_type="image")'),
+    "sagemaker_v2_embed_inputs": ("SagemakerClientV2", 'co.embed(model="ep", inputs=[{"content": [{"type": "text", "text": "x"}]}], input_type="search_document", embedding_types=["float"])'),
+    "sagemaker_v2_chat_thinking": ("SagemakerClientV2", 'co.chat(model="ep", messages=[{"role": "user", "content": "q"}], thinking={"type": "enabled", "token_budget": 100})'),
+    "bedrock_v2_chat_thinking_priority": ("BedrockClientV2", 'co.chat(model="cohere.command-a-v1:0", messages=[{"role": "user", "content": "q"}], thinking={"type": "disabled"}, priority=1)'),
+    "bedrock_generate_stream_options": ("BedrockClient", 'list(co.generate_stream(model="cohere.command-text-v14", prompt="p", max_tokens=3, temperature=0.1, stop_sequences=["x"]))'),
+    "bedrock_chat_stream_documents": ("BedrockClient", 'list(co.chat_stream(model="cohere.command-r-v1:0", message="q", documents=[{"title": "t", "snippet": "s"}], temperature=0.0))'),
+    "sagemaker_generate_options": ("SagemakerClient", 'co.generate(model="ep", prompt="p", num_generations=2, return_likelihoods="ALL", truncate="END")'),
 }
 
 
