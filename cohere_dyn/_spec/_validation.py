@@ -3,10 +3,10 @@
 Each operation's schemas are bundled and compiled on first use. Valid payloads take the fast
 path (a compiled jsonschema-rs validator, a few microseconds). An invalid payload is explained
 in `jsonschema`'s wording with JSON paths: the compiled validator finds where each problem is
-(the schema keyword and the instance node), and the pure-Python one words it by checking just
-that node against just that keyword, so that one bad message among 10,000 costs milliseconds,
-not a pure-Python walk of the whole payload. When the two can't be matched up, the full
-pure-Python run decides.
+(the schema object of the failing keyword, and the instance node), and the pure-Python one
+words it by checking just that node against that schema object, its children left to their own
+problems, so that one bad message among 100,000 costs milliseconds, not a pure-Python walk of
+the whole payload. When the two can't be matched up, the full pure-Python run decides.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ class SchemaValidator:
         from jsonschema import Draft202012Validator
 
         found: dict[tuple[str, str], ValidationProblem] = {}
-        checked: set[tuple[int, int]] = set()
+        wording: dict[tuple[int, frozenset[str]], Any] = {}  # a pure-Python validator per schema object
+        checked: set[tuple[int, frozenset[str], int]] = set()
         try:
             for error in self._compiled.iter_errors(instance):
                 *where, keyword = error.schema_path
@@ -83,22 +84,27 @@ class SchemaValidator:
                 if not isinstance(container, dict) or keyword not in container or keyword in WHOLE_SCHEMA:
                     return None
                 node = _node(instance, error.instance_path)
-                if (id(container), id(node)) in checked:
-                    continue
-                checked.add((id(container), id(node)))
-                # The node against its whole schema object (jsonschema-rs reports one problem
-                # where jsonschema may list two: a wrong type, then the enum), but without
-                # walking its children again: their problems have nodes of their own.
+                # The node against its schema object, without the keywords that walk its
+                # children (their problems have nodes of their own) except the failing one and
+                # what it reads. jsonschema-rs reports one problem where jsonschema may list
+                # two (a wrong type, then the enum): both come from here.
                 walkers = CHILD_KEYWORDS.difference((keyword, *NEEDED.get(keyword, ())))
-                partial = {name: value for name, value in container.items() if name not in walkers}
-                partial["$defs"] = self.schema.get("$defs", {})
+                if (id(container), walkers, id(node)) in checked:
+                    continue
+                checked.add((id(container), walkers, id(node)))
+                validator = wording.get((id(container), walkers))
+                if validator is None:
+                    partial = {name: value for name, value in container.items() if name not in walkers}
+                    partial["$defs"] = self.schema.get("$defs", {})
+                    validator = wording[(id(container), walkers)] = Draft202012Validator(partial)
                 at = json_path(error.instance_path, prefix)
-                for slow_error in Draft202012Validator(partial).iter_errors(node):
+                for slow_error in validator.iter_errors(node):
                     problem = _problem(slow_error, at)
                     found[(problem.path, problem.message)] = problem
         except (KeyError, IndexError, TypeError, AttributeError, ValueError):
             return None
         return list(found.values()) or None
+
     def check(self, method: str, instance: Any, prefix: str = "") -> None:
         if not self.is_valid(instance):
             problems = self.problems(instance, prefix)
@@ -109,9 +115,9 @@ class SchemaValidator:
         """The compiled validator; a schema that isn't valid JSON Schema is a SpecError naming where."""
         try:
             self._compiled = _compile_fast(self.schema)
-        except Exception as exc:  # jsonschema-rs raises its own ValidationError for a bad schema
+            return self._compiled.is_valid if self._compiled is not None else _python_is_valid(self.schema)
+        except Exception as exc:  # each library raises its own error for a bad schema
             raise self._spec_error(exc) from None
-        return self._compiled.is_valid if self._compiled is not None else _python_is_valid(self.schema)
 
     def _spec_error(self, exc: Exception) -> SpecError:
         path = [str(part) for part in getattr(exc, "schema_path", None) or getattr(exc, "instance_path", None) or ()]
