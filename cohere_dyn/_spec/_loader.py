@@ -86,7 +86,8 @@ def _stamp(path: str) -> tuple[int, int, int, int]:
 
 
 def _index_file(folder: str, path: str) -> str:
-    return os.path.join(folder, "index", content_hash(os.path.realpath(path).encode("utf-8", "surrogateescape")) + ".marshal")
+    name = content_hash(os.path.realpath(path).encode("utf-8", "surrogateescape"))
+    return os.path.join(folder, "index", name + ".marshal")
 
 
 def _indexed(folder: str, path: str, stamp: tuple[int, int, int, int]) -> str | None:
@@ -106,7 +107,8 @@ def _index(folder: str, path: str, stamp: tuple[int, int, int, int], digest: str
 
     if time.time_ns() - max(stamp[2], stamp[3]) < SETTLED * 1e9:
         return
-    _write_atomically(os.path.join(folder, "index"), _index_file(folder, path), marshal.dumps((_INDEX_FORMAT, stamp, digest)))
+    entry = marshal.dumps((_INDEX_FORMAT, stamp, digest))
+    _write_atomically(os.path.join(folder, "index"), _index_file(folder, path), entry)
 
 
 def _cache_folders(packaged: bool) -> list[str]:

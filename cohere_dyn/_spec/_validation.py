@@ -76,7 +76,7 @@ class SchemaValidator:
 
         found: dict[tuple[str, str], ValidationProblem] = {}
         wording: dict[tuple[int, frozenset[str]], Any] = {}  # a pure-Python validator per schema object
-        checked: set[tuple[int, frozenset[str], int]] = set()
+        checked: set[tuple[int, frozenset[str], tuple[Any, ...]]] = set()
         try:
             for error in self._compiled.iter_errors(instance):
                 *where, keyword = error.schema_path
@@ -89,9 +89,11 @@ class SchemaValidator:
                 # what it reads. jsonschema-rs reports one problem where jsonschema may list
                 # two (a wrong type, then the enum): both come from here.
                 walkers = CHILD_KEYWORDS.difference((keyword, *NEEDED.get(keyword, ())))
-                if (id(container), walkers, id(node)) in checked:
+                # by path, not by id(node): equal small values (the 5 of two messages) are one object
+                seen = (id(container), walkers, tuple(error.instance_path))
+                if seen in checked:
                     continue
-                checked.add((id(container), walkers, id(node)))
+                checked.add(seen)
                 validator = wording.get((id(container), walkers))
                 if validator is None:
                     partial = {name: value for name, value in container.items() if name not in walkers}

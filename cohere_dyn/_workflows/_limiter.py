@@ -20,9 +20,9 @@ and the shared pause.
   quarter.
 
 `Gate` and `AsyncGate` make workers wait on a `Window`: threads on a condition, tasks on an
-asyncio one (`_throttled` sends through them), in the order their requests first asked (`Line`). The window also bounds embed_stream's read-ahead:
-it reads a batch of inputs only when the window has room for it, so memory follows the
-concurrency the server allows.
+asyncio one (`_throttled` sends through them), in the order their requests first asked (`Line`).
+The window also bounds embed_stream's read-ahead: it reads a batch of inputs only when the
+window has room for it, so memory follows the concurrency the server allows.
 """
 
 from __future__ import annotations

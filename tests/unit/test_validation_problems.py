@@ -59,3 +59,9 @@ def test_a_value_the_compiled_validator_cannot_take_is_explained_by_the_full_run
     with pytest.raises(cohere_dyn.ValidationError) as caught:
         cohere_dyn.validate("v2.chat", {"model": "m", "messages": [{"role": "user", "content": "\ud800"}], "temperature": "x"})
     assert [problem.path for problem in caught.value.problems] == ["temperature"]
+
+
+def test_the_same_bad_value_in_several_places_is_named_in_each() -> None:
+    messages = [{"role": "user", "content": 5} for _ in range(3)]
+    found = problems("v2.chat", "body", {"model": "m", "messages": messages})
+    assert [path for path, _ in found] == ["messages[0].content", "messages[1].content", "messages[2].content"]
