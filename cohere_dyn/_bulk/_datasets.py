@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
+import secrets
 import time
 from typing import Any, Iterator
 
@@ -151,17 +151,16 @@ def save_dataset(client: Any, dataset: Any, filepath: str, format: str, transpor
             raise CohereError(f"dataset {data.get('id')!r} has no schema to write Avro with")
         schema = json.loads(data["schema"])
     folder, name = os.path.split(os.path.abspath(filepath))
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    # beside the target (one file system, so the move is atomic), made with the usual umask
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.part")
+    opened = open(temporary, "xb") if schema is not None else open(temporary, "x", encoding="utf-8", newline="")
     try:
-        with open(handle, "wb" if schema is not None else "w", **({} if schema is not None else _TEXT)) as out:
+        with opened as out:
             _write(out, format, records, schema)
         os.replace(temporary, filepath)
     except BaseException:
         os.unlink(temporary)
         raise
-
-
-_TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": ""}
 
 
 def _write(out: Any, format: str, records: Iterator[dict[str, Any]], schema: Any) -> None:

@@ -117,3 +117,12 @@ def test_the_async_client_s_utils_block_as_the_official_sdk_s_do_and_retry_the_s
         asyncio.run(main())
         assert len(server.requests) == 2
     assert [json.loads(line) for line in target.read_text().splitlines()] == ROWS[:4]
+
+
+def test_a_saved_file_gets_the_usual_permissions_not_a_temporary_file_s(tmp_path: Path) -> None:
+    target = tmp_path / "rows.jsonl"
+    with FaultServer([faults.status(200, avro(ROWS[:1]))]) as server:
+        client(server).utils.save_dataset(dataset(server), str(target))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
