@@ -18,9 +18,9 @@ def __getattr__(name: str) -> Callable[..., dict[str, Any]]:
         raise AttributeError(name)
     from ._spec._document import Spec
 
-    constructor = Spec.load().types.constructor(name)
-    globals()[name] = constructor
-    return constructor
+    value = Spec.load().types.value(name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

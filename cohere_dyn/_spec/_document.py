@@ -99,7 +99,8 @@ class Spec:
         if self._types is None:
             from ._types import TypeIndex
 
-            self._types = TypeIndex(self.resolver)
+            bodies = [(op.qualified_name, op.body_schema) for op in self.operations if op.body_media_type == "application/json"]
+            self._types = TypeIndex(self.resolver, bodies)
         return self._types
 
     @classmethod

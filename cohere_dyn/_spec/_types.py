@@ -23,12 +23,18 @@ schemas claim.
 
 A required property with one possible value (`const`, or an `enum` of one) is filled in:
 `ParseDocument(image_url=u)` is `{"type": "image_url", "image_url": u}`.
+
+Where the SDK has a type alias rather than a class (an enum is a `Literal`, a union a `Union`),
+the name is that alias here too, for annotations, not a constructor: a component schema that is
+no object (`BatchStatus`), and an inline enum or union named by the rules above
+(`ChatRequestSafetyMode`, `SystemMessageV2Content`, `RerankRequestDocumentsItem`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, FrozenSet, Iterator, Tuple
+import typing
+from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, Tuple
 
 from .._naming import did_you_mean, sdk_attribute
 from ._schemas import Resolver, discriminator_values
@@ -37,6 +43,7 @@ __all__ = ["SDK_NAMES", "SDK_ONLY", "TypeIndex", "sdk_names"]
 
 SDK_NAMES = "x-cohere-dyn-sdk-names"
 SDK_ONLY = "x-cohere-dyn-sdk-only"  # a schema no operation uses, kept for the SDK class of its name
+_VALUE_TYPES = ("string", "integer", "number", "boolean", "array")
 
 
 # (schema, fixed fields, discriminator properties the schema's own `const`s must not fill in)
@@ -69,12 +76,35 @@ def _pascal(text: str) -> str:
 class TypeIndex:
     """Every constructor name a spec offers, resolved to (schema, fixed fields) on demand."""
 
-    def __init__(self, resolver: Resolver):
+    def __init__(self, resolver: Resolver, requests: Iterable[tuple[str, Any]] = ()):
+        """`requests`: (qualified method name, JSON body schema) of the spec's operations, whose
+        inline types the SDK names after the method (`V2ChatStreamRequestSafetyMode`)."""
         self.resolver = resolver
+        self.requests = list(requests)
         self._entries: dict[str, _Entry] | None = None
 
     def names(self) -> list[str]:
         return sorted(self._index())
+
+    def value(self, name: str) -> Any:
+        """What the name is: a constructor, or for a schema that is no object the type alias."""
+        return self.alias(name) if name in self._index() and self.is_alias(name) else self.constructor(name)
+
+    def is_alias(self, name: str) -> bool:
+        """Whether the SDK's name is a type alias (an enum, a union of values), not a class."""
+        schema, fixed, _ = self.entry(name)
+        target = self.resolver.deref(schema)
+        if fixed or not isinstance(target, dict):
+            return False
+        if discriminator_values(self.resolver, target) or target.get("type") == "object" or "properties" in target:
+            return False
+        return "enum" in target or "oneOf" in target or "anyOf" in target or target.get("type") in _VALUE_TYPES
+
+    def alias(self, name: str) -> Any:
+        """The type alias of a name `is_alias` says is one: `Literal[...]` for an enum, else Any."""
+        target = self.resolver.deref(self.entry(name)[0])
+        values = target.get("enum") if isinstance(target, dict) else None
+        return typing.Literal[tuple(values)] if isinstance(values, list) and values else typing.Any
 
     def constructor(self, name: str) -> Callable[..., dict[str, Any]]:
         index = self._index()
@@ -183,6 +213,10 @@ class TypeIndex:
                     # a branch schema already named as its branch: the SDK's class is the branch
                     decisive = inner == {"$ref": f"#/components/schemas/{inner_name}"}
                     yield inner_name, (inner, fixed, frozenset()), name, decisive
+        for method, body in self.requests:
+            request = "".join(_pascal(part) for part in method.split(".")) + "Request"
+            for inner_name, inner, fixed in self._derived(request, self.resolver.deref(body), depth=0):
+                yield inner_name, (inner, fixed, frozenset()), request, False
 
     def _own(self, schema: Any, discriminators: frozenset[str]) -> _Entry:
         """What a schema's own name constructs: a union of one branch is that branch; a branch of
@@ -216,7 +250,7 @@ class TypeIndex:
         for prop, sub in (schema.get("properties") or {}).items():
             if isinstance(sub, dict) and "$ref" not in sub:
                 child = f"{name}{_pascal(prop)}"
-                if sub.get("type") == "object" or "properties" in sub:
+                if sub.get("type") == "object" or "properties" in sub or _aliased(sub):
                     yield child, sub, {}
                 yield from self._derived(child, sub, depth + 1)
         extra = schema.get("additionalProperties")
@@ -225,6 +259,14 @@ class TypeIndex:
             yield from self._derived(f"{name}Value", extra, depth + 1)
         items = schema.get("items")
         if isinstance(items, dict) and "$ref" not in items:
-            if items.get("type") == "object" or "properties" in items:
+            if items.get("type") == "object" or "properties" in items or _aliased(items):
                 yield f"{name}Item", items, {}
             yield from self._derived(f"{name}Item", items, depth + 1)
+
+
+def _aliased(schema: dict[str, Any]) -> bool:
+    """An inline schema the SDK names as a type alias: an enum of several values, or a union
+    without a discriminator (a discriminated one is named by its branches)."""
+    if isinstance(schema.get("enum"), list) and len(schema["enum"]) > 1:
+        return True
+    return ("oneOf" in schema or "anyOf" in schema) and "discriminator" not in schema

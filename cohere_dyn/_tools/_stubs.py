@@ -280,6 +280,9 @@ class _Module:
         functions = []
         for name in _identifiers(index.names()):
             schema, _, discriminators = index.entry(name)
+            if index.is_alias(name):  # the SDK's type alias: an enum or a union, no constructor
+                functions.append((name, f" = {self.input(schema, name)}"))
+                continue
             target = self.resolver.deref(schema)
             keywords, open_ = index.keywords(name)
             if discriminators or not isinstance(target, dict) or not ({"properties", "oneOf", "anyOf"} & set(target)):
@@ -303,7 +306,9 @@ class _Module:
                 parameters.insert(0, "*")
             functions.append((name, f"({', '.join(parameters)}) -> {returns}: ..."))
         defined = self.names - _RESERVED | {"File"}
-        return _TYPES_HEADER + "".join(f"def {name}{_qualify(rest, defined)}\n" for name, rest in functions)
+        return _TYPES_HEADER + "".join(
+            f"{'' if rest.startswith(' = ') else 'def '}{name}{_qualify(rest, defined)}\n" for name, rest in functions
+        )
 
     def unique(self, name: str) -> str:
         name = "".join(char if char.isalnum() or char == "_" else "_" for char in name) or "Type"

@@ -1,4 +1,5 @@
-"""Every pydantic model class of the official SDK (5.15.0 and 7.3.1) is a payload constructor here.
+"""Every pydantic model class of the official SDK (5.15.0 and 7.3.1) is a payload constructor here,
+and every type alias it exports (an enum's Literal, a union) is that alias here.
 
 The name lists under tests/fixtures/sdk_classes are facts read from the installed SDKs; the
 expected payloads below are what the SDK's class serialises to (`.dict()`, None left out).
@@ -7,6 +8,7 @@ expected payloads below are what the SDK's class serialises to (`.dict()`, None 
 from __future__ import annotations
 
 import importlib
+import typing
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,40 @@ def test_every_model_class_name_of_the_sdk_is_a_constructor(sdk: str) -> None:
     offered = set(Spec.load().types.names())
     missing = [name for name in _names(sdk) if name not in offered]
     assert missing == [], f"{len(missing)} of cohere {sdk}'s class names don't construct: {missing}"
+
+
+@pytest.mark.parametrize("sdk", ["5.15.0", "7.3.1"])
+def test_every_type_alias_the_sdk_exports_is_importable_as_an_alias(sdk: str) -> None:
+    names = [line.strip() for line in (LISTS / f"cohere-{sdk}-aliases.txt").read_text().splitlines() if line.strip()]
+    missing = [name for name in names if not hasattr(cohere_dyn, name)]
+    assert missing == [], f"{len(missing)} of cohere {sdk}'s type aliases can't be imported: {missing}"
+
+
+def test_an_sdk_alias_of_objects_stays_a_constructor() -> None:
+    """The SDK's unions of classes and its `Dict[str, Any]` aliases build payloads here, as its classes do."""
+    assert cohere_dyn.ChatMessageV2(role="user", content="hi") == {"role": "user", "content": "hi"}
+    assert cohere_dyn.DeleteConnectorResponse() == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("ChatRequestSafetyMode", ("CONTEXTUAL", "STRICT", "NONE")),
+        ("V2ChatStreamRequestToolChoice", ("REQUIRED", "NONE")),
+        ("EmbedInputType", ("search_document", "search_query", "classification", "clustering", "image")),
+        ("ParseTableContentType", ("html",)),
+    ],
+)
+def test_an_enum_alias_is_the_literal_of_its_values(name: str, values: tuple[str, ...]) -> None:
+    assert typing.get_args(getattr(cohere_dyn, name)) == values
+
+
+def test_a_union_alias_stands_for_any_value_and_constructs_nothing() -> None:
+    assert cohere_dyn.SystemMessageV2Content is typing.Any
+    assert cohere_dyn.RerankRequestDocumentsItem is typing.Any
+    from cohere_dyn.types import AssistantMessageV2Content  # the SDK's module paths too
+
+    assert AssistantMessageV2Content is typing.Any
 
 
 @pytest.mark.parametrize(
