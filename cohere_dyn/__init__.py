@@ -65,6 +65,7 @@ __all__ = [
     "AsyncSagemakerClient",
     "AsyncSagemakerClientV2",
     "paginate",
+    "RequestOptions",
     "JobFailedError",
     "WaitTimeoutError",
     "Spec",
@@ -110,6 +111,7 @@ _LAZY = {
     "AsyncClientV2": "_async_client",
     "AsyncStream": "_streaming._async_stream",
     "paginate": "_workflows._pagination",
+    "RequestOptions": "_call._prepare",
     "StreamedEmbedding": "_bulk._embed_stream",
     **dict.fromkeys(
         (

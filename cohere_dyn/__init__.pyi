@@ -10,6 +10,7 @@ from ._async_client import (
     AsyncClientV2 as AsyncClientV2,
 )
 from ._bulk._embed_stream import StreamedEmbedding as StreamedEmbedding
+from ._call._prepare import RequestOptions as RequestOptions
 from ._deployments._aws import (
     AsyncBedrockClient as AsyncBedrockClient,
     AsyncBedrockClientV2 as AsyncBedrockClientV2,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, TypedDict
 
 from ._encoding import FilePart, encode_json, encode_multipart, encode_path, form_parts, query_pairs, query_value
 from .._errors import ValidationError, ValidationProblem
@@ -18,25 +18,31 @@ from .._spec._operations import Operation
 from .._spec._document import Spec
 from .._spec._validation import to_jsonable
 
-__all__ = ["IGNORED_SDK_OPTIONS", "PreparedRequest", "REQUEST_OPTIONS", "check_keywords", "prepare", "split_arguments", "validate_arguments", "validate_call"]
+__all__ = ["IGNORED_SDK_OPTIONS", "PreparedRequest", "REQUEST_OPTIONS", "RequestOptions", "check_keywords", "prepare", "split_arguments", "validate_arguments", "validate_call"]
 
-REQUEST_OPTIONS = frozenset(
-    {
-        "timeout",  # the official SDK 7.x's name; timeout_in_seconds is 5.x's, still accepted by 7.x
-        "timeout_in_seconds",
-        "max_retries",
-        "additional_headers",
-        "additional_query_parameters",
-        "additional_body_parameters",
-        "validate",
-    }
-)
-# Options of the official SDK 7.x accepted so that its code runs, with no effect here: cohere_dyn
-# never retries a response cut after its status line (the server saw the request), never
-# reconnects a stream, and reads bodies whole (chunk_size only sizes the SDK's file downloads).
+class RequestOptions(TypedDict, total=False):
+    """The options every method takes as `request_options=`, for this one call."""
+
+    timeout: float  # seconds to wait for the answer (the official SDK 7.x's name)
+    timeout_in_seconds: float  # the same, as SDK 5.x named it (7.x still takes it)
+    max_retries: int
+    additional_headers: Mapping[str, Any]
+    additional_query_parameters: Mapping[str, Any]
+    additional_body_parameters: Mapping[str, Any]
+    validate: bool  # False: send without the offline check
+    # Accepted so that SDK 7.x code runs, with no effect here: cohere_dyn never retries a response
+    # cut after its status line (the server saw the request), never reconnects a stream, and
+    # reads bodies whole (chunk_size only sizes the SDK's file downloads).
+    retry_remote_protocol_errors: bool
+    chunk_size: int
+    stream_reconnection_enabled: bool
+    max_stream_reconnection_attempts: int
+
+
 IGNORED_SDK_OPTIONS = frozenset(
     {"retry_remote_protocol_errors", "chunk_size", "stream_reconnection_enabled", "max_stream_reconnection_attempts"}
 )
+REQUEST_OPTIONS = frozenset(RequestOptions.__annotations__) - IGNORED_SDK_OPTIONS
 
 
 _NO_OPTIONS: dict[str, Any] = {}

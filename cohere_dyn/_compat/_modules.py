@@ -7,8 +7,10 @@ one file per type under each `types` (`cohere.types.user_chat_message_v2`). Here
 every such path is a module created on first import from the packaged spec's groups, so
 `from cohere_dyn.finetuning.finetuning import FinetunedModel, Settings` and
 `cohere_dyn.batches.Batch(...)` work, and a new group in the spec brings its module with no code.
-Each module offers every payload constructor of `cohere_dyn.types` (see `_spec._types`): the SDK
-spreads its classes over these modules, and a name it keeps in one module is found in any.
+Each module offers cohere_dyn's public names (`cohere_dyn.core.api_error.ApiError`,
+`cohere_dyn.client.Client`) and every payload constructor of `cohere_dyn.types` (see
+`_spec._types`): the SDK spreads its classes over these modules, and a name it keeps in one
+module is found in any.
 
 A meta path finder consulted after the regular one: real submodules (`cohere_dyn.types`,
 `cohere_dyn.mock`) are found as files first, and nothing is read until such an import happens.
@@ -83,6 +85,10 @@ class SdkModules:
                 return __dir__()
             if attribute.startswith("__"):
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+            import cohere_dyn
+
+            if attribute in cohere_dyn.__all__:  # `cohere_dyn.core.api_error.ApiError`, `cohere_dyn.client.Client`
+                return getattr(cohere_dyn, attribute)
             from .. import types
 
             try:
@@ -91,11 +97,15 @@ class SdkModules:
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}: {exc}") from None
 
         def __dir__() -> list[str]:
+            import cohere_dyn
             from .. import types
 
-            return sorted({*children, *dir(types)})
+            return sorted({*children, *cohere_dyn.__all__, *dir(types)})
 
-        module.__doc__ = f"The official SDK's module `cohere.{relative}`: cohere_dyn's payload constructors (see cohere_dyn.types)."
+        module.__doc__ = (
+            f"The official SDK's module `cohere.{relative}`: cohere_dyn's public names and payload constructors "
+            "(see cohere_dyn.types)."
+        )
         module.__path__ = []  # a package: its SDK submodules (`.types`) import through this finder too
         module.__getattr__ = __getattr__  # type: ignore[method-assign]
         module.__dir__ = __dir__  # type: ignore[method-assign]

@@ -22,6 +22,7 @@ from cohere_dyn._compat._modules import module_paths
 from cohere_dyn._models import wrap
 from cohere_dyn._naming import sdk_attribute
 from cohere_dyn._spec._document import Spec
+from tests.unit.test_calls_on_the_real_spec import RecordingTransport, client_with
 
 BASE = "http://api.test"
 UTC = datetime.timezone.utc
@@ -296,8 +297,6 @@ def test_request_option_timeout_is_7x_timeout_in_seconds() -> None:
 
 
 def test_request_option_timeout_reaches_the_transport() -> None:
-    from tests.unit.test_calls_on_the_real_spec import RecordingTransport, client_with
-
     transport = RecordingTransport()
     client = client_with(transport)
     client.models.list(request_options={"timeout": 0.5})
@@ -430,6 +429,32 @@ def test_the_sdks_per_type_files_under_types_import_too() -> None:
     for outside_types in ("cohere_dyn.datasets.user_chat_message_v2", "cohere_dyn.types.UserChatMessageV2"):
         with pytest.raises(ModuleNotFoundError):
             importlib.import_module(outside_types)
+
+
+def test_the_sdks_client_error_and_option_modules_give_cohere_dyns_own() -> None:
+    from cohere_dyn.client import AsyncClient, Client
+    from cohere_dyn.client_v2 import ClientV2
+    from cohere_dyn.core import RequestOptions
+    from cohere_dyn.core.api_error import ApiError
+    from cohere_dyn.sagemaker_client import SagemakerClient
+
+    assert (Client, ClientV2, AsyncClient, ApiError) == (cohere_dyn.Client, cohere_dyn.ClientV2, cohere_dyn.AsyncClient, cohere_dyn.ApiError)
+    assert (SagemakerClient, RequestOptions) == (cohere_dyn.SagemakerClient, cohere_dyn.RequestOptions)
+    assert issubclass(cohere_dyn.TooManyRequestsError, ApiError)
+
+
+def test_request_options_typed_as_the_sdk_types_them_are_all_taken() -> None:
+    transport = RecordingTransport()
+    options: cohere_dyn.RequestOptions = {
+        "timeout": 5, "timeout_in_seconds": 5, "max_retries": 0, "additional_headers": {"X-A": "1"},
+        "additional_query_parameters": {"q": "1"}, "additional_body_parameters": {"seed": 1}, "validate": True,
+        "retry_remote_protocol_errors": False, "chunk_size": 1024, "stream_reconnection_enabled": False,
+        "max_stream_reconnection_attempts": 0,
+    }
+    assert set(options) == set(cohere_dyn.RequestOptions.__annotations__)
+    client_with(transport).v2.chat(model="m", messages=[{"role": "user", "content": "hi"}], request_options=options)
+    [(request, _)] = transport.sent
+    assert request.headers["X-A"] == "1" and request.url.endswith("?q=1") and b'"seed":1' in request.content
 
 
 def test_an_unknown_module_or_name_fails_as_python_does() -> None:
