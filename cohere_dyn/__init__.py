@@ -112,6 +112,7 @@ _LAZY = {
     "AsyncStream": "_streaming._async_stream",
     "paginate": "_workflows._pagination",
     "RequestOptions": "_call._prepare",
+    "NotImplementedError": "errors",  # the official SDK's name for NotImplementedApiError (not in __all__)
     "StreamedEmbedding": "_bulk._embed_stream",
     **dict.fromkeys(
         (

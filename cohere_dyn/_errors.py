@@ -188,11 +188,20 @@ class ApiError(CohereError):
 
     status_code: int
 
-    def __init__(self, status_code: int, body: Any = None, headers: Mapping[str, str] | None = None):
-        self.status_code = status_code
+    def __init__(self, status_code: int | None = None, body: Any = None, headers: Mapping[str, str] | None = None):
+        self.status_code = status_code  # type: ignore[assignment]  # None only when code builds one so
         self.body = body
         self.headers = Headers(headers or {})
         super().__init__(f"status {status_code}: {_summarise(body)}")
+
+
+class _StatusError(ApiError):
+    """An ApiError of one status. Made as the official SDK makes its own, `TooManyRequestsError(body,
+    headers=None)`, so that code (and tests) written for it builds them unchanged; `status_code=`
+    says when the answer had another (a cloud's 429 that means "not ready")."""
+
+    def __init__(self, body: Any = None, headers: Mapping[str, str] | None = None, *, status_code: int | None = None):
+        super().__init__(type(self).status_code if status_code is None else status_code, body, headers)
 
 
 class Headers(dict):  # type: ignore[type-arg]
@@ -229,55 +238,55 @@ def _summarise(body: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class BadRequestError(ApiError):
+class BadRequestError(_StatusError):
     status_code = 400
 
 
-class UnauthorizedError(ApiError):
+class UnauthorizedError(_StatusError):
     status_code = 401
 
 
-class PaymentRequiredError(ApiError):
+class PaymentRequiredError(_StatusError):
     status_code = 402
 
 
-class ForbiddenError(ApiError):
+class ForbiddenError(_StatusError):
     status_code = 403
 
 
-class NotFoundError(ApiError):
+class NotFoundError(_StatusError):
     status_code = 404
 
 
-class UnprocessableEntityError(ApiError):
+class UnprocessableEntityError(_StatusError):
     status_code = 422
 
 
-class TooManyRequestsError(ApiError):
+class TooManyRequestsError(_StatusError):
     status_code = 429
 
 
-class InvalidTokenError(ApiError):
+class InvalidTokenError(_StatusError):
     status_code = 498
 
 
-class ClientClosedRequestError(ApiError):
+class ClientClosedRequestError(_StatusError):
     status_code = 499
 
 
-class InternalServerError(ApiError):
+class InternalServerError(_StatusError):
     status_code = 500
 
 
-class NotImplementedApiError(ApiError):
+class NotImplementedApiError(_StatusError):
     status_code = 501
 
 
-class ServiceUnavailableError(ApiError):
+class ServiceUnavailableError(_StatusError):
     status_code = 503
 
 
-class GatewayTimeoutError(ApiError):
+class GatewayTimeoutError(_StatusError):
     status_code = 504
 
 
@@ -303,7 +312,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 
 def error_for_status(status_code: int, body: Any, headers: Mapping[str, str]) -> ApiError:
     """The ApiError subclass for a status, or a plain ApiError for any other."""
-    return _BY_STATUS.get(status_code, ApiError)(status_code, body, headers)
+    return _BY_STATUS.get(status_code, ApiError)(status_code=status_code, body=body, headers=headers)
 
 
 REDACTED = "[redacted]"

@@ -57,7 +57,7 @@ def aws_error(status_code: int, body: Any, headers: Mapping[str, str]) -> ApiErr
     """The ApiError for an AWS error answer: the class by error type, else by status; message kept."""
     kind = error_type(headers)
     cls = _BY_TYPE.get(kind or "")
-    error = error_for_status(status_code, body, headers) if cls is None else cls(status_code, body, headers)
+    error = error_for_status(status_code, body, headers) if cls is None else cls(status_code=status_code, body=body, headers=headers)
     if isinstance(body, dict) and "message" not in body and isinstance(body.get("Message"), str):
         error.args = (f"status {status_code}: {' '.join(body['Message'].split())}",)  # SageMaker's spelling
     if kind is not None:

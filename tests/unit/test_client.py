@@ -364,3 +364,16 @@ def test_multipart_plain_fields_are_text_parts_before_the_file_parts(tiny_client
 def test_multipart_plain_fields_are_validated(tiny_client: cohere_dyn.Client) -> None:
     with pytest.raises(cohere_dyn.ValidationError, match="model: 'huge' is not one of"):
         tiny_client.uploads.create.validate(file=b"x", model="huge")
+
+
+def test_errors_are_built_as_the_official_sdk_builds_them() -> None:
+    """Code and tests written for the SDK raise its errors themselves (mocks, retries)."""
+    throttled = cohere_dyn.TooManyRequestsError({"message": "slow down"}, headers={"Retry-After": "1"})
+    assert (throttled.status_code, throttled.body, throttled.headers["retry-after"]) == (429, {"message": "slow down"}, "1")
+    assert cohere_dyn.BadRequestError(body="bad").status_code == 400
+    generic = cohere_dyn.ApiError(status_code=418, body={"message": "teapot"})
+    assert (generic.status_code, str(generic)) == (418, "status 418: teapot")
+    from cohere_dyn.errors import NotImplementedError as SdkNotImplementedError
+
+    assert SdkNotImplementedError is cohere_dyn.NotImplementedError is cohere_dyn.NotImplementedApiError
+    assert "NotImplementedError" not in cohere_dyn.__all__  # `from cohere_dyn import *` keeps the builtin
