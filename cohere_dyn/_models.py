@@ -21,12 +21,15 @@ __all__ = ["Model", "ModelList", "Shape", "ShapeFactory"]
 class Shape:
     """What the schema says about one JSON object: its name, declared fields, and their shapes."""
 
-    __slots__ = ("name", "fields", "_factory", "_children", "union", "_branches")
+    __slots__ = ("name", "fields", "schema", "_factory", "_children", "union", "_branches")
 
-    def __init__(self, factory: "ShapeFactory | None", name: str, fields: dict[str, Any], union: Any = None):
+    def __init__(
+        self, factory: "ShapeFactory | None", name: str, fields: dict[str, Any], union: Any = None, schema: Any = None
+    ):
         self._factory = factory
         self.name = name
         self.fields = fields  # property name -> schema node
+        self.schema = schema  # the schema object this shape was built from (isinstance checks)
         self._children: dict[str, Shape | None] = {}
         self.union = union  # (discriminator property, {value: schema}) for a discriminated union
         self._branches: dict[Any, Shape] = {}
@@ -95,13 +98,13 @@ class ShapeFactory:
                 fields.update(part.get("properties") or {})
         if union is not None:
             prop = target["discriminator"]["propertyName"]
-            return Shape(self, name, fields, (prop, union))
+            return Shape(self, name, fields, (prop, union), target)
         if not fields:
             for branch in target.get("anyOf") or target.get("oneOf") or ():
                 branch_shape = self.shape(branch, name)
                 if branch_shape is not None and branch_shape.fields:
                     return branch_shape
-        return Shape(self, name, fields)
+        return Shape(self, name, fields, schema=target)
 
 
 def _pascal(key: str) -> str:

@@ -24,6 +24,11 @@ schemas claim.
 A required property with one possible value (`const`, or an `enum` of one) is filled in:
 `ParseDocument(image_url=u)` is `{"type": "image_url", "image_url": u}`.
 
+Each constructor is also a class for `isinstance`, as the SDK's are: a response object or stream
+event is an instance when it was read with that schema (or a branch of that union) and carries
+the values the name fills in (`isinstance(event, ContentDeltaV2ChatStreamResponse)`); a dict is
+one when it has those values and the schema's required fields.
+
 Where the SDK has a type alias rather than a class (an enum is a `Literal`, a union a `Union`),
 the name is that alias here too, for annotations, not a constructor: a component schema that is
 no object (`BatchStatus`), and an inline enum or union named by the rules above
@@ -39,11 +44,26 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, Tuple
 from .._naming import did_you_mean, sdk_attribute
 from ._schemas import Resolver, discriminator_values
 
-__all__ = ["SDK_NAMES", "SDK_ONLY", "TypeIndex", "sdk_names"]
+__all__ = ["PayloadType", "SDK_NAMES", "SDK_ONLY", "TypeIndex", "sdk_names"]
 
 SDK_NAMES = "x-cohere-dyn-sdk-names"
 SDK_ONLY = "x-cohere-dyn-sdk-only"  # a schema no operation uses, kept for the SDK class of its name
 _VALUE_TYPES = ("string", "integer", "number", "boolean", "array")
+_ABSENT = object()
+
+
+class PayloadType(type):
+    """The class of a constructor: calling it builds the payload dict (no instance of it is ever
+    made), and `isinstance` asks the spec whether a response object or dict is one."""
+
+    construct: Callable[..., dict[str, Any]]
+    matches: Callable[[Any], bool]
+
+    def __call__(cls, **fields: Any) -> dict[str, Any]:  # type: ignore[override]
+        return cls.construct(**fields)
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return cls.matches(instance)
 
 
 # (schema, fixed fields, discriminator properties the schema's own `const`s must not fill in)
@@ -106,7 +126,7 @@ class TypeIndex:
         values = target.get("enum") if isinstance(target, dict) else None
         return typing.Literal[tuple(values)] if isinstance(values, list) and values else typing.Any
 
-    def constructor(self, name: str) -> Callable[..., dict[str, Any]]:
+    def constructor(self, name: str) -> PayloadType:
         index = self._index()
         if name not in index:
             raise AttributeError(f"no type {name!r} in the spec.{did_you_mean(name, index)}")
@@ -126,9 +146,30 @@ class TypeIndex:
                         raise TypeError(f"{name}() got an unexpected keyword argument {key!r}.{did_you_mean(key, fields)}")
             return {**fixed, **{key: value for key, value in kwargs.items() if value is not None}}
 
-        construct.__name__ = construct.__qualname__ = name
-        construct.__doc__ = f"A {name} payload (a dict), as the spec describes it."
-        return construct
+        def matches(instance: Any) -> bool:
+            return self._matches(schema, fixed, instance)
+
+        namespace = {"__doc__": f"A {name} payload (a dict), as the spec describes it.", "__module__": "cohere_dyn.types"}
+        return PayloadType(name, (), {**namespace, "construct": staticmethod(construct), "matches": staticmethod(matches)})
+
+    def _matches(self, schema: Any, fixed: dict[str, Any], instance: Any) -> bool:
+        """`isinstance(instance, <the constructor of schema and fixed>)` (see the module docstring)."""
+        from .._models import Model
+
+        if isinstance(instance, Model):
+            data, read_with = instance.to_dict(), instance._shape.schema
+        elif isinstance(instance, dict):
+            data, read_with = instance, None
+        else:
+            return False
+        if any(data.get(key, _ABSENT) != value for key, value in fixed.items()):
+            return False
+        target = self.resolver.deref(schema)
+        if read_with is None:
+            required = target.get("required") or () if isinstance(target, dict) else ()
+            return all(key in data or key in fixed for key in required)
+        branches = discriminator_values(self.resolver, target) if isinstance(target, dict) else None
+        return read_with is target or any(self.resolver.deref(branch) is read_with for branch in (branches or {}).values())
 
     def entry(self, name: str) -> _Entry:
         """What a name constructs: (schema, fields it fills in, discriminators its schema's own

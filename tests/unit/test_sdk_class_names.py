@@ -213,3 +213,37 @@ def test_a_schema_named_as_its_branch_keeps_the_discriminator() -> None:
 
 def test_a_one_branch_union_builds_its_branch() -> None:
     assert _types(_PET_SCHEMAS).constructor("Leash")(good=False) == {"kind": "dog", "good": False}
+
+
+# isinstance, as ported code checks the SDK's classes
+
+
+def test_a_constructor_is_a_class_that_builds_dicts() -> None:
+    assert isinstance(cohere_dyn.UserChatMessageV2, type)
+    assert cohere_dyn.UserChatMessageV2.__name__ == "UserChatMessageV2"
+    assert type(cohere_dyn.UserChatMessageV2(content="hi")) is dict
+
+
+def test_a_payload_dict_is_an_instance_of_the_branch_its_values_name() -> None:
+    message = {"role": "user", "content": "hi"}
+    assert isinstance(message, cohere_dyn.UserChatMessageV2)
+    assert isinstance(message, cohere_dyn.ChatMessageV2)
+    assert not isinstance(message, cohere_dyn.AssistantChatMessageV2)
+    assert not isinstance({"role": "user"}, cohere_dyn.UserChatMessageV2)  # its required content is missing
+    assert not isinstance("hi", cohere_dyn.UserChatMessageV2)
+
+
+def test_response_objects_and_stream_events_are_instances_of_the_sdks_classes() -> None:
+    from cohere_dyn.mock import MockServer
+
+    with MockServer(delay=0) as server:
+        v2 = cohere_dyn.ClientV2(api_key="k", base_url=server.url)
+        reply = v2.chat(model="command-a-03-2025", messages=[{"role": "user", "content": "hi"}])
+        events = list(v2.chat_stream(model="command-a-03-2025", messages=[{"role": "user", "content": "hi"}]))
+        v1_reply = cohere_dyn.Client(api_key="k", base_url=server.url).chat(message="hi")
+    assert isinstance(reply, cohere_dyn.V2ChatResponse) and not isinstance(reply, cohere_dyn.NonStreamedChatResponse)
+    assert isinstance(v1_reply, cohere_dyn.NonStreamedChatResponse)
+    deltas = [event for event in events if isinstance(event, cohere_dyn.ContentDeltaV2ChatStreamResponse)]
+    assert deltas and all(event.type == "content-delta" for event in deltas)
+    assert all(isinstance(event, cohere_dyn.StreamedChatResponseV2) for event in events)
+    assert sum(isinstance(event, cohere_dyn.MessageStartV2ChatStreamResponse) for event in events) == 1
