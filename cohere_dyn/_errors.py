@@ -71,6 +71,17 @@ __all__ = [
 class CohereError(Exception):
     """Base class of every error cohere_dyn raises."""
 
+    def __reduce__(self) -> Any:
+        """Pickled whole, whatever its constructor takes (a process pool hands errors back so)."""
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
+
+def _rebuilt(cls: type[CohereError], args: Any, state: Any) -> CohereError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class SpecError(CohereError):
     """A spec document can't be loaded or used."""
@@ -97,6 +108,17 @@ class ValidationProblem:
 
     def __repr__(self) -> str:
         return f"ValidationProblem(path={self.path!r}, message={self.message!r}, validator={self.validator!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValidationProblem):
+            return NotImplemented
+        return (self.path, self.message, self.validator) == (other.path, other.message, other.validator)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.message, self.validator))
+
+    def __reduce__(self) -> Any:
+        return ValidationProblem, (self.path, self.message, self.validator)
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.path, "message": self.message, "validator": self.validator}

@@ -377,3 +377,19 @@ def test_errors_are_built_as_the_official_sdk_builds_them() -> None:
 
     assert SdkNotImplementedError is cohere_dyn.NotImplementedError is cohere_dyn.NotImplementedApiError
     assert "NotImplementedError" not in cohere_dyn.__all__  # `from cohere_dyn import *` keeps the builtin
+
+
+def test_errors_survive_pickling_whole() -> None:
+    import pickle
+
+    problem = errors.ValidationProblem("messages[0].role", "'robot' is not one of ['user']", "enum")
+    refused = pickle.loads(pickle.dumps(errors.ValidationError("v2.chat", [problem])))
+    assert (refused.problems, str(refused)) == ([problem], str(errors.ValidationError("v2.chat", [problem])))
+
+    error = errors.TooManyRequestsError({"message": "slow down"}, headers={"Retry-After": "2"})
+    error.inputs = range(10, 20)  # what batching adds
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is errors.TooManyRequestsError
+    assert (copy.status_code, copy.body, copy.headers["retry-after"], str(copy), copy.inputs) == (
+        429, {"message": "slow down"}, "2", str(error), range(10, 20)
+    )
