@@ -170,7 +170,9 @@ class AwsDeployment:
         route = self.service.routes.get(operation.qualified_name)
         if route is None:
             served = ", ".join(self.service.routes)
-            raise NotServedError(f"{operation.qualified_name}: {self.service.title} doesn't serve it (served: {served})")
+            twin = f"v2.{operation.qualified_name}"
+            hint = f"; its v2 twin is: client.{twin}(...), or the V2 client's {operation.name}" if twin in self.service.routes else ""
+            raise NotServedError(f"{operation.qualified_name}: {self.service.title} doesn't serve it (served: {served}){hint}")
         return route
 
     # the answer seams -----------------------------------------------------------------------

@@ -150,6 +150,7 @@ def test_a_method_the_service_does_not_serve_raises_before_sending(mock: MockSer
     with pytest.raises(cohere_dyn.NotServedError, match="rerank: Amazon Bedrock doesn't serve it") as caught:
         client.rerank(model="cohere.rerank-v3-5:0", query="q", documents=["a"])
     assert isinstance(caught.value, NotImplementedError)  # as the official BedrockClient.rerank raises
+    assert "its v2 twin is: client.v2.rerank(...), or the V2 client's rerank" in str(caught.value)
     with pytest.raises(cohere_dyn.NotServedError):
         client.datasets.list()
     assert len(mock.requests) == before
