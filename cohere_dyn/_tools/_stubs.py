@@ -497,7 +497,8 @@ class _Module:
         cached = self.inline.get((direction, id(schema)))
         if cached is not None:
             return cached
-        name = hint if hint in self.defined.values() and hint not in self.classes else self.unique(hint)
+        named_already = hint in self.defined.values() and hint not in self.classes  # by `named`, for a $ref
+        name = hint if named_already else self.unique(hint)
         self.inline[(direction, id(schema))] = name
         self.classes.add(name)
         required = set(schema.get("required") or ())
@@ -507,7 +508,8 @@ class _Module:
             fields.append((key, kind, key in required, _summary(sub)))
         if direction == "in" and _open(schema):  # keys beyond the declared ones are welcome: a mapping
             self.classes.discard(name)
-            self.names.discard(name)
+            if not named_already:  # `named` keeps its name for the alias it writes
+                self.names.discard(name)
             self.inline[(direction, id(schema))] = "Mapping[str, Any]"
             return "Mapping[str, Any]"
         block = self.typed_dict(name, fields, schema) if direction == "in" else self.response_class(name, fields, schema)
