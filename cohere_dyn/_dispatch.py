@@ -173,39 +173,7 @@ def removed_function(name: str, moved_to: str | None) -> Callable[..., Any]:
 def bind_method(
     spec: Spec, operation: Operation, invoke: Callable[[Operation, dict[str, Any]], Any], asynchronous: bool = False
 ) -> Callable[..., Any]:
-    positional = operation.positional
-    if not positional:
-        if asynchronous and not operation.streaming and not operation.bulk:
-
-            async def method(**kwargs: Any) -> Any:
-                return await invoke(operation, kwargs)
-
-        else:  # an async client's stream (or bulk) method returns its async iterator at once
-
-            def method(**kwargs: Any) -> Any:
-                return invoke(operation, kwargs)
-
-    elif asynchronous and not operation.streaming and not operation.bulk:
-        first = positional[0]
-
-        async def method(*args: Any, **kwargs: Any) -> Any:
-            if args:
-                if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
-                    kwargs[first] = args[0]
-                else:
-                    bind_positional(operation, args, kwargs)
-            return await invoke(operation, kwargs)
-
-    else:
-        first = positional[0]
-
-        def method(*args: Any, **kwargs: Any) -> Any:
-            if args:
-                if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
-                    kwargs[first] = args[0]
-                else:
-                    bind_positional(operation, args, kwargs)
-            return invoke(operation, kwargs)
+    method = _calling(operation, invoke, asynchronous)
 
     def validate(*args: Any, **kwargs: Any) -> None:
         """Check these arguments against the spec, offline; raise ValidationError if they break it."""
@@ -231,6 +199,49 @@ def bind_method(
     method.validate = validate  # type: ignore[attr-defined]
     method.operation = operation  # type: ignore[attr-defined]
     return method
+
+
+def _calling(
+    operation: Operation, invoke: Callable[[Operation, dict[str, Any]], Any], asynchronous: bool
+) -> Callable[..., Any]:
+    """The function a method is: keywords, plus its path parameters positionally when it has some;
+    a coroutine function on an async client, except for stream and bulk methods (they hand back
+    their async iterator at once)."""
+    coroutine = asynchronous and not operation.streaming and not operation.bulk
+    if not operation.positional:
+        if coroutine:
+
+            async def keywords_awaited(**kwargs: Any) -> Any:
+                return await invoke(operation, kwargs)
+
+            return keywords_awaited
+
+        def keywords(**kwargs: Any) -> Any:
+            return invoke(operation, kwargs)
+
+        return keywords
+    first = operation.positional[0]
+    if coroutine:
+
+        async def positional_awaited(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
+                    kwargs[first] = args[0]
+                else:
+                    bind_positional(operation, args, kwargs)
+            return await invoke(operation, kwargs)
+
+        return positional_awaited
+
+    def positional(*args: Any, **kwargs: Any) -> Any:
+        if args:
+            if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
+                kwargs[first] = args[0]
+            else:
+                bind_positional(operation, args, kwargs)
+        return invoke(operation, kwargs)
+
+    return positional
 
 
 def bind_positional(operation: Operation, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
@@ -376,6 +387,5 @@ def describe_type(resolver: Resolver, schema: Any, location: str = "body", depth
         return f"list[{describe_type(resolver, schema.get('items'), location, depth + 1)}]"
     if kind == "string" and schema.get("format") == "date-time":
         return "datetime | str"
-    return {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "object": "dict", "null": "None"}.get(
-        kind, "Any"
-    )
+    names = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "object": "dict", "null": "None"}
+    return names.get(kind, "Any") if isinstance(kind, str) else "Any"

@@ -8,6 +8,7 @@ nothing until it is read.
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Iterator
@@ -193,7 +194,7 @@ class Model(Mapping[str, Any]):
 
         return sdk_json(self._data, **options)
 
-    def model_dump(self, **options: Any) -> dict[str, Any]:
+    def model_dump(self, **options: Any) -> builtins.dict[str, Any]:
         """pydantic's `model_dump()` on the official SDK's model: every declared field, SDK attribute names."""
         from ._compat._dump import sdk_model_dump
 
@@ -205,10 +206,10 @@ class Model(Mapping[str, Any]):
 
         return sdk_json(self._data, **options)
 
-    def __getstate__(self) -> tuple[dict[str, Any], str]:
+    def __getstate__(self) -> tuple[builtins.dict[str, Any], str]:
         return self._data, self._shape.name
 
-    def __setstate__(self, state: tuple[dict[str, Any], str]) -> None:
+    def __setstate__(self, state: tuple[builtins.dict[str, Any], str]) -> None:
         self._data = state[0]
         self._shape = Shape(None, state[1], {})
 

@@ -75,7 +75,9 @@ class _Run:
 
     def __init__(self, caller: Any, operation: Operation, kwargs: dict[str, Any]):
         check_keywords(operation, kwargs)  # a misspelt keyword fails at the call, not at the first item
-        rule = operation.batch.stream  # type: ignore[union-attr]
+        rule = operation.batch.stream if operation.batch is not None else None
+        if rule is None:  # the dispatcher sends only bulk operations here, and those have the rule
+            raise TypeError(f"{operation.qualified_name}() takes no stream of inputs")
         self.operation = operation
         self.caller = caller
         self.results = rule.results

@@ -206,7 +206,7 @@ def decode_content(
     return wrap(data, spec.shapes.shape(operation.response_schema))
 
 
-_scan = json.JSONDecoder().scan_once
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (the C scanner; typeshed doesn't list it)
 
 
 def _loads(content: bytes) -> Any:

@@ -77,9 +77,10 @@ def _default(value: Any) -> Any:
 # JSONEncoder.encode builds a new C encoder for every call; this one is built once. It keeps no
 # record of the containers it is inside (markers=None), so a value that holds itself recurses
 # until RecursionError, reported as such below.
-_ENCODE = (
-    json.encoder.c_make_encoder(None, _default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
-    if json.encoder.c_make_encoder is not None
+_C_MAKE_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)  # None on Pythons without the C module
+_ENCODE: Any = (
+    _C_MAKE_ENCODER(None, _default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    if _C_MAKE_ENCODER is not None
     else json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default, allow_nan=False).iterencode
 )
 

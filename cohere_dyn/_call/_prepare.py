@@ -166,7 +166,8 @@ def warn_deprecated(operation: Operation, kwargs: Mapping[str, Any]) -> None:
 
 def _caller_level() -> int:
     """The stack level of the first frame outside cohere_dyn: the line of user code that made the call."""
-    frame, level = sys._getframe(1), 1
+    frame: Any = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_globals.get("__name__", "").startswith("cohere_dyn"):
         frame, level = frame.f_back, level + 1
     return level
@@ -215,7 +216,7 @@ def prepare(
         if value is not None:
             query.extend(query_pairs(str(name), value))
 
-    content: bytes | None = None
+    content: Any = None  # bytes, or a MultipartBody that streams a file from disk
     if operation.body_media_type == "application/json":
         extra = options.get("additional_body_parameters")
         if extra:

@@ -65,7 +65,7 @@ class SdkModules:
         if rest in self.paths() or _is_type_file(rest, self.paths()):
             from importlib.machinery import ModuleSpec  # here: importing it costs `import cohere_dyn` time
 
-            return ModuleSpec(fullname, self, is_package=True)
+            return ModuleSpec(fullname, self, is_package=True)  # type: ignore[arg-type]  # a Loader by protocol
         return None
 
     def create_module(self, spec: ModuleSpec) -> None:

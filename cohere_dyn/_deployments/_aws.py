@@ -80,12 +80,12 @@ class AwsDeployment:
         self.region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
         if endpoint is None:
             endpoint = next((os.environ[name] for name in service.endpoint_variables if os.environ.get(name)), None)
-        self.endpoint: str | None = checked_base_url(endpoint) if endpoint else None
+        self.endpoint: str = checked_base_url(endpoint) if endpoint else ""  # "": the region's, once resolved
         self.signer: Any = None
         self.stream_decoders = {EVENT_STREAM_TYPE: decoder_factory(service.stream_frames, service.title)}
 
     def __repr__(self) -> str:
-        return f"<AwsDeployment {self.service.name} region={self.region!r} endpoint={self.endpoint!r}>"
+        return f"<AwsDeployment {self.service.name} region={self.region!r} endpoint={self.endpoint or None!r}>"
 
     # the transport seam ---------------------------------------------------------------------
 
@@ -131,7 +131,7 @@ class AwsDeployment:
         if not region:
             raise CohereError("no AWS region: pass aws_region=..., or set AWS_REGION (or a region in ~/.aws/config)")
         self.region = region
-        if self.endpoint is None:
+        if not self.endpoint:
             self.endpoint = self.service.endpoint.replace("{region}", region)
         self.signer = Signer(credentials, self.service.signing_name, region)
         return self.signer
@@ -252,7 +252,7 @@ class _AwsClient:
 
     def __repr__(self) -> str:
         deployment = self._deployment
-        return f"<cohere_dyn.{type(self).__name__} region={deployment.region!r} endpoint={deployment.endpoint!r}>"
+        return f"<cohere_dyn.{type(self).__name__} region={deployment.region!r} endpoint={deployment.endpoint or None!r}>"
 
 
 class BedrockClient(_AwsClient, Client):

@@ -36,7 +36,7 @@ class Accumulator:
         schemas = list(operation.event_schemas.values())
         target = self._resolver.deref(schemas[0]) if schemas else None
         union = discriminator_values(self._resolver, target) if isinstance(target, dict) else None
-        self._skip = _BOOKKEEPING | ({target["discriminator"]["propertyName"]} if union else set())
+        self._skip = _BOOKKEEPING | ({target["discriminator"]["propertyName"]} if union and isinstance(target, dict) else set())
         self._final_fields = self._fields_holding_response(union or {})
         self._result: dict[str, Any] = {}
         self._final: dict[str, Any] | None = None

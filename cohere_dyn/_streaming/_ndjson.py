@@ -75,11 +75,11 @@ class NDJSONDecoder:
             text = block.decode("utf-8")
         except UnicodeDecodeError as exc:
             bad = block.count(b"\n", 0, exc.start)
-            lines = block.split(b"\n")
-            parsed = self._decode(b"\n".join(lines[:bad])) if bad else []
+            raw_lines = block.split(b"\n")
+            parsed = self._decode(b"\n".join(raw_lines[:bad])) if bad else []
             raise NDJSONDecodeError(
                 f"invalid UTF-8: {exc.reason}",
-                lines[bad].decode("utf-8", "replace").rstrip("\r"),
+                raw_lines[bad].decode("utf-8", "replace").rstrip("\r"),
                 first + bad,
                 parsed,
             ) from exc

@@ -101,7 +101,7 @@ class SSEDecoder:
         if self._in_event:
             return self._lines(text.split("\n"))
         text += "\n"
-        run = _USUAL_RUN(text).end()
+        run = _USUAL_RUN(text).end()  # type: ignore[union-attr]  # a starred pattern always matches
         if not run:
             return self._lines(text[:-1].split("\n"))
         events = [

@@ -30,7 +30,7 @@ __all__ = ["Stream", "EventSource", "describe_body"]
 
 # json.loads checks for whitespace with two regex matches per call; on the per-event path the
 # scanner alone is a good part faster. Anything it doesn't take goes through json.loads.
-_scan = json.JSONDecoder().scan_once
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (the C scanner; typeshed doesn't list it)
 
 
 def _json_object(text: str) -> dict[str, Any] | None:
@@ -83,7 +83,7 @@ class EventSource:
         self.shape: Shape | None = spec.shapes.shape(schema) if schema is not None else None
         target = spec.resolver.deref(schema) if schema is not None else None
         union = discriminator_values(spec.resolver, target) if isinstance(target, dict) else None
-        self.type_field: str | None = target["discriminator"]["propertyName"] if union else None
+        self.type_field: str | None = target["discriminator"]["propertyName"] if union and isinstance(target, dict) else None
         self.known_types = frozenset(union or ())
         self.validator = spec.validator(operation, "events") if validate_events and schema is not None else None
         self._shapes: dict[str, Shape | None] = {}  # event type -> its branch's shape
@@ -117,7 +117,7 @@ class EventSource:
     @property
     def events(self) -> list[Model]:
         """Every event decoded so far, as new objects (the stream keeps only their JSON text)."""
-        return [Model(_json_object(raw) if type(raw) is str else raw, self.shape) for raw in self._raw]
+        return [Model((_json_object(raw) or {}) if type(raw) is str else raw, self.shape) for raw in self._raw]
 
     def _events(self, items: list[Any]) -> list[Model]:
         """Event objects from decoded items (SSE events or parsed NDJSON values): the hot path.
@@ -129,6 +129,7 @@ class EventSource:
         append = out.append
         raw = self._raw
         sse, type_field, shapes, scan = self.sse, self.type_field, self._shapes, _scan
+        shape: Any  # a Shape, None, or _UNSEEN until looked up
         for item in items:
             if sse:
                 data = item.data
@@ -183,8 +184,9 @@ class EventSource:
         return StreamError(f"{self.operation.qualified_name}: the connection broke mid-stream ({cause})", self.events)
 
     def _validate(self, item: dict[str, Any], position: int) -> None:
-        if not self.validator.is_valid(item):
-            problems = "; ".join(str(p) for p in self.validator.problems(item))
+        validator = self.validator
+        if validator is not None and not validator.is_valid(item):
+            problems = "; ".join(str(p) for p in validator.problems(item))
             del self._raw[position:]
             raise StreamError(f"{self.operation.qualified_name}: event {position} breaks the spec: {problems}", self.events)
 

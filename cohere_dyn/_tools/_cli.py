@@ -301,7 +301,7 @@ def _embed(args: argparse.Namespace) -> int:
 
             if args.resume:
                 raise ValueError("--resume applies to --via stream; a job's output is downloaded whole")
-            summary: Any = embed_via_job(client, args.input, args.output, kind=kind, field=args.field, arguments=arguments, progress=bar and bar.status)
+            summary: Any = embed_via_job(client, args.input, args.output, kind=kind, field=args.field, arguments=arguments, progress=bar.status if bar else None)
         else:
             from .._bulk._embed_file import embed_file
 
@@ -311,7 +311,7 @@ def _embed(args: argparse.Namespace) -> int:
             try:
                 summary = embed_file(
                     client.v2.embed_stream, args.input, args.output, kind=kind, field=args.field,
-                    resume=args.resume, arguments=arguments, progress=bar and bar.texts,
+                    resume=args.resume, arguments=arguments, progress=bar.texts if bar else None,
                 )
             except KeyboardInterrupt:
                 if bar is not None:

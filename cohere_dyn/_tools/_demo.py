@@ -46,7 +46,7 @@ AWS_MODELS = {
 
 
 @contextlib.contextmanager
-def _aws_client(deployment: str, endpoint: str | None) -> Iterator[tuple[object, tuple[str, str, str]]]:
+def _aws_client(deployment: str, endpoint: str | None) -> Iterator[tuple[Any, tuple[str, str, str]]]:
     import cohere_dyn
 
     client_class = cohere_dyn.BedrockClientV2 if deployment == "bedrock" else cohere_dyn.SagemakerClientV2

@@ -117,6 +117,6 @@ def _finish(call: Call, batch: dict[str, Any]) -> None:
 
 def _last_user_text(row: dict[str, Any]) -> str:
     """The text of the last user message of a batch request line (its `body.messages`)."""
-    body = row.get("body") if isinstance(row.get("body"), dict) else {}
+    body: dict[str, Any] = row["body"] if isinstance(row.get("body"), dict) else {}
     said = [m.get("content") for m in body.get("messages") or [] if isinstance(m, dict) and m.get("role") == "user"]
     return first_text(said[-1]) if said else ""

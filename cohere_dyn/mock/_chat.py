@@ -115,7 +115,7 @@ def _turn_v2(call: Call) -> Turn:
 
 def _thinking(body: dict[str, Any], said: str) -> str:
     """The model's thinking, within its token budget (a word a token); "" when it doesn't think."""
-    setting = body.get("thinking") if isinstance(body.get("thinking"), dict) else {}
+    setting: dict[str, Any] = body["thinking"] if isinstance(body.get("thinking"), dict) else {}
     kind = setting.get("type") or ("enabled" if "reasoning" in str(body.get("model", "")) else "disabled")
     if kind != "enabled":
         return ""

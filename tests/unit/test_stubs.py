@@ -129,3 +129,13 @@ def test_mypy_accepts_correct_calls_and_reports_each_wrong_one(tmp_path: Path) -
     lines = (work / "wrong_calls.py").read_text().splitlines()
     expected = {number for number, line in enumerate(lines, 1) if "# error" in line}
     assert reported == expected, result.stdout
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is not installed (pip install '.[test]')")
+def test_the_package_itself_type_checks() -> None:
+    """mypy over cohere_dyn's own source (settings in pyproject.toml): types are read, so they must hold."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", os.devnull, "cohere_dyn"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
