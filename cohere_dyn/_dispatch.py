@@ -188,12 +188,9 @@ def bind_method(
     method.__module__ = "cohere_dyn"
     method.__doc__ = docstring(spec, operation)
     method.__signature__ = signature(spec, operation)  # type: ignore[attr-defined]
-    if asynchronous and operation.bulk:
-        method.__doc__ = method.__doc__.replace("Iterator[", "AsyncIterator[", 1)
-        returns = method.__signature__.return_annotation  # type: ignore[attr-defined]
-        method.__signature__ = method.__signature__.replace(return_annotation="Async" + returns)  # type: ignore[attr-defined]
-    if asynchronous and operation.streaming:
-        method.__doc__ = method.__doc__.replace("Stream[", "AsyncStream[", 1)
+    if asynchronous and (operation.bulk or operation.streaming):  # an async iterator: `AsyncStream[...]`
+        returned = "Iterator[" if operation.bulk else "Stream["
+        method.__doc__ = method.__doc__.replace(returned, "Async" + returned, 1)
         returns = method.__signature__.return_annotation  # type: ignore[attr-defined]
         method.__signature__ = method.__signature__.replace(return_annotation="Async" + returns)  # type: ignore[attr-defined]
     method.validate = validate  # type: ignore[attr-defined]
@@ -220,25 +217,18 @@ def _calling(
             return invoke(operation, kwargs)
 
         return keywords
-    first = operation.positional[0]
     if coroutine:
 
         async def positional_awaited(*args: Any, **kwargs: Any) -> Any:
             if args:
-                if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
-                    kwargs[first] = args[0]
-                else:
-                    bind_positional(operation, args, kwargs)
+                bind_positional(operation, args, kwargs)
             return await invoke(operation, kwargs)
 
         return positional_awaited
 
     def positional(*args: Any, **kwargs: Any) -> Any:
         if args:
-            if len(args) == 1 and first not in kwargs:  # the usual `get("id")`, bound inline
-                kwargs[first] = args[0]
-            else:
-                bind_positional(operation, args, kwargs)
+            bind_positional(operation, args, kwargs)
         return invoke(operation, kwargs)
 
     return positional
