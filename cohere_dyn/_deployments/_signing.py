@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Iterator
 
-from .._errors import CohereError
+from .._errors import CohereError, Headers
 from .._transports._base import AsyncResponse, AsyncTransport, HttpRequest, Response, Transport
 
 __all__ = ["Signer", "SigningTransport", "AsyncSigningTransport"]
@@ -62,26 +62,15 @@ def _scrub(data: bytes, secrets: list[bytes]) -> bytes:
     return data
 
 
-class _ScrubbedHeaders(dict):
-    """Response headers with secrets removed, looked up case-insensitively."""
-
-    def __init__(self, headers: Any, secrets: list[bytes]):
-        texts = [secret.decode() for secret in secrets]
-        cleaned = {}
-        for name, value in headers.items():
-            for text in texts:
-                value = value.replace(text, REDACTED.decode())
-            cleaned[name.lower()] = value
-        super().__init__(cleaned)
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return super().get(name.lower(), default)
-
-    def __getitem__(self, name: str) -> Any:
-        return super().__getitem__(name.lower())
-
-    def __contains__(self, name: object) -> bool:
-        return super().__contains__(name.lower() if isinstance(name, str) else name)
+def _scrubbed_headers(headers: Any, secrets: list[bytes]) -> Headers:
+    """Response headers with secrets removed (looked up in any case, as an ApiError's are)."""
+    texts = [secret.decode() for secret in secrets]
+    cleaned = {}
+    for name, value in headers.items():
+        for text in texts:
+            value = value.replace(text, REDACTED.decode())
+        cleaned[name] = value
+    return Headers(cleaned)
 
 
 class ScrubbedResponse:
@@ -91,7 +80,7 @@ class ScrubbedResponse:
         self._response = response
         self._secrets = secrets
         self.status_code = response.status_code
-        self.headers = _ScrubbedHeaders(response.headers, secrets)
+        self.headers = _scrubbed_headers(response.headers, secrets)
 
     def read(self) -> bytes:
         return _scrub(self._response.read(), self._secrets)
@@ -108,7 +97,7 @@ class AsyncScrubbedResponse:
         self._response = response
         self._secrets = secrets
         self.status_code = response.status_code
-        self.headers = _ScrubbedHeaders(response.headers, secrets)
+        self.headers = _scrubbed_headers(response.headers, secrets)
 
     async def aread(self) -> bytes:
         return _scrub(await self._response.aread(), self._secrets)
