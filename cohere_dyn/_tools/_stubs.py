@@ -58,6 +58,7 @@ from typing import IO, Any, Callable, Generic, Iterable, Iterator, Literal, Mapp
 from typing_extensions import NotRequired, Required, Self, TypeAlias, TypedDict
 
 from ._bulk._embed_stream import StreamedEmbedding
+from ._call._prepare import RequestOptions
 from ._spec._document import Spec
 from ._timeout import Timeout
 from ._transports._base import Transport
@@ -68,22 +69,6 @@ _R = TypeVar("_R", covariant=True)
 
 File: TypeAlias = bytes | str | PathLike[str] | IO[bytes] | tuple[Any, ...]
 """A multipart file: a path, bytes, a binary file object, or (filename, content[, content_type])."""
-
-
-class RequestOptions(TypedDict, total=False):
-    """Per-call settings (the `request_options` argument of every method)."""
-
-    timeout: float
-    timeout_in_seconds: float
-    max_retries: int
-    additional_headers: Mapping[str, str]
-    additional_query_parameters: Mapping[str, Any]
-    additional_body_parameters: Mapping[str, Any]
-    validate: bool
-    retry_remote_protocol_errors: bool  # the official SDK 7.x's options, accepted with no effect
-    chunk_size: int
-    stream_reconnection_enabled: bool
-    max_stream_reconnection_attempts: int
 
 
 class Object(Mapping[str, Any]):
