@@ -135,7 +135,7 @@ class TypeIndex:
         pinned = {prop: value for prop, value in self._pinned(schema).items() if prop not in discriminators}
         fixed = {**pinned, **fixed}
         # the official SDK's attribute names for fields that can't be one as they are (`float_` for `float`)
-        spelt = {sdk_attribute(field): field for field in self._properties(schema) if sdk_attribute(field) != field}
+        spelt = {sdk_attribute(field): field for field in self.properties(schema) if sdk_attribute(field) != field}
 
         def construct(**kwargs: Any) -> dict[str, Any]:
             if spelt:
@@ -184,9 +184,7 @@ class TypeIndex:
         required = set(target.get("required") or ()) if isinstance(target, dict) else set()
         needed = required - {*fixed, *self._pinned(schema), *discriminators}
         accepted = self._fields(schema)
-        parts = [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))] if accepted else []
-        declared = dict.fromkeys(prop for part in parts if isinstance(part, dict) for prop in part.get("properties") or {})
-        fields = sorted((field for field in declared if field in accepted), key=lambda field: field not in needed)
+        fields = sorted((field for field in self.properties(schema) if field in accepted), key=lambda field: field not in needed)
         return [(sdk_attribute(field), field, field in needed) for field in fields], not accepted
 
     def _pinned(self, schema: Any) -> dict[str, Any]:
@@ -216,16 +214,17 @@ class TypeIndex:
         target = self.resolver.deref(schema)
         if not isinstance(target, dict) or target.get("additionalProperties") not in (None, False):
             return set()
-        return self._properties(target)
+        return set(self.properties(target))
 
-    def _properties(self, schema: Any) -> set[str]:
+    def properties(self, schema: Any) -> dict[str, Any]:
+        """An object schema's properties, its `allOf` parts' included, in the order declared."""
         target = self.resolver.deref(schema)
-        fields: set[str] = set()
+        found: dict[str, Any] = {}
         if isinstance(target, dict):
             for part in [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))]:
                 if isinstance(part, dict):
-                    fields.update(part.get("properties") or {})
-        return fields
+                    found.update(part.get("properties") or {})
+        return found
 
     def _index(self) -> dict[str, _Entry]:
         if self._entries is None:
@@ -291,7 +290,7 @@ class TypeIndex:
         for prop, sub in (schema.get("properties") or {}).items():
             if isinstance(sub, dict) and "$ref" not in sub:
                 child = f"{name}{_pascal(prop)}"
-                if sub.get("type") == "object" or "properties" in sub or _aliased(sub):
+                if _named(sub):
                     yield child, sub, {}
                 yield from self._derived(child, sub, depth + 1)
         extra = schema.get("additionalProperties")
@@ -300,14 +299,16 @@ class TypeIndex:
             yield from self._derived(f"{name}Value", extra, depth + 1)
         items = schema.get("items")
         if isinstance(items, dict) and "$ref" not in items:
-            if items.get("type") == "object" or "properties" in items or _aliased(items):
+            if _named(items):
                 yield f"{name}Item", items, {}
             yield from self._derived(f"{name}Item", items, depth + 1)
 
 
-def _aliased(schema: dict[str, Any]) -> bool:
-    """An inline schema the SDK names as a type alias: an enum of several values, or a union
-    without a discriminator (a discriminated one is named by its branches)."""
+def _named(schema: dict[str, Any]) -> bool:
+    """An inline schema the SDK gives a name: an object (a class), an enum of several values or a
+    union without a discriminator (a type alias; a discriminated one is named by its branches)."""
+    if schema.get("type") == "object" or "properties" in schema:
+        return True
     if isinstance(schema.get("enum"), list) and len(schema["enum"]) > 1:
         return True
     return ("oneOf" in schema or "anyOf" in schema) and "discriminator" not in schema

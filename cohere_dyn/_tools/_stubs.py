@@ -274,10 +274,7 @@ class _Module:
                 returns = "dict[str, Any]"  # the SDK's base class of a branch (no discriminator), or no object at all
             else:
                 returns = self.input({"$ref": refs[id(schema)]} if id(schema) in refs else schema, f"{name}Param")
-            properties: dict[str, Any] = {}
-            for part in [target, *(self.resolver.deref(p) for p in target.get("allOf", ()))] if isinstance(target, dict) else []:
-                if isinstance(part, dict):
-                    properties.update(part.get("properties") or {})
+            properties = index.properties(schema)
             parameters = []
             for spelling, field, required in keywords:
                 if not spelling.isidentifier() or keyword.iskeyword(spelling):

@@ -181,7 +181,7 @@ def test_every_field_of_the_packaged_spec_that_needs_it_reads_under_the_sdk_spel
     spelt = 0
     for name in spec.types.names():
         schema, _, _ = spec.types.entry(name)
-        for field in spec.types._properties(schema):
+        for field in spec.types.properties(schema):
             if sdk_attribute(field) != field:
                 shaped = wrap({field: 1}, spec.shapes.shape(schema, name))
                 assert getattr(shaped, sdk_attribute(field)) == 1, (name, field)
