@@ -27,7 +27,7 @@ from typing import Any, AsyncIterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import READ_SIZE, HttpRequest
+from ._base import READ_SIZE, HttpRequest, origin
 
 __all__ = ["AiohttpTransport", "INSTALL_HINT"]
 
@@ -134,21 +134,20 @@ class AiohttpTransport:
     def _proxy(self, url: str) -> tuple[Any, Any]:
         """The proxy (and its credentials) that HTTP(S)_PROXY / NO_PROXY give for `url`'s host,
         read from the environment once per scheme://host:port."""
-        slash = url.find("/", url.find("//") + 2)
-        origin = url if slash < 0 else url[:slash]
-        found = self._proxies.get(origin)
+        where = origin(url)
+        found = self._proxies.get(where)
         if found is None:
             import aiohttp
             from urllib.request import getproxies, proxy_bypass
 
-            parsed = _URL(origin)
+            parsed = _URL(where)
             address = None if proxy_bypass(parsed.host or "") else getproxies().get(parsed.scheme)
             if address is None:
                 found = (None, None)
             else:
                 proxy = _URL(address)
                 found = (proxy.with_user(None), aiohttp.BasicAuth.from_url(proxy))
-            self._proxies[origin] = found
+            self._proxies[where] = found
         return found
 
     async def send(self, request: HttpRequest, *, stream: bool = False) -> _AiohttpResponse:

@@ -14,12 +14,18 @@ from typing import Any, AsyncIterator, Iterator, Protocol
 
 from .._timeout import Timeout
 
-__all__ = ["HttpRequest", "Response", "Transport", "AsyncResponse", "AsyncTransport", "READ_SIZE"]
+__all__ = ["HttpRequest", "Response", "Transport", "AsyncResponse", "AsyncTransport", "READ_SIZE", "origin"]
 
 # Streams are read at most this many bytes at a time: the events of one read are decoded together,
 # and a small batch of them dies young (a large one outlives garbage-collector passes and makes
 # every later pass longer).
 READ_SIZE = 8192
+
+
+def origin(url: str) -> str:
+    """`scheme://host:port` of a URL: what proxy settings are chosen by, so transports keep them per origin."""
+    slash = url.find("/", url.find("//") + 2)
+    return url if slash < 0 else url[:slash]
 
 
 class HttpRequest:

@@ -17,7 +17,7 @@ import threading
 from typing import Any, Iterator
 
 from .._errors import ConnectionError, TimeoutError, TransportError
-from ._base import READ_SIZE, HttpRequest, Response
+from ._base import READ_SIZE, HttpRequest, Response, origin
 
 __all__ = ["RequestsTransport"]
 
@@ -84,10 +84,10 @@ class RequestsTransport:
     def _environment(self, url: str) -> dict[str, Any]:
         """Proxies and CA bundle from the environment for `url`'s host, read once per host:
         requests reads the whole environment again for every request."""
-        origin = url[: url.find("/", url.find("//") + 2)] if url.count("/") > 2 else url
-        found = self._environments.get(origin)
+        where = origin(url)
+        found = self._environments.get(where)
         if found is None:
-            found = self._environments[origin] = self._get_session().merge_environment_settings(
+            found = self._environments[where] = self._get_session().merge_environment_settings(
                 url, {}, True, None, None
             )
         return found
