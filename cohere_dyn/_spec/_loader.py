@@ -57,8 +57,9 @@ def load_document(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     folders = _cache_folders(packaged=path is None)
     try:
         stamp = _stamp(spec_path)
+        entry = _index_entry(spec_path)
         for folder in folders:
-            digest = _indexed(folder, spec_path, stamp)
+            digest = _indexed(folder, entry, stamp)
             document = _read_cache(os.path.join(folder, digest + ".marshal"), digest) if digest else None
             if document is not None:
                 return document
@@ -70,12 +71,12 @@ def load_document(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     for folder in folders:
         document = _read_cache(os.path.join(folder, digest + ".marshal"), digest)
         if document is not None:
-            _index(folder, spec_path, stamp, digest)
+            _index(folder, entry, stamp, digest)
             return document
     document = _parse(raw, spec_path)
     for folder in folders:
         if _write_cache(folder, digest, document):
-            _index(folder, spec_path, stamp, digest)
+            _index(folder, entry, stamp, digest)
             break
     return document
 
@@ -85,15 +86,15 @@ def _stamp(path: str) -> tuple[int, int, int, int]:
     return (found.st_size, found.st_ino, found.st_mtime_ns, found.st_ctime_ns)
 
 
-def _index_file(folder: str, path: str) -> str:
-    name = content_hash(os.path.realpath(path).encode("utf-8", "surrogateescape"))
-    return os.path.join(folder, "index", name + ".marshal")
+def _index_entry(path: str) -> str:
+    """The file name of `path`'s index entry (in each cache folder's `index`): its real path, hashed."""
+    return content_hash(os.path.realpath(path).encode("utf-8", "surrogateescape")) + ".marshal"
 
 
-def _indexed(folder: str, path: str, stamp: tuple[int, int, int, int]) -> str | None:
-    """The hash the index holds for `path` at this stamp, if any."""
+def _indexed(folder: str, entry: str, stamp: tuple[int, int, int, int]) -> str | None:
+    """The hash the index entry of a file holds for this stamp, if any."""
     try:
-        with open(_index_file(folder, path), "rb") as handle:
+        with open(os.path.join(folder, "index", entry), "rb") as handle:
             entry = marshal.loads(handle.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
@@ -102,13 +103,13 @@ def _indexed(folder: str, path: str, stamp: tuple[int, int, int, int]) -> str | 
     return None
 
 
-def _index(folder: str, path: str, stamp: tuple[int, int, int, int], digest: str) -> None:
+def _index(folder: str, entry: str, stamp: tuple[int, int, int, int], digest: str) -> None:
     import time
 
     if time.time_ns() - max(stamp[2], stamp[3]) < SETTLED * 1e9:
         return
-    entry = marshal.dumps((_INDEX_FORMAT, stamp, digest))
-    _write_atomically(os.path.join(folder, "index"), _index_file(folder, path), entry)
+    index = os.path.join(folder, "index")
+    _write_atomically(index, os.path.join(index, entry), marshal.dumps((_INDEX_FORMAT, stamp, digest)))
 
 
 def _cache_folders(packaged: bool) -> list[str]:
