@@ -62,7 +62,7 @@ def _dataset(client: Any, dataset: Any) -> dict[str, Any]:
             )
         dataset = client.datasets.get(id=dataset)
     data = dataset.to_dict() if hasattr(dataset, "to_dict") else dict(dataset)
-    return data.get("dataset", data) if isinstance(data.get("dataset"), dict) else data
+    return data["dataset"] if isinstance(data.get("dataset"), dict) else data
 
 
 def dataset_records(client: Any, dataset: Any, transport: Any) -> Iterator[dict[str, Any]]:

@@ -76,8 +76,7 @@ class _Run:
     def __init__(self, caller: Any, operation: Operation, kwargs: dict[str, Any]):
         check_keywords(operation, kwargs)  # a misspelt keyword fails at the call, not at the first item
         rule = operation.batch.stream if operation.batch is not None else None
-        if rule is None:  # the dispatcher sends only bulk operations here, and those have the rule
-            raise TypeError(f"{operation.qualified_name}() takes no stream of inputs")
+        assert rule is not None  # the dispatcher sends only bulk operations here, and those have the rule
         self.operation = operation
         self.caller = caller
         self.results = rule.results

@@ -1,9 +1,9 @@
 """The asynchronous call path: the same preparation, retry policy and decoding as the sync one.
 
-Request preparation (`_calls.prepare`), the finished request (`_caller.build_request`), when to
+Request preparation (`_prepare.prepare`), the finished request (`_caller.build_request`), when to
 retry (`_retry.RetryPolicy`), response and error decoding (`_caller.decode_content`,
-`_caller.error_from_content`) and the stream decoders (`_streaming.EventSource`) are the sync
-client's; this module only awaits where that one blocks, and sleeps with `asyncio.sleep`.
+`_caller.error_from_content`) and the stream decoders (`_streaming._stream.EventSource`) are the
+sync client's; this module only awaits where that one blocks, and sleeps with `asyncio.sleep`.
 
 A client's connections belong to the event loop that first used it: a call from another loop
 raises CohereError at once instead of hanging on a connection of the old loop.
