@@ -48,7 +48,7 @@ from ._errors import (
     ValidationProblem as ValidationProblem,
     WaitTimeoutError as WaitTimeoutError,
 )
-from ._models import (
+from ._models._model import (
     Model as Model,
     ModelList as ModelList,
 )

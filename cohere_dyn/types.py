@@ -1,24 +1,26 @@
-"""Payload constructors derived from the packaged spec, named as the official SDK's classes.
+"""The official SDK's model classes and type aliases, built from the packaged spec on first use.
 
-    from cohere_dyn.types import UserChatMessageV2, ToolV2, ToolV2Function
-    UserChatMessageV2(content="hi")  # -> {"role": "user", "content": "hi"}
+    from cohere_dyn.types import UserChatMessageV2, ToolCallV2, ToolCallV2Function
+    message = UserChatMessageV2(content="hi")   # message.role == "user"; sent as {"role": "user", "content": "hi"}
 
-Each returns a plain dict; see `cohere_dyn._spec._types` for how names are derived.
+Answers are instances of the same classes (see `cohere_dyn._models`); `cohere_dyn._spec._types`
+says how the names are derived.
 """
 
-from typing import Any, Callable
+from typing import Any
 
 # A package for the import system: the SDK's per-type modules (`cohere_dyn.types.user_chat_message_v2`)
 # are served by cohere_dyn._compat._modules.
 __path__: list[str] = []
 
 
-def __getattr__(name: str) -> Callable[..., dict[str, Any]]:
+def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
+    from ._models import models_of
     from ._spec._document import Spec
 
-    value = Spec.load().types.value(name)
+    value = models_of(Spec.load()).value(name)
     globals()[name] = value
     return value
 

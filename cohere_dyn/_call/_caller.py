@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from ._prepare import PreparedRequest, prepare
 from .._errors import CohereError, ConnectionError, TimeoutError, error_for_status, redact
 from ._headers import merge_headers
-from .._models import wrap
+from .._models import models_of, wrap
 from .._spec._operations import Operation
 from ._retry import RetryPolicy
 from .._spec._document import Spec
@@ -203,7 +203,7 @@ def decode_content(
         data = deployment.amend(operation, data, headers)
     if operation.response_schema is None:
         return wrap(data, None)
-    return wrap(data, spec.shapes.shape(operation.response_schema))
+    return wrap(data, models_of(spec).shape(operation.response_schema))
 
 
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (the C scanner; typeshed doesn't list it)

@@ -1,7 +1,8 @@
 """`Spec`: one loaded OpenAPI document and everything derived from it, built once and shared.
 
 Importing this module and loading the packaged spec is on the cold-start path, so what only a
-call needs (validators, response shapes, payload constructors) is imported on first use.
+call needs (validators, the type index) is imported on first use. The model classes of a spec
+live a layer up (`cohere_dyn._models.models_of`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-    from .._models import ShapeFactory
     from ._operations import Operation
     from ._types import TypeIndex
     from ._validation import SchemaValidator
@@ -61,7 +61,6 @@ class Spec:
         self.problems = problems
         self._validators: dict[tuple[str, str], SchemaValidator] = {}
         self._lock = allocate_lock()
-        self._shapes: ShapeFactory | None = None
         self._types: TypeIndex | None = None
 
     @property
@@ -85,17 +84,9 @@ class Spec:
         return value
 
     @property
-    def shapes(self) -> ShapeFactory:
-        """Response shapes (declared fields, names) for the response objects."""
-        if self._shapes is None:
-            from .._models import ShapeFactory
-
-            self._shapes = ShapeFactory(self.resolver)
-        return self._shapes
-
-    @property
     def types(self) -> TypeIndex:
-        """Payload constructors named as the official SDK's classes (`UserChatMessageV2`)."""
+        """The names of the official SDK's classes and type aliases (`UserChatMessageV2`), each
+        resolved to its schema; the classes themselves are `cohere_dyn._models.models_of(spec)`'s."""
         if self._types is None:
             from ._types import TypeIndex
 

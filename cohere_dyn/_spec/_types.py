@@ -1,8 +1,7 @@
 """Constructors for the spec's object schemas, named as the official SDK names its classes.
 
 Code written for the official SDK builds payloads with typed classes (`cohere.UserChatMessageV2(
-content="hi")`). Here each name is derived from the spec, and calling it returns a plain dict,
-so such code runs unchanged and the payload is still checked against the spec when sent:
+content="hi")`) and reads answers through them. Here each name is derived from the spec:
 
 - a component schema by its name: `Tool(...)`, `FinetunedModel(...)`, and by each further name
   its `x-cohere-dyn-sdk-names` lists (an SDK's name for it that the rules below don't give:
@@ -24,10 +23,9 @@ schemas claim.
 A required property with one possible value (`const`, or an `enum` of one) is filled in:
 `ParseDocument(image_url=u)` is `{"type": "image_url", "image_url": u}`.
 
-Each constructor is also a class for `isinstance`, as the SDK's are: a response object or stream
-event is an instance when it was read with that schema (or a branch of that union) and carries
-the values the name fills in (`isinstance(event, ContentDeltaV2ChatStreamResponse)`); a dict is
-one when it has those values and the schema's required fields.
+Each name is a model class (`cohere_dyn._models`), built from the entry this index gives it;
+a response object is an instance of the class its schema (and union branch) is named by here
+(`TypeIndex.name_of`).
 
 Where the SDK has a type alias rather than a class (an enum is a `Literal`, a union a `Union`),
 the name is that alias here too, for annotations, not a constructor: a component schema that is
@@ -39,31 +37,16 @@ from __future__ import annotations
 
 import re
 import typing
-from typing import Any, Callable, Dict, FrozenSet, Iterable, Iterator, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, Tuple
 
-from .._naming import did_you_mean, sdk_attribute
+from .._naming import sdk_attribute
 from ._schemas import Resolver, discriminator_values
 
-__all__ = ["PayloadType", "SDK_NAMES", "SDK_ONLY", "TypeIndex", "sdk_names"]
+__all__ = ["SDK_NAMES", "SDK_ONLY", "TypeIndex", "pascal", "sdk_names"]
 
 SDK_NAMES = "x-cohere-dyn-sdk-names"
 SDK_ONLY = "x-cohere-dyn-sdk-only"  # a schema no operation uses, kept for the SDK class of its name
 _VALUE_TYPES = ("string", "integer", "number", "boolean", "array")
-_ABSENT = object()
-
-
-class PayloadType(type):
-    """The class of a constructor: calling it builds the payload dict (no instance of it is ever
-    made), and `isinstance` asks the spec whether a response object or dict is one."""
-
-    construct: Callable[..., dict[str, Any]]
-    matches: Callable[[Any], bool]
-
-    def __call__(cls, **fields: Any) -> dict[str, Any]:  # type: ignore[override]
-        return cls.construct(**fields)
-
-    def __instancecheck__(cls, instance: Any) -> bool:
-        return cls.matches(instance)
 
 
 # (schema, fixed fields, discriminator properties the schema's own `const`s must not fill in)
@@ -87,7 +70,7 @@ def _nodes(node: Any) -> Iterator[dict[str, Any]]:
             yield from _nodes(value)
 
 
-def _pascal(text: str) -> str:
+def pascal(text: str) -> str:
     """`json_object` -> `JsonObject`, `image_url` -> `ImageUrl`, `USER` -> `User`."""
     words = re.split(r"[^0-9A-Za-z]+", text)
     return "".join(w[:1].upper() + (w[1:].lower() if w.isupper() else w[1:]) for w in words if w)
@@ -102,13 +85,29 @@ class TypeIndex:
         self.resolver = resolver
         self.requests = list(requests)
         self._entries: dict[str, _Entry] | None = None
+        self._names_by_schema: dict[tuple[int, tuple[tuple[str, Any], ...]], str] | None = None
 
     def names(self) -> list[str]:
         return sorted(self._index())
 
-    def value(self, name: str) -> Any:
-        """What the name is: a constructor, or for a schema that is no object the type alias."""
-        return self.alias(name) if name in self._index() and self.is_alias(name) else self.constructor(name)
+    def __contains__(self, name: object) -> bool:
+        return name in self._index()
+
+    def name_of(self, schema: Any, fixed: dict[str, Any]) -> str | None:
+        """The first name whose entry is this schema object (dereferenced) with these fields filled
+        in: the class an object read with that schema (or that branch of a union) gets."""
+        if self._names_by_schema is None:
+            found: dict[tuple[int, tuple[tuple[str, Any], ...]], str] = {}
+            for name, (entry_schema, entry_fixed, _) in self._index().items():
+                key = (id(self.resolver.deref(entry_schema)), _frozen(entry_fixed))
+                found.setdefault(key, name)
+            self._names_by_schema = found
+        return self._names_by_schema.get((id(self.resolver.deref(schema)), _frozen(fixed)))
+
+    def branch_name(self, value: Any, union_name: str) -> str:
+        """The SDK's name for one branch of a discriminated union: `content-delta` of
+        `StreamedChatResponseV2` is `ContentDeltaStreamedChatResponseV2`."""
+        return f"{pascal(str(value))}{union_name}"
 
     def is_alias(self, name: str) -> bool:
         """Whether the SDK's name is a type alias (an enum, a union of values), not a class."""
@@ -126,51 +125,6 @@ class TypeIndex:
         values = target.get("enum") if isinstance(target, dict) else None
         return typing.Literal[tuple(values)] if isinstance(values, list) and values else typing.Any
 
-    def constructor(self, name: str) -> PayloadType:
-        index = self._index()
-        if name not in index:
-            raise AttributeError(f"no type {name!r} in the spec.{did_you_mean(name, index)}")
-        schema, fixed, discriminators = index[name]
-        fields = self._fields(schema)
-        pinned = {prop: value for prop, value in self._pinned(schema).items() if prop not in discriminators}
-        fixed = {**pinned, **fixed}
-        # the official SDK's attribute names for fields that can't be one as they are (`float_` for `float`)
-        spelt = {sdk_attribute(field): field for field in self.properties(schema) if sdk_attribute(field) != field}
-
-        def construct(**kwargs: Any) -> dict[str, Any]:
-            if spelt:
-                kwargs = {spelt.get(key, key): value for key, value in kwargs.items()}
-            if fields:
-                for key in kwargs:
-                    if key not in fields:
-                        raise TypeError(f"{name}() got an unexpected keyword argument {key!r}.{did_you_mean(key, fields)}")
-            return {**fixed, **{key: value for key, value in kwargs.items() if value is not None}}
-
-        def matches(instance: Any) -> bool:
-            return self._matches(schema, fixed, instance)
-
-        namespace = {"__doc__": f"A {name} payload (a dict), as the spec describes it.", "__module__": "cohere_dyn.types"}
-        return PayloadType(name, (), {**namespace, "construct": staticmethod(construct), "matches": staticmethod(matches)})
-
-    def _matches(self, schema: Any, fixed: dict[str, Any], instance: Any) -> bool:
-        """`isinstance(instance, <the constructor of schema and fixed>)` (see the module docstring)."""
-        from .._models import Model
-
-        if isinstance(instance, Model):
-            data, read_with = instance.to_dict(), instance._shape.schema
-        elif isinstance(instance, dict):
-            data, read_with = instance, None
-        else:
-            return False
-        if any(data.get(key, _ABSENT) != value for key, value in fixed.items()):
-            return False
-        target = self.resolver.deref(schema)
-        if read_with is None:
-            required = target.get("required") or () if isinstance(target, dict) else ()
-            return all(key in data or key in fixed for key in required)
-        branches = discriminator_values(self.resolver, target) if isinstance(target, dict) else None
-        return read_with is target or any(self.resolver.deref(branch) is read_with for branch in (branches or {}).values())
-
     def entry(self, name: str) -> _Entry:
         """What a name constructs: (schema, fields it fills in, discriminators its schema's own
         values don't fill in: the SDK's base class of union branches)."""
@@ -182,12 +136,12 @@ class TypeIndex:
         schema, fixed, discriminators = self._index()[name]
         target = self.resolver.deref(schema)
         required = set(target.get("required") or ()) if isinstance(target, dict) else set()
-        needed = required - {*fixed, *self._pinned(schema), *discriminators}
+        needed = required - {*fixed, *self.pinned(schema), *discriminators}
         accepted = self._fields(schema)
         fields = sorted((field for field in self.properties(schema) if field in accepted), key=lambda field: field not in needed)
         return [(sdk_attribute(field), field, field in needed) for field in fields], not accepted
 
-    def _pinned(self, schema: Any) -> dict[str, Any]:
+    def pinned(self, schema: Any) -> dict[str, Any]:
         """Properties with one possible value, filled in as the SDK's defaults fill them: when
         required, or when that value is also the declared default (`ToolV2.type`)."""
         target = self.resolver.deref(schema)
@@ -254,7 +208,7 @@ class TypeIndex:
                     decisive = inner == {"$ref": f"#/components/schemas/{inner_name}"}
                     yield inner_name, (inner, fixed, frozenset()), name, decisive
         for method, body in self.requests:
-            request = "".join(_pascal(part) for part in method.split(".")) + "Request"
+            request = "".join(pascal(part) for part in method.split(".")) + "Request"
             for inner_name, inner, fixed in self._derived(request, self.resolver.deref(body), depth=0):
                 yield inner_name, (inner, fixed, frozenset()), request, False
 
@@ -286,10 +240,10 @@ class TypeIndex:
         if branches:
             prop = schema["discriminator"]["propertyName"]
             for value, branch in branches.items():
-                yield f"{_pascal(value)}{name}", branch, {prop: value}
+                yield self.branch_name(value, name), branch, {prop: value}
         for prop, sub in (schema.get("properties") or {}).items():
             if isinstance(sub, dict) and "$ref" not in sub:
-                child = f"{name}{_pascal(prop)}"
+                child = f"{name}{pascal(prop)}"
                 if _named(sub):
                     yield child, sub, {}
                 yield from self._derived(child, sub, depth + 1)
@@ -302,6 +256,10 @@ class TypeIndex:
             if _named(items):
                 yield f"{name}Item", items, {}
             yield from self._derived(f"{name}Item", items, depth + 1)
+
+
+def _frozen(fixed: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((key, value) for key, value in fixed.items() if isinstance(value, (str, int, bool, float))))
 
 
 def _named(schema: dict[str, Any]) -> bool:

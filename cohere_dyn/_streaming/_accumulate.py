@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._models import Model
+from .._models import Model, models_of, wrap
 from .._spec._operations import Operation
 from .._spec._schemas import discriminator_values
 from .._spec._document import Spec
@@ -123,8 +123,8 @@ class Accumulator:
 
     def result(self) -> Model:
         data = self._final if self._final is not None else self._result
-        shape = self._spec.shapes.shape(self._schema) if self._schema is not None else None
-        return Model(data, shape)
+        shape = models_of(self._spec).shape(self._schema) if self._schema is not None else None
+        return wrap(data, shape)
 
 
 def fold(operation: Operation, spec: Spec, events: list[Model]) -> Model:

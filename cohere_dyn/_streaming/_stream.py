@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from ._accumulate import Accumulator, fold
 from .._errors import CohereError, StreamError
-from .._models import Model, Shape
+from .._models import Model, Shape, models_of, wrap
 from ._lines import StreamDecodeError
 from ._ndjson import NDJSONDecoder
 from .._spec._operations import Operation
@@ -80,7 +80,7 @@ class EventSource:
             )
         self.sse = media_type == SSE_TYPE
         schema = operation.event_schemas.get(media_type) or next(iter(operation.event_schemas.values()), None)
-        self.shape: Shape | None = spec.shapes.shape(schema) if schema is not None else None
+        self.shape: Shape | None = models_of(spec).shape(schema) if schema is not None else None
         target = spec.resolver.deref(schema) if schema is not None else None
         union = discriminator_values(spec.resolver, target) if isinstance(target, dict) else None
         self.type_field: str | None = target["discriminator"]["propertyName"] if union and isinstance(target, dict) else None
@@ -117,7 +117,7 @@ class EventSource:
     @property
     def events(self) -> list[Model]:
         """Every event decoded so far, as new objects (the stream keeps only their JSON text)."""
-        return [Model((_json_object(raw) or {}) if type(raw) is str else raw, self.shape) for raw in self._raw]
+        return [wrap((_json_object(raw) or {}) if type(raw) is str else raw, self.shape) for raw in self._raw]
 
     def _events(self, items: list[Any]) -> list[Model]:
         """Event objects from decoded items (SSE events or parsed NDJSON values): the hot path.
@@ -161,7 +161,7 @@ class EventSource:
                     shape = self._shape_of(item, kind)
             if self.validator is not None:
                 self._validate(item, len(raw) - 1)
-            append(Model(item, shape))
+            append(wrap(item, shape))
         return out
 
     def _shape_of(self, item: dict[str, Any], kind: Any) -> Shape | None:

@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from .._call._prepare import PreparedRequest, check_keywords, prepare, validate_arguments
 from .._errors import CohereError, TooManyRequestsError, ValidationError, ValidationProblem
-from .._models import Model, wrap
+from .._models import Model, models_of, wrap
 from .._spec._operations import PATIENCE, BatchRule, Operation
 from .._spec._document import Spec
 from ._throttled import RateLimits, window_for
@@ -76,7 +76,7 @@ class Batches:
                 return
             if (call.get("request_options") or {}).get("validate", validate):
                 validate_arguments(spec, operation, {**call, rule.keyword: None})
-            self.result = wrap(empty, spec.shapes.shape(operation.response_schema) if operation.response_schema else None)
+            self.result = wrap(empty, models_of(spec).shape(operation.response_schema) if operation.response_schema else None)
             return
         if len(items) <= size:
             self.call = call
@@ -125,7 +125,7 @@ class Batches:
         data = [answer.to_dict() if isinstance(answer, Model) else answer for answer in answers]
         merged = merge_answers(self.rule.merge, [item for item in data if isinstance(item, dict)])
         schema = self.operation.response_schema
-        return wrap(merged, self.spec.shapes.shape(schema) if schema is not None else None)
+        return wrap(merged, models_of(self.spec).shape(schema) if schema is not None else None)
 
     def reporter(self) -> "_Progress":
         return _Progress(self.progress, self.total, len(self.spans), self.rule.keyword, self.operation.qualified_name)

@@ -56,7 +56,7 @@ def test_v2_embeddings_merge_per_type(mock: MockServer) -> None:
     client = cohere_dyn.ClientV2(api_key="k", base_url=mock.url)
     reply = client.embed(texts=texts, **V2)
     single = client.embed(texts=texts[150:151], **V2)
-    assert set(reply.embeddings) == {"float", "int8"}
+    assert set(reply.embeddings.to_dict()) == {"float", "int8"}
     assert len(reply.embeddings.float) == len(reply.embeddings.int8) == 200
     assert reply.embeddings.int8[150] == single.embeddings.int8[0]
     assert reply.meta.billed_units.input_tokens == 200

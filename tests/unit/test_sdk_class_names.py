@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import cohere_dyn
+from cohere_dyn._models import models_of
 from cohere_dyn._spec._document import Spec
 
 LISTS = Path(__file__).resolve().parents[1] / "fixtures" / "sdk_classes"
@@ -165,17 +166,19 @@ def test_a_schema_named_as_its_own_branch_is_the_branch() -> None:
     assert cohere_dyn.EmbedFloatsResponse(id="e", embeddings=[], texts=[]) == {"id": "e", "embeddings": [], "texts": []}
 
 
-def test_a_base_class_refuses_keywords_its_schema_lacks() -> None:
-    with pytest.raises(TypeError, match="unexpected keyword argument 'message'"):
-        cohere_dyn.UserMessageV2(message="hi")
+def test_a_class_keeps_keywords_its_schema_lacks_as_the_sdks_models_do() -> None:
+    message = cohere_dyn.UserMessageV2(content="hi", message="kept")
+    assert message.message == "kept"
+    assert message.to_dict() == {"content": "hi", "message": "kept"}
+    assert message.model_extra == {"message": "kept"}
 
 
 # The rules, on a small spec: they carry over to names the packaged spec doesn't have
 
 
-def _types(schemas: dict) -> object:
+def _classes(schemas: dict) -> typing.Any:
     document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}}
-    return Spec.from_dict(document).types
+    return models_of(Spec.from_dict(document)).model_class
 
 
 _PET_SCHEMAS = {
@@ -197,39 +200,41 @@ _PET_SCHEMAS = {
 
 
 def test_further_sdk_names_construct_the_schema_and_name_its_branches() -> None:
-    types = _types(_PET_SCHEMAS)
-    assert types.constructor("Animal")(kind="dog") == {"kind": "dog"}
-    assert types.constructor("DogAnimal")(good=True) == {"kind": "dog", "good": True}
-    assert types.constructor("DogPet")(good=True) == {"kind": "dog", "good": True}
+    model_class = _classes(_PET_SCHEMAS)
+    assert model_class("Animal")(kind="dog") == {"kind": "dog"}
+    assert model_class("DogAnimal")(good=True) == {"kind": "dog", "good": True}
+    assert model_class("DogPet")(good=True) == {"kind": "dog", "good": True}
 
 
 def test_a_branch_schemas_own_name_leaves_the_discriminator_out() -> None:
-    assert _types(_PET_SCHEMAS).constructor("Dog")(good=True) == {"good": True}
+    assert _classes(_PET_SCHEMAS)("Dog")(good=True) == {"good": True}
 
 
 def test_a_schema_named_as_its_branch_keeps_the_discriminator() -> None:
-    assert _types(_PET_SCHEMAS).constructor("CatPet")(lives=9) == {"kind": "cat", "lives": 9}
+    assert _classes(_PET_SCHEMAS)("CatPet")(lives=9) == {"kind": "cat", "lives": 9}
 
 
 def test_a_one_branch_union_builds_its_branch() -> None:
-    assert _types(_PET_SCHEMAS).constructor("Leash")(good=False) == {"kind": "dog", "good": False}
+    assert _classes(_PET_SCHEMAS)("Leash")(good=False) == {"kind": "dog", "good": False}
 
 
 # isinstance, as ported code checks the SDK's classes
 
 
-def test_a_constructor_is_a_class_that_builds_dicts() -> None:
+def test_a_class_builds_instances_of_itself() -> None:
     assert isinstance(cohere_dyn.UserChatMessageV2, type)
     assert cohere_dyn.UserChatMessageV2.__name__ == "UserChatMessageV2"
-    assert type(cohere_dyn.UserChatMessageV2(content="hi")) is dict
+    message = cohere_dyn.UserChatMessageV2(content="hi")
+    assert type(message) is cohere_dyn.UserChatMessageV2
+    assert isinstance(message, cohere_dyn.Model)
 
 
-def test_a_payload_dict_is_an_instance_of_the_branch_its_values_name() -> None:
-    message = {"role": "user", "content": "hi"}
-    assert isinstance(message, cohere_dyn.UserChatMessageV2)
+def test_a_model_is_an_instance_of_every_name_of_its_schema_and_a_dict_of_none() -> None:
+    message = cohere_dyn.UserChatMessageV2(content="hi")
     assert isinstance(message, cohere_dyn.ChatMessageV2)
+    assert isinstance(message, cohere_dyn.UserMessageV2)  # the SDK's base class of the branch
     assert not isinstance(message, cohere_dyn.AssistantChatMessageV2)
-    assert not isinstance({"role": "user"}, cohere_dyn.UserChatMessageV2)  # its required content is missing
+    assert not isinstance({"role": "user", "content": "hi"}, cohere_dyn.UserChatMessageV2)  # as with pydantic
     assert not isinstance("hi", cohere_dyn.UserChatMessageV2)
 
 

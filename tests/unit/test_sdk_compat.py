@@ -19,7 +19,7 @@ import responses
 
 import cohere_dyn
 from cohere_dyn._compat._modules import module_paths
-from cohere_dyn._models import wrap
+from cohere_dyn._models import models_of, wrap
 from cohere_dyn._naming import sdk_attribute
 from cohere_dyn._spec._document import Spec
 from tests.unit.test_calls_on_the_real_spec import RecordingTransport, client_with
@@ -155,23 +155,23 @@ def test_sdk_attribute_spelling(field: str, attribute: str) -> None:
 
 def test_response_fields_read_under_the_sdk_spelling_too() -> None:
     spec = Spec.load()
-    embed = wrap({"id": "e", "embeddings": {"float": [[1.0]]}}, spec.shapes.shape(spec.operation("v2.embed").response_schema))
+    embed = wrap({"id": "e", "embeddings": {"float": [[1.0]]}}, models_of(spec).shape(spec.operation("v2.embed").response_schema))
     assert embed.embeddings.float_ == embed.embeddings.float == [[1.0]]
     assert embed.embeddings.int8 is None
-    dataset = wrap({"dataset": {"id": "d", "schema": "{}"}}, spec.shapes.shape(spec.operation("datasets.get").response_schema))
+    dataset = wrap({"dataset": {"id": "d", "schema": "{}"}}, models_of(spec).shape(spec.operation("datasets.get").response_schema))
     assert dataset.dataset.schema_ == "{}"
     assert "schema_" in dir(dataset.dataset)
 
 
 def test_a_declared_field_left_out_reads_as_none_under_the_sdk_spelling() -> None:
     spec = Spec.load()
-    embed = wrap({"embeddings": {}}, spec.shapes.shape(spec.operation("v2.embed").response_schema))
+    embed = wrap({"embeddings": {}}, models_of(spec).shape(spec.operation("v2.embed").response_schema))
     assert embed.embeddings.float_ is None
 
 
 def test_other_names_with_an_underscore_are_still_unknown() -> None:
     spec = Spec.load()
-    embed = wrap({"id": "e"}, spec.shapes.shape(spec.operation("v2.embed").response_schema))
+    embed = wrap({"id": "e"}, models_of(spec).shape(spec.operation("v2.embed").response_schema))
     with pytest.raises(AttributeError, match="no field 'id_'"):
         embed.id_
 
@@ -183,7 +183,7 @@ def test_every_field_of_the_packaged_spec_that_needs_it_reads_under_the_sdk_spel
         schema, _, _ = spec.types.entry(name)
         for field in spec.types.properties(schema):
             if sdk_attribute(field) != field:
-                shaped = wrap({field: 1}, spec.shapes.shape(schema, name))
+                shaped = wrap({field: 1}, models_of(spec).shape(schema, name))
                 assert getattr(shaped, sdk_attribute(field)) == 1, (name, field)
                 spelt += 1
     assert spelt >= 2  # float (embeddings by type) and schema (datasets, JSON response formats)
@@ -204,9 +204,9 @@ def test_the_spelling_follows_the_spec_not_a_list_of_schemas() -> None:
             }
         },
     )
-    window = spec.types.constructor("Window")
+    window = models_of(spec).model_class("Window")
     assert window(from_=1, list_=[2], type="t") == {"from": 1, "list": [2], "type": "t"}
-    read = wrap({"from": 1}, spec.shapes.shape(spec.document["components"]["schemas"]["Window"], "Window"))
+    read = wrap({"from": 1}, models_of(spec).shape(spec.document["components"]["schemas"]["Window"], "Window"))
     assert (read.from_, read.list_) == (1, None)
 
 
@@ -229,7 +229,7 @@ DATASET = {
 @pytest.fixture
 def dataset() -> cohere_dyn.Model:
     spec = Spec.load()
-    answer = wrap({"dataset": json.loads(json.dumps(DATASET))}, spec.shapes.shape(spec.operation("datasets.get").response_schema))
+    answer = wrap({"dataset": json.loads(json.dumps(DATASET))}, models_of(spec).shape(spec.operation("datasets.get").response_schema))
     return answer.dataset
 
 

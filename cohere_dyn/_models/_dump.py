@@ -22,9 +22,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .._naming import sdk_attribute
+from ._base import ModelBase, plain
 
 if TYPE_CHECKING:
-    from .._models import Shape
+    from ._shape import Shape
 
 __all__ = ["sdk_dict", "sdk_json", "sdk_model_dump"]
 
@@ -37,8 +38,17 @@ def sdk_dict(data: dict[str, Any], shape: Shape, include: Any = None, exclude: A
 
 def sdk_json(data: dict[str, Any], indent: int | None = None, **_: Any) -> str:
     if indent is None:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(data, ensure_ascii=False, indent=indent)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_jsonable)
+    return json.dumps(data, ensure_ascii=False, indent=indent, default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    """What JSON can't hold as it is: a model (its JSON object), a datetime given to a model."""
+    if isinstance(value, ModelBase):
+        return value._data
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} can't be written as JSON")
 
 
 def sdk_model_dump(
@@ -55,7 +65,7 @@ def sdk_model_dump(
     **_: Any,
 ) -> dict[str, Any]:
     if mode == "json":
-        return json.loads(sdk_json(data))
+        return json.loads(sdk_json(plain(data)))
     fill = not (exclude_unset or exclude_defaults)
     drop_none = exclude_none or exclude_defaults  # every declared field of the SDK's models defaults to None
     return _dump(data, shape, include, exclude, by_alias=bool(by_alias), fill=fill, drop_none=drop_none)
@@ -87,6 +97,8 @@ def _dump(
 
 
 def _value(value: Any, shape: Shape | None, include: Any, exclude: Any, by_alias: bool, fill: bool, drop_none: bool) -> Any:
+    if isinstance(value, ModelBase):  # a model given as a field's value: dumped with its own shape
+        value, shape = value._data, value._shape
     if isinstance(value, dict):
         return _dump(value, shape, _nested(include), _nested(exclude), by_alias=by_alias, fill=fill, drop_none=drop_none)
     if isinstance(value, list):

@@ -1,0 +1,154 @@
+"""What the spec says about one JSON object: its declared fields, its union branches, its class.
+
+A `Shape` is built once per schema node by a `ShapeFactory` and shared by every object read with
+it; its children's shapes are built when a child is first read, so a large answer costs nothing
+until it is read. Which model class reads objects of a shape is the factory's business
+(`class_of`, see `_classes`); a shape only remembers the answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .._spec._schemas import Resolver, discriminator_values
+
+__all__ = ["EMPTY_SHAPE", "LEAF", "Shape", "ShapeFactory"]
+
+_SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean", "null"})
+
+
+class Shape:
+    """The declared fields of one kind of object, and for a discriminated union its branches."""
+
+    __slots__ = ("name", "fields", "schema", "union", "fixed", "parent", "cls", "_factory", "_children", "_branches")
+
+    def __init__(
+        self,
+        factory: "ShapeFactory | None",
+        name: str,
+        fields: dict[str, Any],
+        union: Any = None,
+        schema: Any = None,
+        fixed: dict[str, Any] | None = None,
+        parent: "Shape | None" = None,
+    ):
+        self._factory = factory
+        self.name = name
+        self.fields = fields  # property name -> schema node
+        self.schema = schema  # the schema object this shape was built from (isinstance checks)
+        self.union = union  # (discriminator property, {value: schema}) for a discriminated union
+        self.fixed = fixed or {}  # for a union's branch: {discriminator: the value that picked it}
+        self.parent = parent  # for a union's branch: the union's shape
+        self.cls: Any = None  # the model class of objects of this shape, found on first use
+        self._children: dict[str, Shape | None] = {}
+        self._branches: dict[Any, Shape] = {}
+
+    def child(self, key: str) -> "Shape | None":
+        if key in self._children:
+            return self._children[key]
+        node = self.fields.get(key)
+        shape = self._factory.shape(node, self.name + _pascal(key)) if self._factory is not None and node is not None else None
+        self._children[key] = shape
+        return shape
+
+    def resolve(self, data: Any) -> "Shape":
+        """For a union, the branch the data's discriminator names; otherwise self."""
+        if self.union is None:
+            return self
+        value = data.get(self.union[0])
+        try:
+            return self._branches[value]
+        except (KeyError, TypeError):
+            pass
+        branch = self.union[1].get(str(value))
+        shape = self._factory.branch(self, value, branch) if branch is not None and self._factory is not None else None
+        shape = shape or self
+        try:
+            self._branches[value] = shape
+        except TypeError:  # an unhashable discriminator value
+            pass
+        return shape
+
+    def model_class(self) -> Any:
+        """The class of objects of this shape (the factory's answer, kept)."""
+        if self.cls is None:
+            if self._factory is None:
+                raise LookupError(f"the shape {self.name!r} has no factory to name its class")
+            self.cls = self._factory.class_of(self)
+        return self.cls
+
+
+class ShapeFactory:
+    """Builds `Shape`s from schema nodes once, and hands out the same ones after.
+
+    `class_of` is left to a subclass (`_classes.ModelFactory`), which knows the model classes.
+    """
+
+    def __init__(self, resolver: Resolver):
+        self.resolver = resolver
+        self._cache: dict[int, Shape | None] = {}
+        self._lock = threading.RLock()  # building a shape builds its items' shape
+
+    def class_of(self, shape: Shape) -> Any:
+        raise NotImplementedError
+
+    def shape(self, node: Any, name_hint: str = "Object") -> Shape | None:
+        """The shape of a schema node; `name_hint` names an inline object (parent + field)."""
+        key = id(node)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = self._build(node, name_hint)
+            return self._cache[key]
+
+    def branch(self, union: Shape, value: Any, node: Any) -> Shape | None:
+        """The shape of one branch of a union, for the objects whose discriminator is `value`."""
+        built = self._build(node, union.name)
+        if built is None:
+            return None
+        prop = union.union[0]
+        return Shape(self, built.name, built.fields, built.union, built.schema, {prop: value}, union)
+
+    def _build(self, node: Any, name_hint: str) -> Shape | None:
+        name = _ref_name(node) or name_hint
+        target = self.resolver.deref(node)
+        if not isinstance(target, dict):
+            return None
+        if target.get("type") == "array" or "items" in target:
+            return self.shape(target.get("items"), name + "Item")  # a list's shape is its items' shape
+        union = discriminator_values(self.resolver, target)
+        fields: dict[str, Any] = {}
+        parts = [target, *(self.resolver.deref(part) for part in target.get("allOf", ()))]
+        for part in parts:
+            if isinstance(part, dict):
+                fields.update(part.get("properties") or {})
+        if union is not None:
+            prop = target["discriminator"]["propertyName"]
+            return Shape(self, name, fields, (prop, union), target)
+        if not fields:
+            for branch in target.get("anyOf") or target.get("oneOf") or ():
+                branch_shape = self.shape(branch, name)
+                if branch_shape is not None and branch_shape.fields:
+                    return branch_shape
+            kind = target.get("type")
+            if (kind in _SCALAR_TYPES or (isinstance(kind, list) and _SCALAR_TYPES.issuperset(kind))) and "allOf" not in target:
+                return LEAF
+        return Shape(self, name, fields, schema=target)
+
+
+def _pascal(key: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in key.replace("-", "_").split("_"))
+
+
+def _ref_name(node: Any) -> str | None:
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        return node["$ref"].rsplit("/", 1)[-1]
+    return None
+
+
+EMPTY_SHAPE = Shape(None, "Object", {})  # an object the spec says nothing about
+LEAF = Shape(None, "Object", {})  # a value the spec says is no object (a number, a string): lists of them stay lists
