@@ -42,6 +42,7 @@ class AsyncClient(ClientBase):
     CohereError.
     """
 
+    _carries_methods = True
     _asynchronous = True
 
     def __init__(self, *args: Any, **kwargs: Any):

@@ -52,8 +52,6 @@ def checked_base_url(url: str) -> str:
 class ClientBase(Group):
     """Configuration shared by `Client` and `AsyncClient`; see `Client` for the arguments."""
 
-    _promote: tuple[str, ...] = ()
-    _asynchronous = False
     _deployment: Any = None  # a cloud deployment's mapping (see _deployments); None: the Cohere API
 
     def __init__(
@@ -187,6 +185,8 @@ class Client(ClientBase):
     Beyond the spec's methods: `wait(job)` polls an embed job, dataset or fine-tuned model until
     it is done; paged list methods have iterators (`client.models.iter()`); embed batches texts.
     """
+
+    _carries_methods = True  # the spec's methods are this class's attributes (see _dispatch)
 
     def __enter__(self) -> Client:
         return self

@@ -1,37 +1,43 @@
 """Methods and groups built from the spec: real functions with signatures and docstrings.
 
-`MethodTree` arranges a spec's operations into groups (`client.v2`, `client.datasets`). A `Group`
-hands out bound methods on first access and then keeps them as plain instance attributes, so a
-call costs one attribute lookup. Each method is a function whose `__signature__` lists its
-arguments (path parameters positional-or-keyword, in route order, as in the official SDK; the
-rest keyword-only), whose `__doc__` comes from the spec, and which has a `.validate(**kwargs)`.
-An async client's methods are `async def` coroutine functions (stream methods return an
-`AsyncStream` at once). An operation with a `pagination` rule also gets an iterator method
-(`client.models.iter(...)`, named by the rule) that yields the items of every page.
+`MethodTree` arranges a spec's operations into groups (`client.v2`, `client.datasets`). The
+methods of the packaged spec are attributes of the classes, as in the official SDK:
+`Client.chat`, `ClientV2.rerank`, `V2Client.chat` (the class of `client.v2`), `AsyncClient.chat`
+are functions, so `mock.patch.object(cohere_dyn.ClientV2, "rerank")` and instrumentation that
+wraps `Client.chat` (wrapt, OpenTelemetry) see every call. They are made when a class is first
+used (its first method looked up, on the class or an instance), not at import: making them reads
+the spec and builds signatures. Each takes its path parameters positionally or by keyword (in
+route order, as the SDK's signatures do) and the rest by keyword, and calls the operation of the
+same name in its instance's spec (`self._tree`), so a client made with another spec runs that
+spec's operation. A method only another spec has is bound per instance on first access.
+
+An async class's methods are `async def` (stream methods return an `AsyncStream` at once). An
+operation with a `pagination` rule also gets an iterator method (`client.models.iter(...)`).
 """
 
 from __future__ import annotations
 
-from _thread import allocate_lock
+from _thread import RLock, allocate_lock
 
 from ._naming import did_you_mean
 from ._spec._operations import Operation
 
 TYPE_CHECKING = False  # typing is not imported at run time: importing cohere_dyn stays fast
 if TYPE_CHECKING:
-    import inspect
     from typing import Any, Callable
 
-    from ._spec._schemas import Resolver
     from ._spec._document import Spec
 
-__all__ = ["Group", "MethodTree", "PagerNode", "bind_positional", "describe_type", "docstring", "returns_of", "signature"]
-
-REQUEST_OPTIONS_DOC = (
-    "request_options (dict, optional): per-call settings: timeout (or timeout_in_seconds), max_retries, "
-    "additional_headers, additional_query_parameters, additional_body_parameters (sent unchecked), "
-    "validate (False skips offline validation)."
-)
+__all__ = [
+    "Group",
+    "GroupType",
+    "MethodTree",
+    "PagerNode",
+    "bind_positional",
+    "group_class",
+    "install_methods",
+    "tree_for",
+]
 
 
 class PagerNode:
@@ -54,7 +60,7 @@ class MethodTree:
             if operation.pagination is not None:
                 self._insert(operation.group, PagerNode(operation))
         if promote:
-            promoted = self._subtree(promote)
+            promoted = self.subtree(promote)
             if promoted is not None:
                 self.children.update({k: v for k, v in promoted.children.items() if not isinstance(v, MethodTree)})
 
@@ -75,7 +81,7 @@ class MethodTree:
             raise ValueError(f"{'.'.join((*group, operation.name))}: the iterator has the name of a method")
         node.children[operation.name] = operation
 
-    def _subtree(self, path: tuple[str, ...]) -> "MethodTree | None":
+    def subtree(self, path: tuple[str, ...]) -> "MethodTree | None":
         node: Any = self
         for part in path:
             node = node.children.get(part) if isinstance(node, MethodTree) else None
@@ -103,7 +109,145 @@ def tree_for(spec: Spec, promote: tuple[str, ...] = ()) -> MethodTree:
     return tree
 
 
-class Group:
+# -- the classes: methods as class attributes ----------------------------------------------------
+
+_INSTALL_LOCK = RLock()
+
+
+class GroupType(type):
+    """The class of clients and groups: their spec methods are made on first use of the class.
+
+    A class that carries methods (`_carries_methods`) says which part of the packaged spec's tree
+    is its own with `_promote` (the group whose methods come up to the top: ClientV2's `v2`),
+    `_group_path` (`("v2",)` for V2Client) and `_asynchronous`.
+    """
+
+    def __getattr__(cls, name: str) -> Any:
+        node = _class_tree(cls).children.get(name) if name[:1] != "_" else None
+        if node is None or isinstance(node, MethodTree):
+            raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
+        install_methods(cls)
+        return type.__getattribute__(cls, name)
+
+    def __delattr__(cls, name: str) -> None:
+        """Deleting a method (mock.patch undoing a patch it made on a class not yet used) puts the
+        class's own function back rather than exposing its base's method of the same name."""
+        type.__delattr__(cls, name)
+        node = _class_tree(cls).children.get(name)
+        if node is not None and not isinstance(node, MethodTree) and "_installed" in cls.__dict__:
+            _define(cls, name, node)
+
+    def __dir__(cls) -> list[str]:
+        names = set(type.__dir__(cls))
+        names |= {name for name, node in _class_tree(cls).children.items() if not isinstance(node, MethodTree)}
+        return sorted(names)
+
+
+def _class_tree(cls: Any) -> MethodTree:
+    """The part of the packaged spec's tree a class carries (empty for a class that carries none)."""
+    if cls is None or not getattr(cls, "_carries_methods", False):
+        return _EMPTY_TREE
+    from ._spec._document import Spec
+
+    tree = tree_for(Spec.load(), cls._promote)
+    return tree.subtree(cls._group_path) or _EMPTY_TREE
+
+
+_EMPTY_TREE = MethodTree.__new__(MethodTree)
+_EMPTY_TREE.children = {}
+
+
+def install_methods(cls: Any) -> None:
+    """Make `cls`'s spec methods its attributes (those its base doesn't carry already), and then
+    its subclasses' (so that no subclass reaches a base's method of the same name by mistake).
+    An attribute already there (a patch, a wrapper) is left as it is."""
+    if "_installed" in cls.__dict__ or not getattr(cls, "_carries_methods", False):
+        return
+    with _INSTALL_LOCK:
+        base = next((b for b in cls.__mro__[1:] if getattr(b, "_carries_methods", False)), None)
+        if base is not None:
+            install_methods(base)
+        if "_installed" in cls.__dict__:  # installed by its base's cascade
+            return
+        inherited = _class_tree(base).children
+        for name, node in _class_tree(cls).children.items():
+            if isinstance(node, MethodTree) or name in cls.__dict__ or _same(inherited.get(name), node):
+                continue
+            _define(cls, name, node)
+        type.__setattr__(cls, "_installed", True)
+        for subclass in cls.__subclasses__():
+            install_methods(subclass)
+
+
+def _same(inherited: Any, node: Any) -> bool:
+    """Whether a base class's method is this one (the same operation, or its iterator)."""
+    if inherited is node:
+        return True
+    return isinstance(inherited, PagerNode) and isinstance(node, PagerNode) and inherited.operation is node.operation
+
+
+def _define(cls: Any, name: str, node: Operation | PagerNode) -> None:
+    from ._spec._document import Spec
+
+    spec = Spec.load()
+    asynchronous = cls._asynchronous
+    if isinstance(node, PagerNode):
+        function = _class_pager(spec, node, asynchronous)
+    else:
+        function = _class_method(spec, node, asynchronous)
+    function.__qualname__ = f"{cls.__qualname__}.{name}"
+    function.__module__ = cls.__module__
+    type.__setattr__(cls, name, function)
+
+
+def _class_method(spec: Spec, operation: Operation, asynchronous: bool) -> Callable[..., Any]:
+    name = operation.name
+    coroutine = asynchronous and not operation.streaming and not operation.bulk
+    if coroutine:
+
+        async def awaited(self: Any, *args: Any, **kwargs: Any) -> Any:
+            own = self._tree.children.get(name)
+            if type(own) is not Operation:
+                own = _missing(self, name)
+            if args:
+                bind_positional(own, args, kwargs)
+            return await self._invoke(own, kwargs)
+
+        function: Callable[..., Any] = awaited
+    else:
+
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            own = self._tree.children.get(name)
+            if type(own) is not Operation:
+                own = _missing(self, name)
+            if args:
+                bind_positional(own, args, kwargs)
+            return self._invoke(own, kwargs)
+
+        function = method
+    _describe(function, spec, operation, asynchronous, bound=False)
+    return function
+
+
+def _class_pager(spec: Spec, node: PagerNode, asynchronous: bool) -> Callable[..., Any]:
+    name = node.name
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        own = self._tree.children.get(name)
+        if type(own) is not PagerNode:
+            own = _missing(self, name)
+        return _page(own.operation, self._invoke, asynchronous, args, kwargs)
+
+    _describe_pager(method, spec, node, asynchronous, bound=False)
+    return method
+
+
+def _missing(group: Any, name: str) -> Any:
+    where = ".".join(group._path) or type(group).__name__
+    raise AttributeError(f"{where}: the spec of this client ({group._spec.source}) has no method {name!r}")
+
+
+class Group(metaclass=GroupType):
     """A set of methods (`client.datasets`); groups nest (`client.audio.transcriptions`)."""
 
     _tree: MethodTree
@@ -111,6 +255,16 @@ class Group:
     _spec: Spec
     _path: tuple[str, ...]
     _async: bool = False  # methods are coroutine functions
+    _carries_methods = False  # a class of the packaged spec's groups (see GroupType)
+    _promote: tuple[str, ...] = ()
+    _group_path: tuple[str, ...] = ()
+    _asynchronous = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        base = next((b for b in cls.__mro__[1:] if getattr(b, "_carries_methods", False)), None)
+        if base is not None and "_installed" in base.__dict__:  # a subclass made after its base was used
+            install_methods(cls)
 
     def _bind(
         self,
@@ -138,13 +292,17 @@ class Group:
             where = ".".join(self._path) or type(self).__name__
             hint = did_you_mean(name, self._tree.children)
             raise AttributeError(f"{where} has no method or group {name!r}.{hint}")
-        if isinstance(node, Operation):
-            value: Any = bind_method(self._spec, node, self._invoke, self._async)
-        elif isinstance(node, PagerNode):
-            value = bind_pager(self._spec, node, self._invoke, self._async)
-        else:
-            value = Group.__new__(Group)
+        cls = type(self)
+        if isinstance(node, MethodTree):
+            value = group_class(self._path + (name,), self._async)() if _packaged(self) else Group()
             value._bind(self._spec, node, self._invoke, (*self._path, name), self._async)
+        elif cls._carries_methods and name in _class_tree(cls).children:
+            install_methods(cls)  # the class's methods, on its first use
+            return object.__getattribute__(self, name)
+        elif isinstance(node, Operation):
+            value = bind_method(self._spec, node, self._invoke, self._async)
+        else:
+            value = bind_pager(self._spec, node, self._invoke, self._async)
         self.__dict__[name] = value
         return value
 
@@ -155,6 +313,58 @@ class Group:
 
     def __repr__(self) -> str:
         return f"<cohere_dyn group {'.'.join(self._path)}: {', '.join(sorted(self._tree.children))}>"
+
+
+def _packaged(group: Group) -> bool:
+    from ._spec._document import Spec
+
+    return group._spec is Spec.load()
+
+
+_GROUP_CLASSES: dict[tuple[tuple[str, ...], bool], type] = {}
+
+
+def group_class(path: tuple[str, ...], asynchronous: bool) -> Any:
+    """The class of a group of the packaged spec (`V2Client` for `client.v2`, `AsyncDatasetsClient`),
+    at the official SDK's module of it (`cohere_dyn.v2.client`)."""
+    key = (path, asynchronous)
+    cls = _GROUP_CLASSES.get(key)
+    if cls is None:
+        with _INSTALL_LOCK:
+            cls = _GROUP_CLASSES.get(key)
+            if cls is None:
+                name = ("Async" if asynchronous else "") + "".join(part.title().replace("_", "") for part in path[-1:]) + "Client"
+                namespace = {
+                    "__module__": "cohere_dyn." + ".".join(path) + ".client",
+                    "__qualname__": name,
+                    "__doc__": f"The methods of `client.{'.'.join(path)}`, as the official SDK's {name}.",
+                    "_carries_methods": True,
+                    "_group_path": path,
+                    "_asynchronous": asynchronous,
+                }
+                cls = _GROUP_CLASSES[key] = GroupType(name, (Group,), namespace)
+    return cls
+
+
+def group_classes() -> dict[str, Any]:
+    """Every group class of the packaged spec by name (sync and async), for the SDK's modules."""
+    from ._spec._document import Spec
+
+    found: dict[str, Any] = {}
+
+    def walk(tree: MethodTree, path: tuple[str, ...]) -> None:
+        for name, node in tree.children.items():
+            if isinstance(node, MethodTree):
+                for asynchronous in (False, True):
+                    cls = group_class((*path, name), asynchronous)
+                    found[cls.__name__] = cls
+                walk(node, (*path, name))
+
+    walk(tree_for(Spec.load()), ())
+    return found
+
+
+# -- per-instance functions: a method only another spec has ---------------------------------------
 
 
 def removed_function(name: str, moved_to: str | None) -> Callable[..., Any]:
@@ -174,6 +384,15 @@ def bind_method(
     spec: Spec, operation: Operation, invoke: Callable[[Operation, dict[str, Any]], Any], asynchronous: bool = False
 ) -> Callable[..., Any]:
     method = _calling(operation, invoke, asynchronous)
+    method.__qualname__ = operation.qualified_name
+    method.__module__ = "cohere_dyn"
+    _describe(method, spec, operation, asynchronous, bound=True)
+    return method
+
+
+def _describe(function: Any, spec: Spec, operation: Operation, asynchronous: bool, bound: bool) -> None:
+    """Name, docstring, signature and `.validate` of a method's function (`bound`: no `self`)."""
+    from ._signatures import docstring, signature
 
     def validate(*args: Any, **kwargs: Any) -> None:
         """Check these arguments against the spec, offline; raise ValidationError if they break it."""
@@ -183,19 +402,23 @@ def bind_method(
             bind_positional(operation, args, kwargs)
         validate_call(spec, operation, kwargs)
 
-    method.__name__ = operation.name
-    method.__qualname__ = operation.qualified_name
-    method.__module__ = "cohere_dyn"
-    method.__doc__ = docstring(spec, operation)
-    method.__signature__ = signature(spec, operation)  # type: ignore[attr-defined]
+    function.__name__ = operation.name
+    function.__doc__ = docstring(spec, operation)
+    described = signature(spec, operation)
     if asynchronous and (operation.bulk or operation.streaming):  # an async iterator: `AsyncStream[...]`
         returned = "Iterator[" if operation.bulk else "Stream["
-        method.__doc__ = method.__doc__.replace(returned, "Async" + returned, 1)
-        returns = method.__signature__.return_annotation  # type: ignore[attr-defined]
-        method.__signature__ = method.__signature__.replace(return_annotation="Async" + returns)  # type: ignore[attr-defined]
-    method.validate = validate  # type: ignore[attr-defined]
-    method.operation = operation  # type: ignore[attr-defined]
-    return method
+        function.__doc__ = function.__doc__.replace(returned, "Async" + returned, 1)
+        described = described.replace(return_annotation="Async" + described.return_annotation)
+    function.__signature__ = described if bound else _with_self(described)
+    function.validate = validate
+    function.operation = operation
+
+
+def _with_self(described: Any) -> Any:
+    import inspect
+
+    own = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+    return described.replace(parameters=[own, *described.parameters.values()])
 
 
 def _calling(
@@ -255,12 +478,28 @@ def bind_pager(
     operation = node.operation
 
     def method(*args: Any, **kwargs: Any) -> Any:
-        from ._workflows._pagination import pager
+        return _page(operation, invoke, asynchronous, args, kwargs)
 
-        if args:
-            bind_positional(operation, args, kwargs)
-        return pager(lambda page_kwargs: invoke(operation, page_kwargs), operation, kwargs, asynchronous)
+    method.__qualname__ = ".".join((*operation.group, node.name))
+    method.__module__ = "cohere_dyn"
+    _describe_pager(method, spec, node, asynchronous, bound=True)
+    return method
 
+
+def _page(
+    operation: Operation, invoke: Callable[[Operation, dict[str, Any]], Any], asynchronous: bool, args: Any, kwargs: Any
+) -> Any:
+    from ._workflows._pagination import pager
+
+    if args:
+        bind_positional(operation, args, kwargs)
+    return pager(lambda page_kwargs: invoke(operation, page_kwargs), operation, kwargs, asynchronous)
+
+
+def _describe_pager(function: Any, spec: Spec, node: PagerNode, asynchronous: bool, bound: bool) -> None:
+    from ._signatures import describe_type, docstring, returns_of, signature
+
+    operation = node.operation
     kind = "AsyncIterator" if asynchronous else "Iterator"
     item = returns_of(spec, operation)[0]
     rule = operation.pagination
@@ -269,113 +508,8 @@ def bind_pager(
     item = describe_type(spec.resolver, (spec.resolver.deref(schema) or {}).get("items"), "body") if schema else item
     lines = docstring(spec, operation).split("\n")
     lines[0] = f"Every item of {operation.qualified_name}, page after page; pages are fetched as the loop needs them."
-    method.__name__ = node.name
-    method.__qualname__ = ".".join((*operation.group, node.name))
-    method.__module__ = "cohere_dyn"
-    method.__doc__ = "\n".join(lines).replace("Returns:\n", f"Yields:\n    {item}: one `{rule.items}` entry at a time.\n\nEach page:\n", 1)  # type: ignore[union-attr]
-    method.__signature__ = signature(spec, operation).replace(return_annotation=f"{kind}[{item}]")  # type: ignore[attr-defined]
-    method.operation = operation  # type: ignore[attr-defined]
-    return method
-
-
-_SIGNATURES: dict[int, Any] = {}
-_DOCSTRINGS: dict[int, str] = {}
-
-
-def signature(spec: Spec, operation: Operation) -> "inspect.Signature":
-    cached = _SIGNATURES.get(id(operation))
-    if cached is not None:
-        return cached
-    import inspect
-
-    positional = operation.positional
-    first = [operation.by_keyword[keyword] for keyword in positional]
-    rest = [argument for argument in operation.arguments if argument.keyword not in positional]
-    parameters = [
-        inspect.Parameter(
-            argument.keyword,
-            inspect.Parameter.POSITIONAL_OR_KEYWORD if argument.keyword in positional else inspect.Parameter.KEYWORD_ONLY,
-            default=inspect.Parameter.empty if argument.required else argument.default,
-            annotation=describe_type(spec.resolver, argument.schema, argument.location),
-        )
-        for argument in (*first, *rest)
-    ]
-    parameters.append(
-        inspect.Parameter("request_options", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="dict | None")
-    )
-    result = inspect.Signature(parameters, return_annotation=returns_of(spec, operation)[0])
-    _SIGNATURES[id(operation)] = result
-    return result
-
-
-def docstring(spec: Spec, operation: Operation) -> str:
-    cached = _DOCSTRINGS.get(id(operation))
-    if cached is not None:
-        return cached
-    lines = [operation.summary or operation.qualified_name]
-    if operation.streaming:
-        lines[0] += " (streamed)"
-    if operation.bulk:
-        inputs = ", ".join(operation.batch.stream.inputs)  # type: ignore[union-attr]
-        lines[0] += (
-            f": one of {inputs} as any iterable (a generator too), read as the requests need it; "
-            "one result per input and embedding type, in input order"
-        )
-    if operation.description and operation.description != operation.summary:
-        lines += ["", operation.description]
-    lines += ["", "Args:"]
-    for argument in operation.arguments:
-        kind = describe_type(spec.resolver, argument.schema, argument.location)
-        flag = "required" if argument.required else "optional"
-        text = " ".join(argument.description.split()) or f"sent as the {argument.location} field {argument.wire_name!r}."
-        where = f" Sent as {argument.location} {argument.wire_name!r}." if argument.location in ("query", "header") else ""
-        lines.append(f"    {argument.keyword} ({kind}, {flag}): {text}{where}")
-    lines.append(f"    {REQUEST_OPTIONS_DOC}")
-    name, meaning = returns_of(spec, operation)
-    lines += ["", "Returns:", f"    {name}: {meaning}" if meaning else f"    {name}"]
-    lines += ["", f"Route: {operation.http_method} {operation.path}"]
-    result = "\n".join(lines)
-    _DOCSTRINGS[id(operation)] = result
-    return result
-
-
-def returns_of(spec: Spec, operation: Operation) -> tuple[str, str]:
-    if operation.bulk:
-        return "Iterator[StreamedEmbedding]", "index, embedding, embedding_type and text of each input, in input order."
-    if operation.streaming:
-        schema = next(iter(operation.event_schemas.values()), None)
-        name = describe_type(spec.resolver, schema, "body") if schema is not None else "dict"
-        return f"Stream[{name}]", "an iterator of events, yielded as they arrive; close it or use `with`."
-    if operation.response_schema is None:
-        return "None", ""
-    target = spec.resolver.deref(operation.response_schema)
-    meaning = target.get("description", "") if isinstance(target, dict) else ""
-    return describe_type(spec.resolver, operation.response_schema, "body"), " ".join(str(meaning).split())
-
-
-def describe_type(resolver: Resolver, schema: Any, location: str = "body", depth: int = 0) -> str:
-    """A short Python-flavoured type for docs and signatures: `str`, `list[ChatMessageV2]`, `Literal[...]`."""
-    if location == "file":
-        return "bytes | str | PathLike | IO[bytes] | tuple"
-    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        return schema["$ref"].rsplit("/", 1)[-1]
-    if not isinstance(schema, dict) or depth > 3:
-        return "Any"
-    if "enum" in schema:
-        values = schema["enum"]
-        shown = ", ".join(repr(value) for value in values[:8])
-        return f"Literal[{shown}{', ...' if len(values) > 8 else ''}]"
-    if "const" in schema:
-        return f"Literal[{schema['const']!r}]"
-    for key in ("anyOf", "oneOf"):
-        if isinstance(schema.get(key), list):
-            return " | ".join(dict.fromkeys(describe_type(resolver, s, location, depth + 1) for s in schema[key]))
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        return " | ".join(describe_type(resolver, {**schema, "type": k}, location, depth + 1) for k in kind)
-    if kind == "array":
-        return f"list[{describe_type(resolver, schema.get('items'), location, depth + 1)}]"
-    if kind == "string" and schema.get("format") == "date-time":
-        return "datetime | str"
-    names = {"string": "str", "integer": "int", "number": "float", "boolean": "bool", "object": "dict", "null": "None"}
-    return names.get(kind, "Any") if isinstance(kind, str) else "Any"
+    function.__name__ = node.name
+    function.__doc__ = "\n".join(lines).replace("Returns:\n", f"Yields:\n    {item}: one `{rule.items}` entry at a time.\n\nEach page:\n", 1)  # type: ignore[union-attr]
+    described = signature(spec, operation).replace(return_annotation=f"{kind}[{item}]")
+    function.__signature__ = described if bound else _with_self(described)
+    function.operation = operation

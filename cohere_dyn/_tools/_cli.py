@@ -134,7 +134,7 @@ def _ops(args: argparse.Namespace) -> int:
 
 
 def _describe(args: argparse.Namespace) -> int:
-    from .._dispatch import describe_type
+    from .._signatures import describe_type
 
     spec = _load(args)
     op = spec.operation(args.method)
@@ -173,7 +173,7 @@ def _plain_name(spec: Any, op: Any) -> str:
 
 
 def _returns_line(spec: Any, op: Any) -> str:
-    from .._dispatch import returns_of
+    from .._signatures import returns_of
 
     name, meaning = returns_of(spec, op)
     return f"{name}: {meaning}" if meaning else name

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .._dispatch import describe_type
+from .._signatures import describe_type
 from .._spec._schemas import Resolver
 
 TYPE_CHECKING = False

@@ -69,7 +69,7 @@ def test_path_parameters_are_positional_or_keyword_and_the_rest_keyword_only(cli
 
 
 def test_every_operation_takes_exactly_its_path_parameters_positionally() -> None:
-    from cohere_dyn._dispatch import signature
+    from cohere_dyn._signatures import signature
 
     spec = Spec.load()
     for operation in spec.operations:
