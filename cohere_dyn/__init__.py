@@ -64,6 +64,11 @@ __all__ = [
     "AsyncBedrockClientV2",
     "AsyncSagemakerClient",
     "AsyncSagemakerClientV2",
+    "AwsClient",
+    "OciClient",
+    "OciClientV2",
+    "AsyncOciClient",
+    "AsyncOciClientV2",
     "paginate",
     "RequestOptions",
     "JobFailedError",
@@ -124,9 +129,14 @@ _LAZY = {
             "AsyncBedrockClientV2",
             "AsyncSagemakerClient",
             "AsyncSagemakerClientV2",
+            "AwsClient",
+            "AwsClientV2",  # the official SDK's module cohere.aws_client has it (not in __all__)
+            "AsyncAwsClient",
+            "AsyncAwsClientV2",
         ),
         "_deployments._aws",
     ),
+    **dict.fromkeys(("OciClient", "OciClientV2", "AsyncOciClient", "AsyncOciClientV2"), "_deployments._oci"),
 }
 
 
