@@ -67,6 +67,8 @@ CASES = {
     "v2_embed_options": (V2, 'co.embed(model="embed-v4.0", texts=["a"], input_type="classification", embedding_types=["int8", "float"], truncate="NONE", output_dimension=256, max_tokens=100, priority=2)', "embed-types"),
     "v2_embed_images": (V2, 'co.embed(model="embed-v4.0", images=["data:image/png;base64,AAAA"], input_type="image", embedding_types=["float"])', "embed-types"),
     "v2_embed_inputs": (V2, 'co.embed(model="embed-v4.0", inputs=[{"content": [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}], input_type="search_document", embedding_types=["float"])', "embed-types"),
+    "v2_embed_inputs_single": (V2, 'co.embed(model="embed-v4.0", inputs=[{"content": [{"type": "text", "text": "a"}]}, {"content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}], input_type="search_document", embedding_types=["float"])', "embed-types"),
+    "v2_chat_stream_tools": (V2, 'list(co.chat_stream(model="command-a-03-2025", messages=[{"role": "user", "content": "weather in Paris?"}], tools=[' + TOOL_V2 + ']))', "v2-stream"),
     "v2_rerank": (V2, 'co.rerank(model="rerank-v3.5", query="q", documents=["a", "b"], top_n=1)', "v2"),
 }
 
