@@ -65,6 +65,9 @@ __all__ = [
     "AsyncSagemakerClient",
     "AsyncSagemakerClientV2",
     "AwsClient",
+    "AwsClientV2",
+    "AsyncAwsClient",
+    "AsyncAwsClientV2",
     "OciClient",
     "OciClientV2",
     "AsyncOciClient",
@@ -130,7 +133,7 @@ _LAZY = {
             "AsyncSagemakerClient",
             "AsyncSagemakerClientV2",
             "AwsClient",
-            "AwsClientV2",  # the official SDK's module cohere.aws_client has it (not in __all__)
+            "AwsClientV2",
             "AsyncAwsClient",
             "AsyncAwsClientV2",
         ),

@@ -40,7 +40,7 @@ class StreamRules:
 
         if not isinstance(rules, dict) or set(rules) - _STREAM_KEYS:
             raise fail("", f"a stream's rules are a mapping of {', '.join(sorted(_STREAM_KEYS))}")
-        if rules.get("event") not in maps:
+        if not isinstance(rules.get("event"), str) or rules["event"] not in maps:
             raise fail("event", "'event' must name the map each event of the service goes through")
         self.name = name
         self.event_map: str = rules["event"]

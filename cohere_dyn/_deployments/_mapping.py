@@ -138,7 +138,7 @@ class Maps:
         if found.by is not None:
             if not isinstance(value, dict):
                 raise Refused(path, f"expected an object, got {type(value).__name__}")
-            case = found.cases.get(value.get(found.by))
+            case = found.cases.get(str(value.get(found.by)))
             if case is None:
                 if not found.strict:
                     return {}

@@ -173,7 +173,8 @@ class PrincipalSigner:
         prepared = requests.Request(request.method, request.url, headers=dict(request.headers), data=request.content or b"").prepare()
         prepared.headers.pop("Authorization", None)
         self._signer.do_request_sign(prepared)
-        return HttpRequest(request.method, request.url, dict(prepared.headers), request.content, request.timeout)
+        headers = {str(name): value if isinstance(value, str) else value.decode() for name, value in prepared.headers.items()}
+        return HttpRequest(request.method, request.url, headers, request.content, request.timeout)
 
     def secrets(self) -> list[bytes]:
         return []

@@ -84,7 +84,8 @@ def _oci_client() -> Iterator[Any]:
         with cohere_dyn.OciClientV2(oci_compartment_id=compartment, oci_profile=os.environ.get("OCI_CLI_PROFILE")) as client:
             yield client
         return
-    from ..mock import oci_test_credentials, serve
+    from ..mock import serve
+    from ..mock._oci import oci_test_credentials
 
     with serve(delay=0.03) as url:
         print(f"No OCI config (or no OCI_COMPARTMENT_ID): the tour runs against the mock's OCI routes at {url} (requests signed, checked).")

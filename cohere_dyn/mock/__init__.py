@@ -30,13 +30,15 @@ Ctrl-C. Importing this package does not import openapi-core; starting a server d
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._app import Received
 from ._server import MockServer, run, serve
 
 __all__ = ["serve", "run", "MockServer", "Received", "oci_test_credentials", "trust_oci_key"]
 
 
-def __getattr__(name: str) -> object:
+def __getattr__(name: str) -> Any:
     if name in ("oci_test_credentials", "trust_oci_key"):  # loaded on first use, like the routes themselves
         from . import _oci
 

@@ -61,7 +61,7 @@ def trust_oci_key(key_id: str, public_key: Any) -> None:
     _TRUSTED[key_id] = public_key
 
 
-def oci_test_credentials(folder: str | Path | None = None, region: str = "us-chicago-1") -> dict[str, str]:
+def oci_test_credentials(folder: str | Path | None = None, region: str = "us-chicago-1") -> dict[str, Any]:
     """A fresh key pair the mock trusts, written to `folder` (a temporary one by default): the
     keywords of an OciClient that signs with it (add base_url= the mock's URL)."""
     from cryptography.hazmat.primitives import serialization
