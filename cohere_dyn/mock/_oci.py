@@ -72,7 +72,8 @@ def oci_test_credentials(folder: str | Path | None = None, region: str = "us-chi
     path = where / "oci_mock_api_key.pem"
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     path.chmod(0o600)
-    digest = hashlib.md5(key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()
+    public_der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    digest = hashlib.md5(public_der, usedforsecurity=False).hexdigest()  # how OCI names a key: its fingerprint
     fingerprint = ":".join(digest[i : i + 2] for i in range(0, 32, 2))
     tenancy, user = "ocid1.tenancy.oc1..cohere-dyn-mock", "ocid1.user.oc1..cohere-dyn-mock"
     trust_oci_key(f"{tenancy}/{user}/{fingerprint}", key.public_key())
