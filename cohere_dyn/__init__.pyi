@@ -12,14 +12,24 @@ from ._async_client import (
 from ._bulk._embed_stream import StreamedEmbedding as StreamedEmbedding
 from ._call._prepare import RequestOptions as RequestOptions
 from ._deployments._aws import (
+    AsyncAwsClient as AsyncAwsClient,
+    AsyncAwsClientV2 as AsyncAwsClientV2,
     AsyncBedrockClient as AsyncBedrockClient,
     AsyncBedrockClientV2 as AsyncBedrockClientV2,
     AsyncSagemakerClient as AsyncSagemakerClient,
     AsyncSagemakerClientV2 as AsyncSagemakerClientV2,
+    AwsClient as AwsClient,
+    AwsClientV2 as AwsClientV2,
     BedrockClient as BedrockClient,
     BedrockClientV2 as BedrockClientV2,
     SagemakerClient as SagemakerClient,
     SagemakerClientV2 as SagemakerClientV2,
+)
+from ._deployments._oci import (
+    AsyncOciClient as AsyncOciClient,
+    AsyncOciClientV2 as AsyncOciClientV2,
+    OciClient as OciClient,
+    OciClientV2 as OciClientV2,
 )
 from ._errors import (
     ApiError as ApiError,

@@ -88,7 +88,7 @@ class AsyncCaller:
         request = build_request(self.client, prepared)
         try:
             response = await self._attempts(prepared, request, retries_for(self.client, prepared), True)
-            decoders = self.deployment.stream_decoders if self.deployment is not None else None
+            decoders = self.deployment.stream_decoders_for(prepared.operation) if self.deployment is not None else None
             source = await open_source(response, prepared.operation, self.spec, self.client._validate_events, decoders)
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__

@@ -58,7 +58,7 @@ class SyncCaller:
                 from .._streaming._stream import Stream
 
                 # a wrong answer's message quotes what the server sent instead of a stream
-                decoders = self.deployment.stream_decoders if self.deployment is not None else None
+                decoders = self.deployment.stream_decoders_for(operation) if self.deployment is not None else None
                 return Stream(response, operation, self.spec, self.client._validate_events, decoders)
             return decode_response(self.spec, operation, response, self.deployment)
         except CohereError as exc:

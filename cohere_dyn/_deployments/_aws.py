@@ -33,10 +33,15 @@ from .._timeout import Timeout
 from .._transports._base import HttpRequest
 from ._errors import aws_error
 from ._eventstream import EVENT_STREAM_TYPE, decoder_factory
-from ._routes import Service, service
+from ._routes import Service
+from ._routes import service as service_rules
 
 __all__ = [
     "AwsDeployment",
+    "AwsClient",
+    "AwsClientV2",
+    "AsyncAwsClient",
+    "AsyncAwsClientV2",
     "BedrockClient",
     "BedrockClientV2",
     "SagemakerClient",
@@ -86,6 +91,10 @@ class AwsDeployment:
 
     def __repr__(self) -> str:
         return f"<AwsDeployment {self.service.name} region={self.region!r} endpoint={self.endpoint or None!r}>"
+
+    def stream_decoders_for(self, operation: Operation) -> dict[str, Any]:
+        """The decoders of this service's streams, by media type (one framing for all its methods)."""
+        return self.stream_decoders
 
     # the transport seam ---------------------------------------------------------------------
 
@@ -204,7 +213,7 @@ class AwsDeployment:
 class _AwsClient:
     """The constructor and checks shared by the AWS clients (mixed in before Client or AsyncClient)."""
 
-    _service_name: str
+    _service_name: str | None = None  # set by the Bedrock and SageMaker clients; AwsClient takes service=
     _deployment: AwsDeployment
 
     def __init__(
@@ -215,6 +224,7 @@ class _AwsClient:
         aws_session_token: str | None = None,
         aws_region: str | None = None,
         timeout: float | Timeout | None = None,
+        service: str | None = None,
         base_url: str | None = None,
         max_retries: int = 2,
         spec: Any = None,
@@ -222,6 +232,14 @@ class _AwsClient:
         validate: bool = True,
         validate_events: bool = False,
     ):
+        own = self._service_name
+        if service is None and own is None:
+            raise TypeError(f"{type(self).__name__}() needs service='bedrock' or service='sagemaker'")
+        if service is not None and own is not None and service != own:
+            raise TypeError(f"{type(self).__name__} is the {own} client; service={service!r} names another")
+        name = own or service
+        if name not in ("bedrock", "sagemaker"):
+            raise ValueError(f"service must be 'bedrock' or 'sagemaker', not {name!r}")
         if importlib.util.find_spec("botocore") is None:
             raise CohereError(INSTALL_HINT)
         super().__init__(  # type: ignore[call-arg]
@@ -232,7 +250,7 @@ class _AwsClient:
             validate=validate,
             validate_events=validate_events,
         )
-        rules = service(self._spec.document, self._service_name, self._spec.source)  # type: ignore[attr-defined]
+        rules = service_rules(self._spec.document, name, self._spec.source)  # type: ignore[attr-defined]
         deployment = AwsDeployment(
             rules,
             access_key=aws_access_key,
@@ -255,7 +273,18 @@ class _AwsClient:
         return f"<cohere_dyn.{type(self).__name__} region={deployment.region!r} endpoint={deployment.endpoint or None!r}>"
 
 
-class BedrockClient(_AwsClient, Client):
+class AwsClient(_AwsClient, Client):
+    """Cohere's models on AWS, `service="bedrock"` or `"sagemaker"`: the official SDK's base of
+    `BedrockClient` and `SagemakerClient`, which fix the service. See `BedrockClient`."""
+
+
+class AwsClientV2(AwsClient):
+    """`AwsClient` with the v2 methods at the top level: the base of the V2 clients."""
+
+    _promote = ("v2",)
+
+
+class BedrockClient(AwsClient):
     """Cohere's models on Amazon Bedrock: the v1 methods at the top level, v2 under `.v2`.
 
     Args:
@@ -270,13 +299,13 @@ class BedrockClient(_AwsClient, Client):
     _service_name = "bedrock"
 
 
-class BedrockClientV2(BedrockClient):
+class BedrockClientV2(BedrockClient, AwsClientV2):
     """`BedrockClient` with the v2 methods at the top level."""
 
     _promote = ("v2",)
 
 
-class SagemakerClient(_AwsClient, Client):
+class SagemakerClient(AwsClient):
     """Cohere's models on Amazon SageMaker endpoints (`model=` names the endpoint); see `BedrockClient`.
 
     base_url defaults to AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME, AWS_ENDPOINT_URL, then
@@ -286,27 +315,35 @@ class SagemakerClient(_AwsClient, Client):
     _service_name = "sagemaker"
 
 
-class SagemakerClientV2(SagemakerClient):
+class SagemakerClientV2(SagemakerClient, AwsClientV2):
     """`SagemakerClient` with the v2 methods at the top level."""
 
     _promote = ("v2",)
 
 
-class AsyncBedrockClient(_AwsClient, AsyncClient):
-    """`BedrockClient` with coroutine methods and async streams (the async transport of `AsyncClient`)."""
+class AsyncAwsClient(_AwsClient, AsyncClient):
+    """`AwsClient` with coroutine methods and async streams (the async transport of `AsyncClient`)."""
+
+
+class AsyncAwsClientV2(AsyncAwsClient):
+    _promote = ("v2",)
+
+
+class AsyncBedrockClient(AsyncAwsClient):
+    """`BedrockClient` with coroutine methods and async streams."""
 
     _service_name = "bedrock"
 
 
-class AsyncBedrockClientV2(AsyncBedrockClient):
+class AsyncBedrockClientV2(AsyncBedrockClient, AsyncAwsClientV2):
     _promote = ("v2",)
 
 
-class AsyncSagemakerClient(_AwsClient, AsyncClient):
+class AsyncSagemakerClient(AsyncAwsClient):
     """`SagemakerClient` with coroutine methods and async streams."""
 
     _service_name = "sagemaker"
 
 
-class AsyncSagemakerClientV2(AsyncSagemakerClient):
+class AsyncSagemakerClientV2(AsyncSagemakerClient, AsyncAwsClientV2):
     _promote = ("v2",)

@@ -16,6 +16,7 @@
           operations:
             v2.rerank: {token-counts: meta, add: {api_version: 2}}
 
+A service with `protocol: oci` speaks its own API; its rules are read by `_mappedservice`.
 A rule that makes no sense is a SpecError naming its JSON pointer, when a deployment client is made.
 """
 
@@ -120,8 +121,9 @@ class Service:
         return self.stream_route if streaming else self.route
 
 
-def service(document: dict[str, Any], name: str, source: str) -> Service:
-    """The rules of service `name` in a spec document, checked."""
+def service(document: dict[str, Any], name: str, source: str) -> Any:
+    """The rules of service `name` in a spec document, checked: a `Service` (AWS's invoke routes), or
+    a `MappedService` for one whose API differs from Cohere's (`protocol: oci`)."""
     block = document.get(BLOCK)
     if not isinstance(block, dict) or not isinstance(block.get("services"), dict):
         raise SpecError(f"the spec has no {BLOCK}.services block: no cloud deployment is described", source=source)
@@ -129,6 +131,10 @@ def service(document: dict[str, Any], name: str, source: str) -> Service:
     if rules is None:
         known = ", ".join(block["services"]) or "none"
         raise SpecError(f"the spec describes no deployment {name!r} (described: {known})", source=source)
+    if isinstance(rules, dict) and rules.get("protocol") == "oci":
+        from ._mappedservice import MappedService
+
+        return MappedService(name, rules, f"#/{BLOCK}/services/{name}", source)
     body_order = block.get("body-order", {})
     if not isinstance(body_order, dict) or not all(isinstance(v, list) for v in body_order.values()):
         raise SpecError("'body-order' must map methods to lists of body fields", source=source, pointer=f"#/{BLOCK}/body-order")

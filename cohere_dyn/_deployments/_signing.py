@@ -1,7 +1,8 @@
-"""AWS Signature Version 4 as a transport wrapper: every request is signed by botocore as it is sent.
+"""Request signing as a transport wrapper: every request is signed as it is sent.
 
-The wrapper receives the finished `HttpRequest` (URL, headers, body bytes), signs exactly those
-bytes, and hands the signed request to the inner transport. A retry goes through `send` again
+The wrapper receives the finished `HttpRequest` (URL, headers, body bytes), has its signer (a
+`RequestSigner`: AWS SigV4 by botocore here, OCI's HTTP signatures in `_ocisigning`) sign exactly
+those bytes, and hands the signed request to the inner transport. A retry goes through `send` again
 and is signed afresh (a new date, refreshed credentials). Error answers are read through
 `ScrubbedResponse`, which removes the secret key and session token from their bytes and headers:
 an AWS 403 echoes the canonical request, session token included, and nothing of ours may carry
@@ -10,14 +11,22 @@ it on (exceptions, logs, reprs).
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Iterator, Protocol
 
 from .._errors import CohereError, Headers
 from .._transports._base import AsyncResponse, AsyncTransport, HttpRequest, Response, Transport
 
-__all__ = ["Signer", "SigningTransport", "AsyncSigningTransport"]
+__all__ = ["RequestSigner", "Signer", "SigningTransport", "AsyncSigningTransport"]
 
 REDACTED = b"[redacted]"
+
+
+class RequestSigner(Protocol):
+    def sign(self, request: HttpRequest) -> HttpRequest: ...
+
+    def secrets(self) -> list[bytes]:
+        """Secrets an error answer might echo, to scrub from it."""
+        ...
 
 
 class Signer:
@@ -112,7 +121,7 @@ class AsyncScrubbedResponse:
 class SigningTransport:
     """A `Transport` that signs each request, then sends it with the inner transport."""
 
-    def __init__(self, inner: Transport, signer: Signer):
+    def __init__(self, inner: Transport, signer: RequestSigner):
         self.inner = inner
         self.signer = signer
 
@@ -129,7 +138,7 @@ class SigningTransport:
 class AsyncSigningTransport:
     """An `AsyncTransport` that signs each request, then sends it with the inner transport."""
 
-    def __init__(self, inner: AsyncTransport, signer: Signer):
+    def __init__(self, inner: AsyncTransport, signer: RequestSigner):
         self.inner = inner
         self.signer = signer
 

@@ -97,9 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = command("demo", _demo, "a short tour: chat, streamed chat, embed, rerank, validation (no key needed)", spec=False)
     sub.add_argument(
         "--deployment",
-        choices=("cohere", "bedrock", "sagemaker"),
+        choices=("cohere", "bedrock", "sagemaker", "oci"),
         default="cohere",
-        help="where the models are: the Cohere API (default), Amazon Bedrock or SageMaker (mock routes without AWS credentials)",
+        help="where the models are: the Cohere API (default), Amazon Bedrock, SageMaker or OCI Generative AI (mock routes without credentials)",
     )
     sub.add_argument("--endpoint", metavar="NAME", help="the SageMaker endpoint (or Bedrock model) to use on AWS")
     sub = command("lint", _lint, "strict checks of a spec, each finding at its JSON pointer (exit 0 clean, 1 errors)")

@@ -3,7 +3,9 @@
 With no API key it runs against the embedded mock server, started in-process; with CO_API_KEY
 set it runs the same tour against the real API. `--deployment bedrock` (or `sagemaker`) runs it
 through the AWS client: against the mock's runtime routes with its test credentials, or against
-AWS when credentials and a region are configured.
+AWS when credentials and a region are configured. `--deployment oci` runs it through
+OciClientV2: against the mock's OCI routes with a key made for the run, or against OCI when
+~/.oci/config exists and OCI_COMPARTMENT_ID names the compartment.
 """
 
 from __future__ import annotations
@@ -68,6 +70,60 @@ def _aws_client(deployment: str, endpoint: str | None) -> Iterator[tuple[Any, tu
             yield client, models
 
 
+# OCI names Cohere's models cohere.<name>; the client adds the prefix to a bare name.
+OCI_MODELS = ("command-a-03-2025", "embed-v4.0")
+
+
+@contextlib.contextmanager
+def _oci_client() -> Iterator[Any]:
+    import cohere_dyn
+
+    compartment = os.environ.get("OCI_COMPARTMENT_ID")
+    if compartment and os.path.isfile(os.path.expanduser(os.path.join("~", ".oci", "config"))):
+        print("An OCI config and OCI_COMPARTMENT_ID are set: the tour runs against OCI Generative AI.")
+        with cohere_dyn.OciClientV2(oci_compartment_id=compartment, oci_profile=os.environ.get("OCI_CLI_PROFILE")) as client:
+            yield client
+        return
+    from ..mock import serve
+    from ..mock._oci import oci_test_credentials
+
+    with serve(delay=0.03) as url:
+        print(f"No OCI config (or no OCI_COMPARTMENT_ID): the tour runs against the mock's OCI routes at {url} (requests signed, checked).")
+        with cohere_dyn.OciClientV2(base_url=url, **oci_test_credentials()) as client:
+            yield client
+
+
+def _oci_tour(client: Any) -> None:
+    """Chat, a streamed chat, embed, and a field OCI doesn't define refused before sending."""
+    import cohere_dyn
+
+    chat_model, embed_model = OCI_MODELS
+    question = "What is the capital of France?"
+    _say(f"v2 chat: client.chat(model={chat_model!r}, messages=[user: {question!r}])")
+    reply = client.chat(model=chat_model, messages=[{"role": "user", "content": question}])
+    print(reply.message.content[0].text)
+    print(f"(finish reason {reply.finish_reason}; {reply.usage.tokens.input_tokens} input and {reply.usage.tokens.output_tokens} output tokens)")
+
+    _say("v2 chat, streamed: OCI's server-sent events become Cohere's, as they arrive")
+    with client.chat_stream(model=chat_model, messages=[{"role": "user", "content": "Tell me about Paris in one line."}]) as stream:
+        for piece in stream.text():
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        final = stream.final()
+    print(f"\n({len(stream.events)} events, finish reason {final.finish_reason})")
+
+    texts = ["Paris is the capital of France.", "Berlin is the capital of Germany."]
+    _say(f"v2 embed: {len(texts)} texts, float and int8 embeddings")
+    embedded = client.embed(model=embed_model, input_type="search_document", embedding_types=["float", "int8"], texts=texts)
+    print(f"{len(embedded.embeddings.float)} vectors of dimension {len(embedded.embeddings.float[0])}, as float and int8")
+
+    _say("a Cohere field OCI doesn't define is refused before sending: embed(..., priority=1)")
+    try:
+        client.embed(model=embed_model, input_type="search_document", texts=texts, priority=1)
+    except cohere_dyn.ValidationError as exc:
+        print(exc)
+
+
 def _aws_configured() -> bool:
     import botocore.session
 
@@ -78,6 +134,16 @@ def _aws_configured() -> bool:
 def run_demo(api_key: str | None, deployment: str = "cohere", endpoint: str | None = None) -> int:
     import cohere_dyn
 
+    if deployment == "oci":
+        with _oci_client() as client:
+            _oci_tour(client)
+            _say("OCI serves chat and embed: rerank is refused before sending")
+            try:
+                client.rerank(model="rerank-v3.5", query="q", documents=["d"])
+            except cohere_dyn.NotServedError as exc:
+                print(exc)
+        print("\nDone.")
+        return 0
     if deployment != "cohere":
         with _aws_client(deployment, endpoint) as (client, models):
             _tour(client, *models)

@@ -325,6 +325,10 @@ def _deployments(document: dict[str, Any], operations: list[Any], source: str) -
                 findings.append(Finding(ERROR, "deployment", where, f"{method!r} has no JSON body to map"))
             elif rules.path_field not in {a.wire_name for a in operation.arguments if a.location == "body"}:
                 findings.append(Finding(ERROR, "deployment", where, f"{method!r} has no body field {rules.path_field!r}"))
+        if hasattr(rules, "problems"):  # a service whose maps name Cohere's body fields (protocol: oci)
+            fields = {m: {a.wire_name for a in by_name[m].arguments if a.location == "body"} for m in rules.routes if m in by_name}
+            for where, message in rules.problems(fields):
+                findings.append(Finding(ERROR, "deployment", f"{pointer}/services/{name}/{where}", message))
     for method, fields in (block.get("body-order") or {}).items():
         if method not in by_name:
             findings.append(Finding(ERROR, "deployment", f"{pointer}/body-order/{method}", f"no method {method!r} in the spec"))

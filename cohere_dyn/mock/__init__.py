@@ -20,13 +20,27 @@ The same server answers the Amazon Bedrock and SageMaker runtime routes (`/model
 botocore against the test credentials of `cohere_dyn.mock._aws`, Bedrock's token-count headers,
 streams as real event-stream frames (see `_aws`).
 
+It answers OCI Generative AI's inference routes too (`/20231130/actions/chat`, `/embedText`) for
+the OCI clients, checking each request's HTTP signature against keys it trusts:
+`oci_test_credentials()` makes one and returns an OciClient's keywords (see `_oci`).
+
 `MockServer` gives more control (`.url`, `.requests`, `start()`/`stop()`); `run()` serves until
 Ctrl-C. Importing this package does not import openapi-core; starting a server does.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._app import Received
 from ._server import MockServer, run, serve
 
-__all__ = ["serve", "run", "MockServer", "Received"]
+__all__ = ["serve", "run", "MockServer", "Received", "oci_test_credentials", "trust_oci_key"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("oci_test_credentials", "trust_oci_key"):  # loaded on first use, like the routes themselves
+        from . import _oci
+
+        return getattr(_oci, name)
+    raise AttributeError(f"module 'cohere_dyn.mock' has no attribute {name!r}")

@@ -68,6 +68,7 @@ class MockApp:
         self.store = Store()
         self.synth = Synthesizer(spec.resolver)
         self._aws: Any = None  # the Bedrock and SageMaker routes, made on their first request
+        self._oci: Any = None  # OCI Generative AI's routes, likewise
 
     def handle(self, received: Received) -> Outgoing:
         """The answer to `received`, whose operation, status and problems are filled in on the way."""
@@ -90,6 +91,13 @@ class MockApp:
                 if self._aws is None:
                     self._aws = AwsRuntime(self)
                 return self._aws.answer(received)
+        if received.path.startswith("/20231130/actions/"):  # OCI Generative AI (see _oci)
+            if self._oci is None:
+                from ._oci import OciRuntime
+
+                self._oci = OciRuntime()
+            status, headers, body, chunks = self._oci.answer(received.method, received.path, received.headers, received.body)
+            return Outgoing(status, headers, body, chunks)
         scheme, _, key = received.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return _json(401, {"message": "no api key supplied"})

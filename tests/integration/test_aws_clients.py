@@ -335,3 +335,20 @@ def test_additional_headers_are_signed_and_checked(mock: MockServer) -> None:
     assert "x-amzn-sagemaker-target-model" in received.headers["authorization"]
     with pytest.raises(cohere_dyn.ValidationError, match="can't contain CR, LF or NUL"):
         client.chat(model=ENDPOINT, message="hi", request_options={"additional_headers": {"X-Bad": "a\r\nb"}})
+
+
+def test_bedrock_and_sagemaker_clients_are_aws_clients_as_in_the_official_sdk() -> None:
+    for name in ("BedrockClient", "BedrockClientV2", "SagemakerClient", "SagemakerClientV2"):
+        client = getattr(cohere_dyn, name)(aws_access_key="AKID", aws_secret_key="secret", aws_region="us-east-1")
+        assert isinstance(client, cohere_dyn.AwsClient)
+        assert isinstance(client, cohere_dyn.AwsClientV2) == name.endswith("V2")
+    assert isinstance(cohere_dyn.AsyncBedrockClientV2(aws_access_key="AKID", aws_secret_key="s", aws_region="r"), cohere_dyn.AsyncAwsClientV2)
+
+
+def test_aws_client_takes_the_service_by_keyword() -> None:
+    client = cohere_dyn.AwsClient(service="sagemaker", aws_access_key="AKID", aws_secret_key="secret", aws_region="eu-west-1")
+    assert client._deployment.service.name == "sagemaker"
+    with pytest.raises(TypeError, match="needs service='bedrock' or service='sagemaker'"):
+        cohere_dyn.AwsClient(aws_region="eu-west-1")
+    with pytest.raises(TypeError, match="BedrockClient is the bedrock client"):
+        cohere_dyn.BedrockClient(service="sagemaker", aws_region="eu-west-1")

@@ -68,7 +68,7 @@ def test_unknown_stream_framing_is_a_spec_error() -> None:
 
 
 def test_a_spec_without_the_service_says_which_it_describes() -> None:
-    with pytest.raises(cohere_dyn.SpecError, match="no deployment 'vertex' \\(described: bedrock, sagemaker\\)"):
+    with pytest.raises(cohere_dyn.SpecError, match="no deployment 'vertex' \\(described: bedrock, sagemaker, oci\\)"):
         service(PACKAGED, "vertex", "spec")
 
 
