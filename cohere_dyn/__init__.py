@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ._client import Client, ClientV2
 from ._compat import _modules as _sdk_modules
+from ._compat._alias import install_as_cohere
 from ._errors import (
     ApiError,
     BadRequestError,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "__version__",
+    "install_as_cohere",
     "Client",
     "ClientV2",
     "ClientEnvironment",
@@ -159,6 +161,9 @@ def validate(method: str, payload: Mapping[str, Any], spec: str | os.PathLike[st
     validate_call(loaded, operation, kwargs)
 
 
+OMIT: Any = ...  # the official SDK's "not given" for any keyword argument, as `cohere.v2.client.OMIT`
+
+
 def __getattr__(name: str) -> Any:
     """Lazy public names, `cohere_dyn.UserChatMessageV2(...)` as with `import cohere` (cohere_dyn.types),
     and the SDK's modules (`cohere_dyn.finetuning`, see _compat._modules)."""
@@ -168,10 +173,10 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
         globals()[name] = value
         return value
-    if name == "types":  # the submodule, before anything imported it
+    if name in ("types", "errors"):  # the submodules, before anything imported them (`cohere.errors.X` after `import cohere`)
         import importlib
 
-        return importlib.import_module(f"{__name__}.types")
+        return importlib.import_module(f"{__name__}.{name}")
     if name[:1].isupper():
         from . import types
 

@@ -11,6 +11,7 @@ from ._async_client import (
 )
 from ._bulk._embed_stream import StreamedEmbedding as StreamedEmbedding
 from ._call._prepare import RequestOptions as RequestOptions
+from ._compat._alias import install_as_cohere as install_as_cohere
 from ._deployments._aws import (
     AsyncAwsClient as AsyncAwsClient,
     AsyncAwsClientV2 as AsyncAwsClientV2,

@@ -116,6 +116,18 @@ class ClientBase(Group):
             "sending, or use AsyncClient(httpx_client=httpx.AsyncClient(...))."
         )
 
+    @property
+    def _client_wrapper(self) -> Any:
+        """The official SDK's private settings object, as integrations read it (see _compat._client_wrapper)."""
+        from ._compat._client_wrapper import ClientWrapper
+
+        return ClientWrapper(self)
+
+    def _send_with(self, transport: Any) -> None:
+        """Send with `transport` from the next call on (the one in use is left to its owner)."""
+        object.__setattr__(self, "_transport", transport)
+        object.__setattr__(self, "_caller", None)
+
     def _resolve_key(self, key: str | Callable[[], str] | None) -> str | Callable[[], str] | None:
         """The key given, else from the environment; a client that signs its requests needs none."""
         if key is None:

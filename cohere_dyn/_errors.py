@@ -358,6 +358,16 @@ def redact(error: BaseException, secret: str | None) -> BaseException:
     return error
 
 
+def sdk_error_classes() -> dict[str, type[ApiError]]:
+    """ApiError and its subclasses by the official SDK's names (`NotImplementedError` for the 501)."""
+    found: dict[str, type[ApiError]] = {"ApiError": ApiError}
+    for name in __all__:
+        value = globals()[name]
+        if isinstance(value, type) and issubclass(value, _StatusError):
+            found["NotImplementedError" if value is NotImplementedApiError else name] = value
+    return found
+
+
 def _scrub(value: Any, secret: str) -> Any:
     if isinstance(value, str):
         return value.replace(secret, REDACTED) if secret in value else value

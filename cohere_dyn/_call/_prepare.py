@@ -100,7 +100,7 @@ def split_arguments(operation: Operation, kwargs: Mapping[str, Any]) -> tuple[An
             if keyword != "request_options":
                 _unexpected(operation, keyword, kwargs)
             continue
-        if value is None:
+        if value is None or value is ...:  # None, or the official SDK's OMIT: not given
             continue
         location = argument.location
         if location == "body":
@@ -108,7 +108,7 @@ def split_arguments(operation: Operation, kwargs: Mapping[str, Any]) -> tuple[An
                 body = {}
             body[argument.wire_name] = value
         elif location == "request":
-            body = {key: item for key, item in value.items() if item is not None} if isinstance(value, Mapping) else value
+            body = {key: item for key, item in value.items() if item is not None and item is not ...} if isinstance(value, Mapping) else value
         elif location != "file" and location != "client":  # client: batching options, never sent
             params[keyword] = value
     _check_required(operation, kwargs)
@@ -151,7 +151,7 @@ def warn_deprecated(operation: Operation, kwargs: Mapping[str, Any]) -> None:
     """One DeprecationWarning per deprecated keyword (or old enum spelling) the call uses; it is still sent."""
     for keyword in operation.deprecated.keys() & kwargs.keys():
         value = kwargs[keyword]
-        if value is None:
+        if value is None or value is ...:
             continue
         argument = operation.deprecated[keyword]
         if argument.deprecated:
@@ -227,7 +227,7 @@ def prepare(
         parts: list[Any] = []
         for argument in operation.arguments:
             value = kwargs.get(argument.keyword)
-            if value is None:
+            if value is None or value is ...:
                 continue
             if argument.location == "file":
                 try:

@@ -8,9 +8,10 @@ every such path is a module created on first import from the packaged spec's gro
 `from cohere_dyn.finetuning.finetuning import FinetunedModel, Settings` and
 `cohere_dyn.batches.Batch(...)` work, and a new group in the spec brings its module with no code.
 Each module offers cohere_dyn's public names (`cohere_dyn.core.api_error.ApiError`,
-`cohere_dyn.client.Client`) and every payload constructor of `cohere_dyn.types` (see
-`_spec._types`): the SDK spreads its classes over these modules, and a name it keeps in one
-module is found in any.
+`cohere_dyn.client.Client`, `cohere_dyn.v2.client.OMIT`), the classes of the method groups
+(`cohere_dyn.v2.client.V2Client`) and every model class of `cohere_dyn.types`: the SDK spreads its
+classes over these modules, and a name it keeps in one module is found in any. The SDK's module
+of each error (`cohere_dyn.errors.gateway_timeout_error`) is one of them too.
 
 A meta path finder consulted after the regular one: real submodules (`cohere_dyn.types`,
 `cohere_dyn.mock`) are found as files first, and nothing is read until such an import happens.
@@ -40,12 +41,16 @@ def module_paths(spec: Spec | None = None) -> frozenset[str]:
         from .._spec._document import Spec
 
         spec = Spec.load()
-    paths: set[str] = set()
+    from .._errors import sdk_error_classes
+    from .._naming import snake_case
+
+    paths: set[str] = {f"errors.{snake_case(name)}" for name in sdk_error_classes() if name != "ApiError"}
     groups = {operation.group for operation in spec.operations if operation.group}
     for parts in (*groups, *(tuple(str(path).split(".")) for path in spec.sdk_modules)):
         for end in range(1, len(parts) + 1):
             paths.add(".".join(parts[:end]))
-    return frozenset(paths | {f"{path}.types" for path in paths})
+    groups_paths = {".".join(group[:end]) for group in groups for end in range(1, len(group) + 1)}
+    return frozenset(paths | {f"{path}.types" for path in paths if not path.startswith("errors.")} | {f"{path}.client" for path in groups_paths})
 
 
 class SdkModules:
@@ -83,24 +88,24 @@ class SdkModules:
                 return importlib.import_module(f"{name}.{attribute}")
             if attribute == "__all__":
                 return __dir__()
-            if attribute.startswith("__"):
+            if attribute.startswith("_"):
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
-            import cohere_dyn
+            if attribute.endswith("Client"):
+                from .._dispatch import group_classes
 
-            if attribute in cohere_dyn.__all__:  # `cohere_dyn.core.api_error.ApiError`, `cohere_dyn.client.Client`
-                return getattr(cohere_dyn, attribute)
-            from .. import types
-
-            try:
-                return getattr(types, attribute)
+                group = group_classes().get(attribute)
+                if group is not None:  # `cohere_dyn.v2.client.V2Client`
+                    return group
+            package = sys.modules[PACKAGE]
+            try:  # its public names (`ApiError`, `Client`, `OMIT`), then the model classes
+                return getattr(package, attribute)
             except AttributeError as exc:
                 raise AttributeError(f"module {name!r} has no attribute {attribute!r}: {exc}") from None
 
         def __dir__() -> list[str]:
-            import cohere_dyn
             from .. import types
 
-            return sorted({*children, *cohere_dyn.__all__, *dir(types)})
+            return sorted({*children, *sys.modules[PACKAGE].__all__, *dir(types)})
 
         module.__doc__ = (
             f"The official SDK's module `cohere.{relative}`: cohere_dyn's public names and payload constructors "

@@ -144,7 +144,7 @@ class ModelFactory(ShapeFactory):
         for field in declared:
             attribute = sdk_attribute(field)
             if attribute.isidentifier() and attribute not in namespace:
-                namespace[attribute] = Field(field)
+                namespace[attribute] = Field(field, field in shape.numbers)
         return ModelType(name, (Model,), namespace)
 
     def _matches(self, target: Any, fixed: dict[str, Any], instance: Any) -> bool:

@@ -3,8 +3,8 @@
 Computed once per class when first asked for (`Model.model_fields`, `inspect.signature(cls)`):
 each declared field with a Python annotation (`str`, `List[ToolCallV2]`, `Literal[...]`,
 `Optional[...]` unless required), the SDK's attribute name, the JSON name as its alias where they
-differ, its description, and None as the default, as the official SDK's pydantic models declare
-them.
+differ, its description, and its default: the value the class fills in (`TextContent`'s `type`
+is "text"), else None, as the official SDK's pydantic models declare them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import typing
 from typing import Any
 
 from .._naming import sdk_attribute
+from ._shape import RAW
 
 __all__ = ["FieldInfo", "class_signature", "field_infos"]
 
@@ -25,10 +26,10 @@ class FieldInfo:
 
     __slots__ = ("annotation", "alias", "default", "description", "required")
 
-    def __init__(self, annotation: Any, alias: str | None, description: str | None, required: bool):
+    def __init__(self, annotation: Any, alias: str | None, description: str | None, required: bool, default: Any = None):
         self.annotation = annotation
         self.alias = alias
-        self.default = None
+        self.default = default
         self.description = description
         self.required = required
 
@@ -39,7 +40,7 @@ class FieldInfo:
         annotation = self.annotation
         shown = annotation.__name__ if isinstance(annotation, type) else repr(annotation).replace("typing.", "")
         alias = f", alias={self.alias!r}" if self.alias else ""
-        return f"FieldInfo(annotation={shown}, required={self.required}{alias}, default=None)"
+        return f"FieldInfo(annotation={shown}, required={self.required}{alias}, default={self.default!r})"
 
 
 def field_infos(cls: Any) -> dict[str, FieldInfo]:
@@ -60,7 +61,8 @@ def field_infos(cls: Any) -> dict[str, FieldInfo]:
         if key not in required:
             annotation = typing.Optional[annotation]
         attribute = sdk_attribute(key)
-        found[attribute] = FieldInfo(annotation, key if attribute != key else None, description, key in required)
+        alias = key if attribute != key else None
+        found[attribute] = FieldInfo(annotation, alias, description, key in required, cls._fixed.get(key))
     return found
 
 
@@ -69,7 +71,7 @@ def class_signature(cls: Any) -> inspect.Signature:
         inspect.Parameter(
             name,
             inspect.Parameter.KEYWORD_ONLY,
-            default=inspect.Parameter.empty if info.required else None,
+            default=inspect.Parameter.empty if info.required else info.default,
             annotation=info.annotation,
         )
         for name, info in sorted(cls.model_fields.items(), key=lambda item: not item[1].required)
@@ -84,8 +86,12 @@ def _annotation(factory: Any, node: Any, shape: Any, depth: int) -> Any:
     target = factory.resolver.deref(node)
     if not isinstance(target, dict) or depth > 4:
         return Any
-    if shape is not None and (target.get("type") == "object" or "properties" in target or "discriminator" in target):
-        return shape.model_class()
+    if shape is not None and shape is not RAW:
+        if shape.values is not None:
+            values = shape.values
+            return typing.Dict[str, values.model_class() if values is not RAW else Any]  # type: ignore[misc]
+        if target.get("type") == "object" or "properties" in target or "discriminator" in target:
+            return shape.model_class()
     if isinstance(target.get("enum"), list) and target["enum"]:
         return typing.Literal[tuple(target["enum"])]
     if "const" in target:

@@ -28,11 +28,10 @@ from typing import Any, Callable, Iterator
 
 from .._naming import did_you_mean, sdk_attribute
 from ._base import ModelBase, plain
-from ._shape import EMPTY_SHAPE, LEAF, Shape
+from ._shape import EMPTY_SHAPE, RAW, Shape
 
 __all__ = ["Field", "Model", "ModelList", "ModelType", "generic_model", "new_model", "wrap"]
 
-_CONTAINERS = (dict, list)
 _new = object.__new__
 _set_data = ModelBase.__dict__["_data"].__set__  # the slots' own descriptors
 _set_shape = ModelBase.__dict__["_shape"].__set__
@@ -48,32 +47,37 @@ def new_model(cls: type, data: dict[str, Any], shape: Shape) -> Any:
 
 def wrap(value: Any, shape: Shape | None) -> Any:
     """A JSON value as it is read: an object as an instance of its shape's class, a list of objects
-    as a `ModelList`, anything else (a list of numbers too) as it is."""
+    as a `ModelList`, a map of objects as a dict of them. What the spec declares no object for
+    (free-form JSON, a field it doesn't declare, numbers and strings, lists of them) as it is, as
+    the SDK's models keep such values."""
+    if shape is None or shape is RAW:
+        return value
     kind = type(value)
     if kind is dict:
-        if shape is None:
-            shape = EMPTY_SHAPE
-        elif shape.union is not None:
+        if shape.values is not None:
+            values = shape.values
+            return {key: wrap(item, values) for key, item in value.items()}
+        if shape.union is not None:
             shape = shape.resolve(value)
         obj = _new(shape.cls or shape.model_class())
         _set_data(obj, value)
         _set_shape(obj, shape)
         return obj
-    if kind is list and shape is not LEAF:
-        if shape is None and all(type(item) not in _CONTAINERS for item in value):
-            return value  # an undeclared list of plain values
+    if kind is list:
         return ModelList(value, shape)
     return value
 
 
 class Field:
-    """The class attribute of one declared field: reads it from the JSON object (None when absent),
-    writes it there."""
+    """The class attribute of one declared field: reads it from the JSON object (None when absent;
+    an integer as a float where the schema says `number`, as the SDK's models read it), writes it
+    there."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "number")
 
-    def __init__(self, key: str):
+    def __init__(self, key: str, number: bool = False):
         self.key = key
+        self.number = number
 
     def __get__(self, obj: Any, owner: Any = None) -> Any:
         if obj is None:
@@ -82,6 +86,8 @@ class Field:
         kind = type(value)
         if kind is dict or kind is list:
             return wrap(value, obj._shape.child(self.key))
+        if kind is int and self.number:
+            return float(value)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
@@ -201,21 +207,26 @@ class Model(ModelBase, metaclass=ModelType):
 
     @property  # type: ignore[misc]  # a property named __dict__ is what vars() reads
     def __dict__(self) -> builtins.dict[str, Any]:  # type: ignore[override]
-        """Every declared field (None when absent) and then the undeclared ones, by attribute name."""
-        return dict(self._items())
+        """Every declared field (None when absent), by attribute name, as the SDK's models hold them."""
+        return dict(self._items(extra=False))
 
-    def _items(self) -> Iterator[tuple[str, Any]]:
+    def _items(self, extra: bool) -> Iterator[tuple[str, Any]]:
         data, shape = self._data, self._shape
         declared = type(self)._declared or tuple(shape.fields)
+        numbers = shape.numbers
         for key in declared:
-            yield sdk_attribute(key), wrap(data.get(key), shape.child(key))
-        for key, value in data.items():
-            if key not in shape.fields and key not in declared:
-                yield key, wrap(value, shape.child(key))
+            value = data.get(key)
+            if type(value) is int and key in numbers:
+                value = float(value)
+            yield sdk_attribute(key), wrap(value, shape.child(key))
+        if extra:
+            for key, value in data.items():
+                if key not in shape.fields and key not in declared:
+                    yield key, value
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
-        """(field, value) pairs, as iterating a pydantic model gives them."""
-        return self._items()
+        """(field, value) pairs: the declared fields, then the others, as iterating a pydantic model gives them."""
+        return self._items(extra=True)
 
     # -- comparing, showing, copying ---------------------------------------------------------
 
@@ -417,7 +428,7 @@ class Model(ModelBase, metaclass=ModelType):
 
 
 _OWN_SLOTS = frozenset({"_data", "_shape"})
-EMPTY_SHAPE.cls = LEAF.cls = Model
+EMPTY_SHAPE.cls = Model
 Model._class_shape = EMPTY_SHAPE
 
 

@@ -13,15 +13,13 @@ from typing import Any
 
 from .._spec._schemas import Resolver, discriminator_values
 
-__all__ = ["EMPTY_SHAPE", "LEAF", "Shape", "ShapeFactory"]
-
-_SCALAR_TYPES = frozenset({"string", "number", "integer", "boolean", "null"})
+__all__ = ["EMPTY_SHAPE", "RAW", "Shape", "ShapeFactory"]
 
 
 class Shape:
     """The declared fields of one kind of object, and for a discriminated union its branches."""
 
-    __slots__ = ("name", "fields", "schema", "union", "fixed", "parent", "cls", "_factory", "_children", "_branches")
+    __slots__ = ("name", "fields", "schema", "union", "fixed", "parent", "values", "numbers", "cls", "_factory", "_children", "_branches")
 
     def __init__(
         self,
@@ -40,6 +38,8 @@ class Shape:
         self.union = union  # (discriminator property, {value: schema}) for a discriminated union
         self.fixed = fixed or {}  # for a union's branch: {discriminator: the value that picked it}
         self.parent = parent  # for a union's branch: the union's shape
+        self.values: Shape | None = None  # for a map (`additionalProperties` of objects): its values' shape
+        self.numbers: frozenset[str] = frozenset()  # fields declared `number`: an integer there reads as a float
         self.cls: Any = None  # the model class of objects of this shape, found on first use
         self._children: dict[str, Shape | None] = {}
         self._branches: dict[Any, Shape] = {}
@@ -108,10 +108,12 @@ class ShapeFactory:
     def branch(self, union: Shape, value: Any, node: Any) -> Shape | None:
         """The shape of one branch of a union, for the objects whose discriminator is `value`."""
         built = self._build(node, union.name)
-        if built is None:
+        if built is None or built is RAW:
             return None
         prop = union.union[0]
-        return Shape(self, built.name, built.fields, built.union, built.schema, {prop: value}, union)
+        shape = Shape(self, built.name, built.fields, built.union, built.schema, {prop: value}, union)
+        shape.numbers = built.numbers
+        return shape
 
     def _build(self, node: Any, name_hint: str) -> Shape | None:
         name = _ref_name(node) or name_hint
@@ -132,12 +134,18 @@ class ShapeFactory:
         if not fields:
             for branch in target.get("anyOf") or target.get("oneOf") or ():
                 branch_shape = self.shape(branch, name)
-                if branch_shape is not None and branch_shape.fields:
+                if branch_shape is not None and branch_shape is not RAW and (branch_shape.fields or branch_shape.values):
                     return branch_shape
-            kind = target.get("type")
-            if (kind in _SCALAR_TYPES or (isinstance(kind, list) and _SCALAR_TYPES.issuperset(kind))) and "allOf" not in target:
-                return LEAF
-        return Shape(self, name, fields, schema=target)
+            values = target.get("additionalProperties")
+            values_shape = self.shape(values, name + "Value") if isinstance(values, dict) and values else None
+            if values_shape is None or values_shape is RAW:
+                return RAW  # free-form JSON (`Dict[str, Any]`), or no object at all: read as it is
+            shape = Shape(self, name, {}, schema=target)
+            shape.values = values_shape
+            return shape
+        shape = Shape(self, name, fields, schema=target)
+        shape.numbers = frozenset(key for key, node in fields.items() if _is_number(self.resolver.deref(node)))
+        return shape
 
 
 def _pascal(key: str) -> str:
@@ -150,5 +158,10 @@ def _ref_name(node: Any) -> str | None:
     return None
 
 
-EMPTY_SHAPE = Shape(None, "Object", {})  # an object the spec says nothing about
-LEAF = Shape(None, "Object", {})  # a value the spec says is no object (a number, a string): lists of them stay lists
+def _is_number(schema: Any) -> bool:
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return kind == "number" or (isinstance(kind, list) and "number" in kind and "integer" not in kind)
+
+
+EMPTY_SHAPE = Shape(None, "Object", {})  # the generic model's: an object the spec says nothing about
+RAW = Shape(None, "Object", {})  # what is read as it is: free-form JSON, numbers, strings, lists of them

@@ -40,11 +40,12 @@ class _RequestsResponse:
         """Bytes as they arrive: each chunk is yielded without waiting for a buffer to fill."""
         raw = self._response.raw
         try:
-            if raw.chunked and hasattr(raw, "read_chunked"):
+            if getattr(raw, "chunked", False) and hasattr(raw, "read_chunked"):
                 yield from raw.read_chunked(decode_content=True)
                 return
+            read = _reader(raw)
             while True:
-                chunk = raw.read1(READ_SIZE, decode_content=True) if hasattr(raw, "read1") else raw.read(READ_SIZE)
+                chunk = read()
                 if not chunk:
                     return
                 yield chunk
@@ -53,6 +54,14 @@ class _RequestsResponse:
 
     def close(self) -> None:
         self._response.close()
+
+
+def _reader(raw: Any) -> Any:
+    """How to read what has arrived of a body: urllib3's `read1`, decoding; or, from a stand-in for
+    urllib3's response (an HTTP recording library's), its plain `read`."""
+    if hasattr(raw, "read1") and type(raw).__module__.startswith("urllib3."):
+        return lambda: raw.read1(READ_SIZE, decode_content=True)
+    return lambda: raw.read(READ_SIZE)
 
 
 class RequestsTransport:

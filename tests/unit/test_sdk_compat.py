@@ -19,7 +19,7 @@ import responses
 
 import cohere_dyn
 from cohere_dyn._compat._modules import module_paths
-from cohere_dyn._models import models_of, wrap
+from cohere_dyn._models import EMPTY_SHAPE, models_of, wrap
 from cohere_dyn._naming import sdk_attribute
 from cohere_dyn._spec._document import Spec
 from tests.unit.test_calls_on_the_real_spec import RecordingTransport, client_with
@@ -245,7 +245,7 @@ def test_dict_applies_include_and_exclude(dataset: cohere_dyn.Model) -> None:
 
 
 def test_include_and_exclude_pick_list_items_by_index() -> None:
-    answer = wrap({"results": [{"index": 0, "relevance_score": 0.5}, {"index": 1, "relevance_score": 0.2}]}, None)
+    answer = wrap({"results": [{"index": 0, "relevance_score": 0.5}, {"index": 1, "relevance_score": 0.2}]}, EMPTY_SHAPE)
     assert answer.dict(include={"results": {0}}) == {"results": [{"index": 0, "relevance_score": 0.5}]}
     assert answer.dict(exclude={"results": {0}}) == {"results": [{"index": 1, "relevance_score": 0.2}]}
     assert answer.model_dump(include={"results": {1: {"index"}}}) == {"results": [{"index": 1}]}
@@ -414,9 +414,12 @@ def test_module_paths_come_from_the_specs_groups_and_its_sdk_modules() -> None:
         {"/v2/batches/{id}": _get("batches", "retrieve", ["id"]), "/v2/audio/{id}": _get(["audio", "transcriptions"], "get", ["id"])},
         extension={"sdk-modules": ["batches.batches"]},
     )
-    assert module_paths(spec) == {
-        "batches", "batches.types", "batches.batches", "batches.batches.types",
-        "audio", "audio.types", "audio.transcriptions", "audio.transcriptions.types",
+    errors = {path for path in module_paths(spec) if path.startswith("errors.")}
+    assert "errors.gateway_timeout_error" in errors and "errors.not_implemented_error" in errors
+    assert module_paths(spec) - errors == {
+        "batches", "batches.types", "batches.client", "batches.batches", "batches.batches.types",
+        "audio", "audio.types", "audio.client", "audio.transcriptions", "audio.transcriptions.types",
+        "audio.transcriptions.client",
     }
 
 
