@@ -108,13 +108,12 @@ class ClientBase(Group):
             object.__setattr__(self, name, value)
 
     def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
-        """The transport that sends with the official SDK's `httpx_client`, where the client can."""
-        raise TypeError(
-            f"{type(self).__name__}(httpx_client=...) can't be honoured: cohere_dyn's sync client sends with "
-            "requests, not httpx. Pass timeout=... (seconds or Timeout(connect, read)) for timeouts, "
-            "transport=... (an object with send(request, stream=...) and close()) for proxies or custom "
-            "sending, or use AsyncClient(httpx_client=httpx.AsyncClient(...))."
-        )
+        """The transport that sends with the official SDK's `httpx_client` (an `httpx.Client` here)."""
+        from ._transports._httpx import check_httpx_client
+        from ._transports._httpx_sync import HttpxSyncTransport
+
+        check_httpx_client(type(self).__name__, httpx_client, transport, asynchronous=False)
+        return HttpxSyncTransport(httpx_client)
 
     def _resolve_key(self, key: str | Callable[[], str] | None) -> str | Callable[[], str] | None:
         """The key given, else from the environment; a client that signs its requests needs none."""
@@ -177,8 +176,9 @@ class Client(ClientBase):
         thread_pool_executor: a `concurrent.futures.Executor` that runs the slices of a batched
             call (embed with more texts than one request takes) instead of a pool made per call;
             its size bounds how many go out at once.
-        httpx_client: None only; the sync client sends with requests (see `transport`, `timeout`).
-            `AsyncClient` sends with a given `httpx.AsyncClient`.
+        httpx_client: an `httpx.Client` to send with instead of requests: its event hooks,
+            proxies, TLS settings, headers, auth and redirect policy apply; timeouts and retries
+            are this client's; `close()` closes it. (`AsyncClient` takes an `httpx.AsyncClient`.)
         log_warning_experimental_features: accepted, with no effect (cohere_dyn warns about no
             experimental features).
 

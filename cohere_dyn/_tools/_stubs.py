@@ -121,7 +121,7 @@ class _ClientBase:
         validate_events: bool = False,
         key_header: str = "Authorization",
         environment: ClientEnvironment | str | None = ...,
-        httpx_client: None = None,
+        httpx_client: Any = None,
         thread_pool_executor: Executor | None = None,
         log_warning_experimental_features: bool = True,
     ) -> None: ...
