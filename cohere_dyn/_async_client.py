@@ -95,6 +95,13 @@ class AsyncClient(ClientBase):
             object.__setattr__(self, "_downloads", downloads)
         return DatasetUtils(self, downloads)
 
+    async def fetch_tokenizer(self, *, model: str) -> Any:
+        """The model's tokenizer (a `tokenizers.Tokenizer`); see `Client.fetch_tokenizer`. The
+        download is awaited; reading and parsing the file run in a thread."""
+        from ._workflows._tokenizer import fetch_tokenizer_async
+
+        return await fetch_tokenizer_async(self, model)
+
     async def wait(
         self,
         job: Any,
@@ -113,6 +120,10 @@ class AsyncClient(ClientBase):
         caller = self._caller or self._start()
         if operation.streaming:
             return caller.stream(operation, kwargs)
+        if operation.tokenizer is not None:
+            from ._workflows._tokenizer import call_async
+
+            return call_async(self, caller, operation, kwargs)
         if operation.bulk:
             from ._bulk._embed_stream import embed_stream_async
 

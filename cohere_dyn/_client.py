@@ -219,6 +219,14 @@ class Client(ClientBase):
 
         return wait(self, job, timeout, interval, progress)
 
+    def fetch_tokenizer(self, *, model: str) -> Any:
+        """The model's tokenizer, a `tokenizers.Tokenizer` (`pip install 'cohere-dyn[tokenizers]'`),
+        as `tokenize(offline=True)` uses it: found through the model's `tokenizer_url`, downloaded
+        once, then kept in memory and on disk. CohereError names the model and what failed."""
+        from ._workflows._tokenizer import fetch_tokenizer
+
+        return fetch_tokenizer(self, model)
+
     @property
     def utils(self) -> Any:
         """Dataset helpers, as the official SDK's `client.utils`: `save_dataset(dataset, path,
@@ -260,6 +268,10 @@ class Client(ClientBase):
 
     def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         caller = self._caller or self._start()
+        if operation.tokenizer is not None:
+            from ._workflows._tokenizer import call
+
+            return call(self, caller, operation, kwargs)
         if operation.bulk:
             from ._bulk._embed_stream import embed_stream
 
