@@ -64,7 +64,7 @@ class AiohttpForHttpx(_TransportBase):  # type: ignore[misc]
     """httpx's async transport interface over cohere_dyn's `AiohttpTransport` (its pool, its
     per-host proxy settings, its error translation, mapped back onto httpx's exceptions)."""
 
-    def __init__(self, max_connections: int = 100):
+    def __init__(self, max_connections: int = 100):  # the clients' default
         from ._aiohttp import AiohttpTransport, require_aiohttp
 
         require_aiohttp()

@@ -33,7 +33,8 @@ import json
 import os
 import threading
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from .._call._caller import USER_AGENT, decode_content, logger
 from .._call._prepare import prepare
@@ -60,8 +61,9 @@ _LOCKS: dict[tuple[str, str], threading.Lock] = {}
 
 
 class _Unavailable(CohereError):
-    """The model's tokenizer can't be had. `lasting`: asking again would get the same answer;
-    `warn`: offline=None warns before asking the API (not when the package is simply not installed)."""
+    """The model's tokenizer can't be had. `lasting`: asking again would get the same answer (it is
+    remembered for the process); `warn`: offline=None warns before asking the API (not when the
+    package is simply not installed, nor again for a remembered answer)."""
 
     def __init__(self, message: str, lasting: bool = False, warn: bool = True):
         super().__init__(message)
@@ -164,11 +166,8 @@ def _answer(client: Any, operation: Operation, rule: TokenizerRule, result: Any)
 
 def _fallback(client: Any, operation: Operation, kwargs: dict[str, Any], reason: _Unavailable) -> dict[str, Any]:
     """The keywords of the API call made in place of a local one: the source's fallback headers added."""
-    key = (client._base_url, kwargs[operation.tokenizer.model])  # type: ignore[union-attr]
-    if reason.warn and _UNUSABLE.get(key) != str(reason):  # a lasting reason is said once, not at every call
+    if reason.warn:
         logger.warning("%s: %s; asking the API instead (offline=True would raise)", operation.qualified_name, reason)
-    if reason.lasting:
-        _UNUSABLE[key] = str(reason)
     options = dict(kwargs.get("request_options") or {})
     options["additional_headers"] = {**(options.get("additional_headers") or {}), **_source(client)[2]}
     return {**kwargs, "request_options": options}
@@ -184,7 +183,7 @@ def _tokenizer(client: Any, model: str) -> Any:
         return found
     _check_usable(key)
     tokenizers = _require_tokenizers()
-    with _LOCKS.setdefault(key, threading.Lock()):  # threads asking together download it once
+    with _LOCKS.setdefault(key, threading.Lock()), _remembered(key):  # threads asking together download it once
         found = _LOADED.get(key)
         if found is None:
             found = _from_disk(tokenizers, key)
@@ -204,24 +203,36 @@ async def _tokenizer_async(client: Any, model: str) -> Any:
         return found
     _check_usable(key)
     tokenizers = _require_tokenizers()
-    found = await asyncio.to_thread(_from_disk, tokenizers, key)
-    if found is None:
-        get, arguments = _lookup(client, model)
-        try:
-            answer = await client._invoke(get, arguments)
-        except CohereError as exc:
-            raise _lookup_failed(client, model, exc) from exc
-        url = _url(client, model, answer)
-        content = await _download_async(client, model, url)
-        found = await asyncio.to_thread(_parse, tokenizers, model, url, content)
-        await asyncio.to_thread(_to_disk, key, content)
+    with _remembered(key):
+        found = await asyncio.to_thread(_from_disk, tokenizers, key)
+        if found is None:
+            get, arguments = _lookup(client, model)
+            try:
+                answer = await client._invoke(get, arguments)
+            except CohereError as exc:
+                raise _lookup_failed(client, model, exc) from exc
+            url = _url(client, model, answer)
+            content = await _download_async(client, model, url)
+            found = await asyncio.to_thread(_parse, tokenizers, model, url, content)
+            await asyncio.to_thread(_to_disk, key, content)
     return _LOADED.setdefault(key, found)
 
 
 def _check_usable(key: tuple[str, str]) -> None:
     reason = _UNUSABLE.get(key)
     if reason is not None:
-        raise _Unavailable(reason, lasting=True)
+        raise _Unavailable(reason, lasting=True, warn=False)  # said when it was found
+
+
+@contextmanager
+def _remembered(key: tuple[str, str]) -> Iterator[None]:
+    """A lasting `_Unavailable` raised inside is kept for `key`: the next call raises it at once."""
+    try:
+        yield
+    except _Unavailable as exc:
+        if exc.lasting:
+            _UNUSABLE[key] = str(exc)
+        raise
 
 
 def _require_tokenizers() -> Any:

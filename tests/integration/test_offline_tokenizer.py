@@ -194,6 +194,14 @@ def test_an_unknown_model_offline_raises_naming_the_model_and_status(mock: MockS
     assert paths(mock) == ["/v1/models/nope"]
 
 
+def test_a_lasting_failure_is_not_looked_up_again(mock: MockServer) -> None:
+    client = cohere_dyn.Client(api_key="k", base_url=mock.url)
+    for _ in range(2):
+        with pytest.raises(cohere_dyn.CohereError, match="no tokenizer for model 'nope'"):
+            client.fetch_tokenizer(model="nope")
+    assert paths(mock) == ["/v1/models/nope"]
+
+
 def test_a_model_without_a_tokenizer_url_offline_raises() -> None:
     with CaptureServer(scripted({"/v1/models/": lambda r: Reply(body=b'{"name": "m"}')})) as server:
         with pytest.raises(cohere_dyn.CohereError, match=r"model 'm': models.get gave no tokenizer_url"):
