@@ -58,6 +58,8 @@ __all__ = [
     "AsyncClient",
     "AsyncClientV2",
     "AsyncStream",
+    "DefaultAioHttpClient",
+    "DefaultAsyncHttpxClient",
     "BedrockClient",
     "BedrockClientV2",
     "SagemakerClient",
@@ -124,6 +126,8 @@ _LAZY = {
     "RequestOptions": "_call._prepare",
     "NotImplementedError": "errors",  # the official SDK's name for NotImplementedApiError (not in __all__)
     "StreamedEmbedding": "_bulk._embed_stream",
+    "DefaultAioHttpClient": "_transports._httpx_clients",
+    "DefaultAsyncHttpxClient": "_transports._httpx_clients",
     **dict.fromkeys(
         (
             "BedrockClient",

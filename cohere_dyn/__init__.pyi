@@ -67,6 +67,10 @@ from ._spec._document import Spec as Spec
 from ._streaming._async_stream import AsyncStream as AsyncStream
 from ._timeout import Timeout as Timeout
 from ._transports._base import HttpRequest as HttpRequest
+from ._transports._httpx_clients import (
+    DefaultAioHttpClient as DefaultAioHttpClient,
+    DefaultAsyncHttpxClient as DefaultAsyncHttpxClient,
+)
 from ._workflows._pagination import paginate as paginate
 from .environment import ClientEnvironment as ClientEnvironment
 from ._generated_types import Client as Client

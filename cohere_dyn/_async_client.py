@@ -35,9 +35,9 @@ class AsyncClient(ClientBase):
     Takes the same arguments as `cohere_dyn.Client`; `transport` is an object with the coroutines
     `send(request, stream=...)` and `aclose()` (default: an `aiohttp.ClientSession` with at most
     `max_connections` connections open at once; calls beyond wait for a free one), and
-    `httpx_client` (the official SDK's) an `httpx.AsyncClient` to send with, in its stead: its
-    settings (proxies, limits, headers) apply, the timeouts are the client's `timeout`, and
-    `close()` closes it. `thread_pool_executor` has no effect here (batches run as tasks). A
+    `httpx_client` (the official SDK's) an `httpx.AsyncClient` to send with, in its stead (then
+    aiohttp isn't needed): its event hooks, proxies, TLS settings, limits, headers, auth and
+    redirect policy apply, the timeouts and retries are this client's, and `close()` closes it. `thread_pool_executor` has no effect here (batches run as tasks). A
     client belongs to the event loop that first uses it; using it from another loop raises
     CohereError.
     """
@@ -46,7 +46,7 @@ class AsyncClient(ClientBase):
     _asynchronous = True
 
     def __init__(self, *args: Any, **kwargs: Any):
-        if kwargs.get("transport") is None:
+        if kwargs.get("transport") is None and kwargs.get("httpx_client") is None:
             import importlib.util
 
             if importlib.util.find_spec("aiohttp") is None:
@@ -58,15 +58,9 @@ class AsyncClient(ClientBase):
     __init__.__signature__ = __import__("inspect").signature(ClientBase.__init__)  # type: ignore[attr-defined]
 
     def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
-        from ._transports._httpx import HttpxTransport, require_httpx
+        from ._transports._httpx import HttpxTransport, check_httpx_client
 
-        if transport is not None:
-            raise TypeError("pass transport=... or httpx_client=..., not both: each says how requests are sent")
-        if not isinstance(httpx_client, require_httpx().AsyncClient):
-            raise TypeError(
-                f"httpx_client must be an httpx.AsyncClient, not {type(httpx_client).__name__}; for the sync "
-                "Client pass timeout=... or transport=... instead"
-            )
+        check_httpx_client(type(self).__name__, httpx_client, transport, asynchronous=True)
         return HttpxTransport(httpx_client)
 
     async def __aenter__(self) -> AsyncClient:
@@ -101,6 +95,13 @@ class AsyncClient(ClientBase):
             object.__setattr__(self, "_downloads", downloads)
         return DatasetUtils(self, downloads)
 
+    async def fetch_tokenizer(self, *, model: str) -> Any:
+        """The model's tokenizer (a `tokenizers.Tokenizer`); see `Client.fetch_tokenizer`. The
+        download is awaited; reading and parsing the file run in a thread."""
+        from ._workflows._tokenizer import fetch_tokenizer_async
+
+        return await fetch_tokenizer_async(self, model)
+
     async def wait(
         self,
         job: Any,
@@ -119,6 +120,10 @@ class AsyncClient(ClientBase):
         caller = self._caller or self._start()
         if operation.streaming:
             return caller.stream(operation, kwargs)
+        if operation.tokenizer is not None:
+            from ._workflows._tokenizer import call_async
+
+            return call_async(self, caller, operation, kwargs)
         if operation.bulk:
             from ._bulk._embed_stream import embed_stream_async
 

@@ -108,13 +108,12 @@ class ClientBase(Group):
             object.__setattr__(self, name, value)
 
     def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
-        """The transport that sends with the official SDK's `httpx_client`, where the client can."""
-        raise TypeError(
-            f"{type(self).__name__}(httpx_client=...) can't be honoured: cohere_dyn's sync client sends with "
-            "requests, not httpx. Pass timeout=... (seconds or Timeout(connect, read)) for timeouts, "
-            "transport=... (an object with send(request, stream=...) and close()) for proxies or custom "
-            "sending, or use AsyncClient(httpx_client=httpx.AsyncClient(...))."
-        )
+        """The transport that sends with the official SDK's `httpx_client` (an `httpx.Client` here)."""
+        from ._transports._httpx import check_httpx_client
+        from ._transports._httpx_sync import HttpxSyncTransport
+
+        check_httpx_client(type(self).__name__, httpx_client, transport, asynchronous=False)
+        return HttpxSyncTransport(httpx_client)
 
     @property
     def _client_wrapper(self) -> Any:
@@ -189,8 +188,9 @@ class Client(ClientBase):
         thread_pool_executor: a `concurrent.futures.Executor` that runs the slices of a batched
             call (embed with more texts than one request takes) instead of a pool made per call;
             its size bounds how many go out at once.
-        httpx_client: None only; the sync client sends with requests (see `transport`, `timeout`).
-            `AsyncClient` sends with a given `httpx.AsyncClient`.
+        httpx_client: an `httpx.Client` to send with instead of requests: its event hooks,
+            proxies, TLS settings, headers, auth and redirect policy apply; timeouts and retries
+            are this client's; `close()` closes it. (`AsyncClient` takes an `httpx.AsyncClient`.)
         log_warning_experimental_features: accepted, with no effect (cohere_dyn warns about no
             experimental features).
 
@@ -230,6 +230,14 @@ class Client(ClientBase):
         from ._workflows._waiting import wait
 
         return wait(self, job, timeout, interval, progress)
+
+    def fetch_tokenizer(self, *, model: str) -> Any:
+        """The model's tokenizer, a `tokenizers.Tokenizer` (`pip install 'cohere-dyn[tokenizers]'`),
+        as `tokenize(offline=True)` uses it: found through the model's `tokenizer_url`, downloaded
+        once, then kept in memory and on disk. CohereError names the model and what failed."""
+        from ._workflows._tokenizer import fetch_tokenizer
+
+        return fetch_tokenizer(self, model)
 
     @property
     def utils(self) -> Any:
@@ -272,6 +280,10 @@ class Client(ClientBase):
 
     def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
         caller = self._caller or self._start()
+        if operation.tokenizer is not None:
+            from ._workflows._tokenizer import call
+
+            return call(self, caller, operation, kwargs)
         if operation.bulk:
             from ._bulk._embed_stream import embed_stream
 

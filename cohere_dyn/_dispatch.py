@@ -428,7 +428,7 @@ def _calling(
     a coroutine function on an async client, except for stream and bulk methods (they hand back
     their async iterator at once)."""
     coroutine = asynchronous and not operation.streaming and not operation.bulk
-    if not operation.positional:
+    if not operation.positional and operation.sdk_changed is None:
         if coroutine:
 
             async def keywords_awaited(**kwargs: Any) -> Any:
@@ -461,6 +461,8 @@ def bind_positional(operation: Operation, args: tuple[Any, ...], kwargs: dict[st
     """Put the positional arguments of a call (its path parameters, in route order) into `kwargs`."""
     names = operation.positional
     if len(args) > len(names):
+        if operation.sdk_changed is not None:  # a call written for an older official SDK
+            raise ValueError(operation.sdk_changed)
         raise TypeError(
             f"{operation.qualified_name}() takes {len(names)} positional argument{'s' if len(names) != 1 else ''} "
             f"({', '.join(names) or 'none'}) but {len(args)} were given; the others are keyword-only"

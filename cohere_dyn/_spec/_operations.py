@@ -15,7 +15,9 @@ TYPE_CHECKING = False  # typing is not imported at run time: importing cohere_dy
 if TYPE_CHECKING:
     from typing import Any, Iterable
 
-__all__ = ["Argument", "BatchRule", "BulkRule", "Operation", "PageRule", "StreamTwin", "WaitRule", "build_operations"]
+__all__ = [
+    "Argument", "BatchRule", "BulkRule", "Operation", "PageRule", "StreamTwin", "TokenizerRule", "WaitRule", "build_operations",
+]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 STREAM_MEDIA_TYPES = ("text/event-stream", "application/stream+json", "application/x-ndjson", "application/jsonl")
@@ -122,6 +124,24 @@ class WaitRule:
         self.failed = frozenset(failed)
 
 
+class TokenizerRule:
+    """`local-tokenizer`: the call can be answered by the model's own tokenizer, run on this machine
+    (`_workflows/_tokenizer.py`); `switch` is the keyword choosing where, `action` encode or decode."""
+
+    __slots__ = ("switch", "model", "action", "input", "result", "answer")
+
+    def __init__(self, spec: dict[str, Any]):
+        actions = [action for action in ("encode", "decode") if action in spec]
+        if len(actions) != 1:
+            raise ValueError("local-tokenizer needs one of encode or decode")
+        self.switch = python_identifier(spec["switch"])
+        self.model = python_identifier(spec["model"])  # the keyword naming the model
+        self.action = actions[0]
+        self.input = python_identifier(spec[self.action])  # the keyword whose value is encoded or decoded
+        self.result = spec["result"]  # the answer's field that receives the result
+        self.answer = dict(spec.get("answer") or {})  # the answer's other fields
+
+
 class Operation:
     """One method of the client: route, arguments, body and responses."""
 
@@ -145,6 +165,8 @@ class Operation:
         "pagination",
         "wait",
         "bulk",
+        "tokenizer",
+        "sdk_changed",
         "qualified_name",
         "by_keyword",
         "has_required_parameters",
@@ -175,6 +197,8 @@ class Operation:
         pagination: PageRule | None = None,
         wait: WaitRule | None = None,
         bulk: bool = False,  # the `batch.stream` method (embed_stream): iterable in, results out
+        tokenizer: TokenizerRule | None = None,
+        sdk_changed: str | None = None,  # what a call with arguments it doesn't take raises (ValueError)
     ):
         self.http_method = http_method
         self.path = path
@@ -195,6 +219,8 @@ class Operation:
         self.pagination = pagination
         self.wait = wait
         self.bulk = bulk
+        self.tokenizer = tokenizer
+        self.sdk_changed = sdk_changed
         self.qualified_name = ".".join((*group, name))
         self.by_keyword = {argument.keyword: argument for argument in arguments}
         self.has_required_parameters = any(
@@ -314,7 +340,7 @@ def _build(resolver: Resolver, path: str, verb: str, spec: dict[str, Any], share
 
 
 def _behaviours(naming: dict[str, Any], name: str, keywords: set[str], source: str, pointer: str) -> dict[str, Any]:
-    """The `batch`, `pagination` and `wait` rules of an operation, checked against its arguments."""
+    """The `batch`, `pagination`, `wait` and `local-tokenizer` rules of an operation, checked against its arguments."""
     found: dict[str, Any] = {}
     needed: list[str] = []
     try:
@@ -334,6 +360,15 @@ def _behaviours(naming: dict[str, Any], name: str, keywords: set[str], source: s
             if rule.style not in ("token", "offset"):
                 raise ValueError(f"pagination style {rule.style!r} is neither token nor offset")
             needed += [rule.token_param] if rule.style == "token" else [rule.limit_param, rule.offset_param]
+        changed = naming.get("sdk-changed")
+        if changed is not None:
+            if not isinstance(changed, str):
+                raise TypeError("sdk-changed must be a message")
+            found["sdk_changed"] = " ".join(changed.split())
+        local = naming.get("local-tokenizer")
+        if local is not None:
+            found["tokenizer"] = tokenizer = TokenizerRule(local)
+            needed += [tokenizer.switch, tokenizer.model, tokenizer.input]
         for keyword in needed:
             if keyword not in keywords:
                 raise ValueError(f"names {keyword!r}, which is not an argument of the method")

@@ -22,6 +22,7 @@ from ._exchange import Behaviour, Call, Events, Reply
 from ._files import FILES_PREFIX, serve_file
 from ._framing import DONE, SSE, frame, stream_media_type
 from ._routing import Router, pick
+from ._tokenizer import TOKENIZERS_PREFIX, serve_tokenizer
 from ._store import Store
 from ._synth import Synthesizer
 
@@ -84,6 +85,9 @@ class MockApp:
         if received.method == "GET" and received.path.startswith(FILES_PREFIX):  # a dataset part's download link
             status, content = serve_file(self.store, received.path)
             return Outgoing(status, {"Content-Type": "application/avro" if status == 200 else "text/plain"}, content)
+        if received.method == "GET" and received.path.startswith(TOKENIZERS_PREFIX):  # a model's tokenizer_url
+            status, content = serve_tokenizer(received.path)
+            return Outgoing(status, {"Content-Type": "application/json" if status == 200 else "text/plain"}, content)
         if received.path.startswith(("/model/", "/endpoints/")):
             from ._aws import AwsRuntime, is_aws_route
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from ._exchange import Call, not_found
 from ._paging import paged
+from ._tokenizer import tokenizer_url
 
 __all__ = ["models_list", "models_get"]
 
@@ -24,14 +25,14 @@ _CATALOGUE = [
 ]
 
 
-def _model(entry: tuple[str, list[str], list[str], int, bool]) -> dict[str, Any]:
+def _model(call: Call, entry: tuple[str, list[str], list[str], int, bool]) -> dict[str, Any]:
     name, endpoints, defaults, context, vision = entry
     return {
         "name": name,
         "endpoints": endpoints,
         "finetuned": False,
         "context_length": context,
-        "tokenizer_url": f"https://example.com/tokenizers/{name}.json",
+        "tokenizer_url": tokenizer_url(call.headers.get("host", "127.0.0.1"), name),
         "supports_vision": vision,
         "default_endpoints": defaults,
         "features": ["tools"] if "chat" in endpoints else [],
@@ -42,7 +43,7 @@ def models_list(call: Call) -> Any:
     endpoint = call.arg("endpoint")
     default_only = call.arg("default_only") == "true"
     found = [
-        _model(entry)
+        _model(call, entry)
         for entry in _CATALOGUE
         if endpoint is None or (endpoint in (entry[2] if default_only else entry[1]))
     ]
@@ -52,4 +53,4 @@ def models_list(call: Call) -> Any:
 def models_get(call: Call) -> Any:
     name = call.path_params["model"]
     entry = next((entry for entry in _CATALOGUE if entry[0] == name), None)
-    return not_found("model", name) if entry is None else _model(entry)
+    return not_found("model", name) if entry is None else _model(call, entry)

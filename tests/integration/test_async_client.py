@@ -125,7 +125,7 @@ async def test_retries_use_the_shared_policy_and_honour_retry_after_ms() -> None
 
     with CaptureServer(respond) as server:
         client = cohere_dyn.AsyncClient(api_key="k", base_url=server.url)
-        reply = await client.tokenize(text="a", model="m")
+        reply = await client.tokenize(text="a", model="m", offline=False)
         await client.close()
     assert reply.tokens == ["a"] and len(server.requests) == 2
 

@@ -25,7 +25,7 @@ def test_the_base_url_can_come_from_the_environment(monkeypatch) -> None:
     with CaptureServer() as server:
         monkeypatch.setenv("CO_API_URL", f"{server.url}/private")
         monkeypatch.setenv("CO_API_KEY", KEY)
-        cohere_dyn.Client().tokenize(text="hello", model="command")
+        cohere_dyn.Client().tokenize(text="hello", model="command", offline=False)
     assert server.requests[0].path == "/private/v1/tokenize"
 
 

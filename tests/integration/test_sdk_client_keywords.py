@@ -72,14 +72,7 @@ def test_an_environment_of_another_type_is_a_type_error() -> None:
         cohere_dyn.Client(api_key="k", environment=3)  # type: ignore[arg-type]
 
 
-# httpx_client
-
-
-def test_the_sync_client_refuses_an_httpx_client_and_says_what_to_pass() -> None:
-    with pytest.raises(TypeError) as caught:
-        cohere_dyn.Client(api_key="k", httpx_client=object())
-    assert "timeout=" in str(caught.value) and "transport=" in str(caught.value)
-    cohere_dyn.Client(api_key="k", httpx_client=None)
+# httpx_client (the whole of it: test_httpx_client.py)
 
 
 def test_the_async_client_sends_with_the_given_httpx_client(mock: MockServer) -> None:
@@ -96,14 +89,6 @@ def test_the_async_client_sends_with_the_given_httpx_client(mock: MockServer) ->
 
     assert asyncio.run(chat()).message.content[0].text
     assert seen == ["/v2/chat"]
-
-
-def test_the_async_client_takes_an_httpx_async_client_only_and_not_with_a_transport() -> None:
-    httpx = pytest.importorskip("httpx")
-    with pytest.raises(TypeError, match="must be an httpx.AsyncClient, not Client"):
-        cohere_dyn.AsyncClient(api_key="k", httpx_client=httpx.Client())
-    with pytest.raises(TypeError, match="not both"):
-        cohere_dyn.AsyncClient(api_key="k", httpx_client=httpx.AsyncClient(), transport=object())
 
 
 # thread_pool_executor and log_warning_experimental_features

@@ -155,9 +155,9 @@ def test_what_the_sdk_refuses_is_refused_before_sending(source: str, message: st
     assert server.requests == []
 
 
-def test_tokenize_offline_asks_the_api() -> None:
+def test_tokenize_offline_false_asks_the_api() -> None:
     with CaptureServer() as server:
-        _run('co.tokenize(text="hi", model="command", offline=True)\nco.detokenize(tokens=[1], model="command", offline=False)', server)
+        _run('co.tokenize(text="hi", model="command", offline=False)\nco.detokenize(tokens=[1], model="command", offline=False)', server)
     assert [(r.path, r.json()) for r in server.requests] == [
         ("/v1/tokenize", {"text": "hi", "model": "command"}),
         ("/v1/detokenize", {"tokens": [1], "model": "command"}),

@@ -418,7 +418,10 @@ def test_operation_conventions(doc):
         assert op.get("summary") and "\n" not in op["summary"], where
         assert op.get("description") and op.get("tags"), where
         ext = op["x-cohere-dyn"]
-        assert set(ext) <= {"group", "method", "stream", "request-argument", "sdk-arguments", "batch", "pagination", "wait"}, where
+        assert set(ext) <= {
+            "group", "method", "stream", "request-argument", "sdk-arguments", "batch", "pagination", "wait",
+            "local-tokenizer", "sdk-changed",
+        }, where
         for param in parameters_of(doc, op):
             assert param["name"] != "X-Client-Name", where
             if param["in"] == "path":
@@ -486,7 +489,8 @@ def test_methods_match_the_sdk(doc, sdk_rows):
         if op["operationId"] in ("tokenize", "detokenize"):
             assert sdk_arguments == {"offline"}
             offline = op["x-cohere-dyn"]["sdk-arguments"]["offline"]
-            assert offline["default"] is True and offline["schema"] == {"type": "boolean"}
+            assert "default" not in offline and offline["schema"] == {"type": "boolean"}  # None: local when possible
+            assert op["x-cohere-dyn"]["local-tokenizer"]["switch"] == "offline"
         else:
             assert not sdk_arguments, where
 

@@ -20,4 +20,3 @@ client.datasets.get("ds-1", "extra")  # error: only the path parameter is positi
 client.finetuning.list_events("ft-1", 10)  # error: page_size is keyword-only
 cohere_dyn.UserChatMessageV2(contnt="hi")  # error: misspelled constructor keyword
 co2.chat(model="m", messages=[cohere_dyn.UserMessageV2(content="hi")])  # error: the SDK's base class has no role
-cohere_dyn.Client(api_key="k", httpx_client=object())  # error: the sync client takes no httpx client
