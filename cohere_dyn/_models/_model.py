@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 
 from .._naming import did_you_mean, sdk_attribute
 from ._base import ModelBase, plain
-from ._shape import EMPTY_SHAPE, RAW, Shape
+from ._shape import EMPTY_SHAPE, LOOSE, RAW, Shape
 
 __all__ = ["Field", "Model", "ModelList", "ModelType", "generic_model", "new_model", "wrap"]
 
@@ -58,7 +58,13 @@ def wrap(value: Any, shape: Shape | None) -> Any:
             values = shape.values
             return {key: wrap(item, values) for key, item in value.items()}
         if shape.union is not None:
-            shape = shape.resolve(value)
+            resolved = shape.resolve(value)
+            if resolved is shape:  # no branch of the union is this one: generic below it
+                obj = _new(shape.cls or shape.model_class())
+                _set_data(obj, value)
+                _set_shape(obj, LOOSE)
+                return obj
+            shape = resolved
         obj = _new(shape.cls or shape.model_class())
         _set_data(obj, value)
         _set_shape(obj, shape)
@@ -428,7 +434,7 @@ class Model(ModelBase, metaclass=ModelType):
 
 
 _OWN_SLOTS = frozenset({"_data", "_shape"})
-EMPTY_SHAPE.cls = Model
+EMPTY_SHAPE.cls = LOOSE.cls = Model
 Model._class_shape = EMPTY_SHAPE
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from .._spec._schemas import Resolver, discriminator_values
 
-__all__ = ["EMPTY_SHAPE", "RAW", "Shape", "ShapeFactory"]
+__all__ = ["EMPTY_SHAPE", "LOOSE", "RAW", "Shape", "ShapeFactory"]
 
 
 class Shape:
@@ -163,5 +163,16 @@ def _is_number(schema: Any) -> bool:
     return kind == "number" or (isinstance(kind, list) and "number" in kind and "integer" not in kind)
 
 
+class _Loose(Shape):
+    """An object a union's discriminator doesn't name (an event type the spec doesn't know): read
+    as it came, every object in it a generic model, so that `event.delta.text` still reads."""
+
+    __slots__ = ()
+
+    def child(self, key: str) -> Shape:
+        return self
+
+
 EMPTY_SHAPE = Shape(None, "Object", {})  # the generic model's: an object the spec says nothing about
 RAW = Shape(None, "Object", {})  # what is read as it is: free-form JSON, numbers, strings, lists of them
+LOOSE = _Loose(None, "Object", {})

@@ -103,6 +103,11 @@ class HttpxTransport:
     def __init__(self, client: Any):
         self._client = client
 
+    @property
+    def httpx_client(self) -> Any:
+        """The httpx client it sends with (the official SDK's `_client_wrapper.httpx_client.httpx_client`)."""
+        return self._client
+
     async def send(self, request: HttpRequest, *, stream: bool = False) -> _HttpxResponse:
         content, headers = content_and_headers(request)
         if content is not None and not isinstance(content, bytes):

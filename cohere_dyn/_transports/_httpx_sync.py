@@ -48,6 +48,11 @@ class HttpxSyncTransport:
     def __init__(self, client: Any):
         self._client = client
 
+    @property
+    def httpx_client(self) -> Any:
+        """The httpx client it sends with (the official SDK's `_client_wrapper.httpx_client.httpx_client`)."""
+        return self._client
+
     def send(self, request: HttpRequest, *, stream: bool = False) -> _HttpxSyncResponse:
         content, headers = content_and_headers(request)
         try:
