@@ -687,7 +687,7 @@ class AssistantMessageParam(TypedDict, total=False):
     role: Required[Literal['assistant']]
     tool_calls: Sequence[ToolCallV2Param]
     tool_plan: str
-    content: str | Sequence[AssistantMessageV2ContentOneItemParam]
+    content: str | Sequence[AssistantMessageV2ContentOneItemParam] | None
     citations: Sequence[CitationParam]
 
 
