@@ -22,7 +22,7 @@ from importlib import metadata
 
 from _common import official_sdk_available, write_section
 
-OURS = "import cohere_dyn; cohere_dyn.Client(api_key='x')"
+OURS = "import cohere_dyn; cohere_dyn.ClientV2(api_key='x')"
 OFFICIAL = "import cohere; cohere.ClientV2(api_key='x')"
 BARE = "pass"
 
