@@ -184,7 +184,9 @@ def __getattr__(name: str) -> Any:
     if name[:1].isupper():
         from . import types
 
-        return getattr(types, name)
+        value = getattr(types, name)
+        globals()[name] = value
+        return value
     if name[:1] != "_" and name in _SDK_MODULES.paths():  # `cohere_dyn.finetuning.Settings(...)`
         import importlib
 

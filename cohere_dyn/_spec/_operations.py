@@ -92,7 +92,7 @@ class BatchRule:
         self.field = field  # the body property that is split
         self.keyword = python_identifier(field)
         self.size = size
-        self.merge = merge  # dotted response path -> concat | sum | unique; other fields: the first batch's
+        self.merge = merge  # dotted response path -> concat | sum | unique | join; other fields: the first batch's
         self.empty = empty  # [{if-argument?, result}]: the answer to an empty list, sent without a request
         self.stream = stream
 
@@ -350,9 +350,9 @@ def _behaviours(naming: dict[str, Any], name: str, keywords: set[str], source: s
             stream = BulkRule(batch["stream"]) if batch.get("stream") is not None else None
             found["batch"] = BatchRule(batch["field"], int(batch["size"]), merge, empty, stream)
             needed += list(stream.inputs) if stream is not None else []
-            unknown = sorted({str(how) for how in merge.values()} - {"concat", "sum", "unique"})
+            unknown = sorted({str(how) for how in merge.values()} - {"concat", "sum", "unique", "join"})
             if unknown:
-                raise ValueError(f"batch merge {unknown[0]!r} is not concat, sum or unique")
+                raise ValueError(f"batch merge {unknown[0]!r} is not concat, sum, unique or join")
             needed.append(found["batch"].keyword)
         pages = naming.get("pagination")
         if pages is not None:

@@ -63,6 +63,7 @@ def _check_events(text: str, source: str) -> None:
     open_nodes: list[list[Any]] = []  # [anchor, expanded size] of each collection being read
     sizes: dict[str, int] = {}  # anchor -> expanded size of its node
     total = 0
+    event: Any  # each kind of event has its own fields (`anchor` on nodes and aliases)
     for event in yaml.parse(text, Loader=_JsonishLoader):
         kind = type(event)
         if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:

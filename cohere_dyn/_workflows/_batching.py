@@ -15,8 +15,9 @@ Driven by an operation's `batch` rule (`x-cohere-dyn.batch` in the spec):
   raises TooManyRequestsError naming the inputs not embedded (from the first batch unanswered);
 - the answers merge in input order by the rule's `merge` map (dotted response path -> `concat`:
   lists joined, or for an object of lists joined key by key; `sum`: numbers, or an object of
-  numbers key by key, added up; `unique`: lists joined without repeats); every other field is
-  the first batch's;
+  numbers key by key, added up; `unique`: lists joined without repeats; `join`: the batches'
+  values as one string, ", " between them, as the official SDK names a merged answer's id);
+  every other field is the first batch's;
 - an empty list gets the rule's `empty` answer with no request (the other arguments are still
   validated): the first entry whose `if-argument` was given, or that has none; inside its
   `result`, `{for-each: ARG, value: V}` is an object with one key per item of argument ARG;
@@ -36,11 +37,12 @@ from .._errors import CohereError, TooManyRequestsError, ValidationError, Valida
 from .._models import Model, models_of, wrap
 from .._spec._operations import PATIENCE, BatchRule, Operation
 from .._spec._document import Spec
+from .._spec._schemas import discriminator_values
 from ._throttled import RateLimits, window_for
 
-__all__ = ["Batches", "count_option", "merge_answers", "name_inputs", "run", "run_async", "shifted"]
+__all__ = ["Batches", "count_option", "merge_answers", "merge_embed_responses", "name_inputs", "run", "run_async", "shifted"]
 
-MERGES = ("concat", "sum", "unique")
+MERGES = ("concat", "sum", "unique", "join")
 
 
 class Batches:
@@ -221,6 +223,26 @@ async def run_async(caller: Any, operation: Operation, kwargs: dict[str, Any]) -
 # ------------------------------------------------------------------------------------ merging
 
 
+def merge_embed_responses(responses: list[Any], spec: Spec | None = None) -> Any:
+    """One answer from the answers of an embed request split in batches, by the merge rule of the
+    operation that answered them (v1 or v2 embed: the one whose response schema reads them)."""
+    if not responses:
+        raise ValueError("merge_embed_responses() needs at least one answer")
+    spec = spec or Spec.load()
+    schemas = {id(getattr(getattr(answer, "_shape", None), "schema", None)) for answer in responses}
+    for operation in spec.operations:
+        if operation.batch is None or operation.bulk or operation.response_schema is None:
+            continue
+        target = spec.resolver.deref(operation.response_schema)
+        branches = discriminator_values(spec.resolver, target) if isinstance(target, dict) else None
+        readable = {id(target), *(id(spec.resolver.deref(branch)) for branch in (branches or {}).values())}
+        if schemas <= readable:
+            data = [answer.to_dict() if isinstance(answer, Model) else answer for answer in responses]
+            merged = merge_answers(operation.batch.merge, data)
+            return wrap(merged, models_of(spec).shape(operation.response_schema))
+    raise TypeError("merge_embed_responses() takes the answers of an embed request (the models its calls return)")
+
+
 def merge_answers(merge: dict[str, str], answers: list[dict[str, Any]]) -> dict[str, Any]:
     """One answer from several, by the `merge` map (see the module docstring)."""
     if not answers:
@@ -236,6 +258,8 @@ def merge_answers(merge: dict[str, str], answers: list[dict[str, Any]]) -> dict[
 
 def _combine(how: str, values: list[Any]) -> Any:
     first = values[0]
+    if how == "join":  # ids: each batch's, as the official SDK's merged answer names them
+        return ", ".join(str(value) for value in values)
     if how == "sum":
         if isinstance(first, dict):
             keys = dict.fromkeys(key for value in values if isinstance(value, dict) for key in value)
