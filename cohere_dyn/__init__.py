@@ -155,10 +155,10 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
         globals()[name] = value
         return value
-    if name == "types":  # the submodule, before anything imported it
+    if name in ("types", "mock"):  # the submodules, before anything imported them
         import importlib
 
-        return importlib.import_module(f"{__name__}.types")
+        return importlib.import_module(f"{__name__}.{name}")
     if name[:1].isupper():
         from . import types
 
