@@ -177,7 +177,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
         globals()[name] = value
         return value
-    if name in ("types", "errors"):  # the submodules, before anything imported them (`cohere.errors.X` after `import cohere`)
+    if name in ("types", "errors", "mock", "utils"):  # the submodules, before anything imported them (`cohere.errors.X` after `import cohere`)
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

@@ -4,6 +4,7 @@ from os import PathLike
 from typing import Any, Mapping
 
 from . import errors as errors
+from . import mock as mock
 from . import types as types
 from ._async_client import (
     AsyncClient as AsyncClient,

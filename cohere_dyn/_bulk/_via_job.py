@@ -2,28 +2,61 @@
 
 `embed_via_job` (`client.embed_dataset`, `cohere-dyn embed --via job`):
 
-1. uploads the input as an `embed-input` dataset, streamed from disk (a .jsonl or .csv whose
+1. checks what it can before anything is sent: fastavro is there to read the result, the job's
+   arguments are valid, OUTPUT may be written (`_output.Output`), and the input reads whole
+   (one pass that also fingerprints it for OUTPUT's record, `_record`);
+2. uploads the input as an `embed-input` dataset, streamed from disk (a .jsonl or .csv whose
    text is in `text` goes as it is; anything else is first rewritten, a line at a time, to a
    temporary .jsonl), keeping `id` where the input has one;
-2. waits for the dataset to validate, starts the embed job and waits for it (`client.wait`),
-   reporting each status to `progress`;
-3. reads the job's result dataset part by part and writes OUTPUT as `cohere-dyn embed` does:
+3. waits for the dataset to validate, starts the embed job and waits for it (`client.wait`),
+   reporting each status to `progress`; the dataset and job ids go to OUTPUT's record as soon
+   as they are known;
+4. reads the job's result dataset part by part and writes OUTPUT as `cohere-dyn embed` does:
    one line per input, `{"index", "id", "embedding"}`.
+
+With `resume`, the recorded dataset and job are reused (no second upload, no second job) and
+the lines already in OUTPUT are not written again. Ctrl-C raises `JobInterrupted`, which names
+the dataset and job still on Cohere's side.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import tempfile
 from typing import Any, Callable
 
-from ._corpus import corpus_format, read_corpus
-from ._datasets import dataset_records
-from ._embed_file import Summary
-from ._output import OutputWriter, encode_line
+from .._errors import CohereError
+from ._corpus import Corpus, corpus_format
+from ._embed_file import Summary, start_record
+from ._output import Output, encode_line, resume_point
+from ._record import Fingerprint, OutputError, load_record, settings_mismatch
 
-__all__ = ["embed_via_job"]
+__all__ = ["JobInterrupted", "embed_via_job"]
+
+
+class JobInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an embed via a job, at `stage`: what lives on on Cohere's side.
+
+    Stages: "upload" (nothing known to reuse), "validation" (the dataset `dataset_id` exists),
+    "start" (the job was asked for, its answer had not come: it may exist), "job" (`job_id`
+    runs), "download" (the job is done; OUTPUT holds whole lines).
+    """
+
+    def __init__(self, stage: str, dataset_id: str | None, job_id: str | None):
+        self.stage = stage
+        self.dataset_id = dataset_id
+        self.job_id = job_id
+        super().__init__(
+            {
+                "upload": "interrupted before a dataset was made; nothing on Cohere's side to reuse",
+                "validation": f"the dataset {dataset_id} was uploaded; no embed job was started",
+                "start": f"the dataset {dataset_id} was uploaded; an embed job was asked for, but its answer didn't arrive",
+                "job": f"the embed job {job_id} (dataset {dataset_id}) goes on on Cohere's side",
+                "download": f"the embed job {job_id} is done; its result was being downloaded",
+            }[stage]
+        )
 
 
 def embed_via_job(
@@ -38,52 +71,127 @@ def embed_via_job(
     name: str | None = None,
     timeout: float | None = None,
     interval: float = 2.0,
+    resume: bool = False,
+    overwrite: bool = True,
 ) -> Summary:
-    kind = kind or corpus_format(source)
-    report = progress or (lambda text: None)
-    upload, temporary = _upload_file(source, kind, field)
-    try:
-        report(f"uploading {os.path.getsize(upload):,} bytes")
-        created = client.datasets.create(
-            name=name or os.path.splitext(os.path.basename(source))[0] or "corpus",
-            type="embed-input",
-            data=upload,
-            optional_fields=["id"],
-        )
-    finally:
-        if temporary:
-            os.unlink(upload)
-    client.wait(created, timeout=timeout, interval=interval, progress=lambda answer: report(f"dataset {answer.dataset.validation_status}"))
-    job = client.embed_jobs.create(dataset_id=created.id, **arguments)
-    finished = client.wait(job, timeout=timeout, interval=interval, progress=lambda answer: report(f"embed job {answer.status}"))
-    result = client.datasets.get(id=finished.output_dataset_id)
     summary = Summary(0, None)
-    several = len(arguments.get("embedding_types") or ()) > 1
-    writer = OutputWriter(output, append=False)
+    kind = kind or corpus_format(source)
+    if importlib.util.find_spec("fastavro") is None:
+        from ._datasets import INSTALL_HINT
+
+        raise CohereError(INSTALL_HINT)
+    from .. import validate
+
+    validate("embed_jobs.create", {"dataset_id": "checked-before-upload", **arguments}, spec=client._spec)
+    corpus = Corpus(source, kind, field)
+    out = Output(output, corpus.identity(), resume=resume, overwrite=overwrite, source_name=corpus.name)
+    job = _Job(client, out, arguments, progress or (lambda text: None), timeout, interval)
     try:
-        for index, record in enumerate(dataset_records(client, result, (client._caller or client._start()).transport)):
-            vectors = {kind: vector for kind, vector in (record.get("embeddings") or {}).items() if vector is not None}
-            writer.write(encode_line(index, record.get("id"), vectors, several))
-            summary.embedded += 1
-            if summary.embedded % 1000 == 0:
-                report(f"downloaded {summary.embedded:,} embeddings")
+        recorded = load_record(output) if resume else None
+        if recorded is not None:
+            mismatch = settings_mismatch(output, recorded, arguments)
+            if mismatch:
+                raise OutputError(mismatch)
+        upload, temporary, fingerprint = _upload_file(corpus, recorded)
+        try:
+            if recorded is not None and fingerprint.at is not None and fingerprint.digest_at != recorded.get("inputs_sha256"):
+                raise OutputError(f"{output} was made from another input than {corpus.name}: resume with the same input, or write another output")
+            summary.skipped = resume_point(output) if resume else 0
+            out.record = {**start_record(corpus, arguments, "job"), **fingerprint.state(), "dataset_id": None, "job_id": None}
+            if recorded is not None and recorded.get("via") == "job":
+                job.reuse(recorded.get("dataset_id"), recorded.get("job_id"))
+            job.start(upload, name or os.path.splitext(os.path.basename(source))[0] or "corpus")
+        finally:
+            if temporary:
+                os.unlink(upload)
+        job.download(summary, len(arguments.get("embedding_types") or ()) > 1)
+    except KeyboardInterrupt:
+        raise JobInterrupted(job.stage, job.dataset_id, job.job_id) from None
     finally:
-        writer.close()
+        out.close()
+        summary.blank = corpus.blank
         summary.finish()
     return summary
 
 
-def _upload_file(source: str, kind: str, field: str) -> tuple[str, bool]:
-    """The file to upload, and whether it is a temporary one to delete afterwards."""
-    if source != "-" and kind in ("jsonl", "csv") and field == "text":
-        return source, False
+class _Job:
+    """The steps on Cohere's side, each id saved in OUTPUT's record once known, and the stage reached."""
+
+    def __init__(self, client: Any, out: Output, arguments: dict[str, Any], report: Callable[[str], None], timeout: float | None, interval: float):
+        self.client = client
+        self.out = out
+        self.arguments = arguments
+        self.report = report
+        self.timeout = timeout
+        self.interval = interval
+        self.stage = "upload"
+        self.dataset_id: str | None = None
+        self.job_id: str | None = None
+
+    def reuse(self, dataset_id: str | None, job_id: str | None) -> None:
+        self.dataset_id, self.job_id = dataset_id, job_id
+        self.stage = "job" if job_id is not None else "validation" if dataset_id is not None else "upload"
+
+    def start(self, upload: str, name: str) -> None:
+        """Upload the dataset and start the embed job, unless a resume found them recorded."""
+        client = self.client
+        if self.job_id is not None:
+            self.report(f"resuming: embed job {self.job_id}")
+            self.out.record.update(dataset_id=self.dataset_id, job_id=self.job_id)
+            self.out.begin()
+            return
+        if self.dataset_id is None:
+            self.report(f"uploading {os.path.getsize(upload):,} bytes")
+            dataset = client.datasets.create(name=name, type="embed-input", data=upload, optional_fields=["id"])
+            self.dataset_id, self.stage = dataset.id, "validation"
+        else:
+            self.report(f"resuming: dataset {self.dataset_id}")
+            dataset = client.datasets.get(id=self.dataset_id)
+        self.out.record["dataset_id"] = self.dataset_id
+        self.out.begin()
+        client.wait(dataset, timeout=self.timeout, interval=self.interval, progress=lambda answer: self.report(f"dataset {answer.dataset.validation_status}"))
+        self.stage = "start"
+        started = client.embed_jobs.create(dataset_id=self.dataset_id, **self.arguments)
+        self.job_id, self.stage = started.job_id, "job"
+        self.out.record["job_id"] = self.job_id
+        self.out.save_record()
+
+    def download(self, summary: Summary, several: bool) -> None:
+        """Wait for the job, then write its result after the lines OUTPUT already holds."""
+        client = self.client
+        job = client.embed_jobs.get(id=self.job_id)
+        finished = client.wait(job, timeout=self.timeout, interval=self.interval, progress=lambda answer: self.report(f"embed job {answer.status}"))
+        result = client.datasets.get(id=finished.output_dataset_id)
+        self.stage = "download"
+        from ._datasets import dataset_records
+
+        for index, record in enumerate(dataset_records(client, result, (client._caller or client._start()).transport)):
+            if index < summary.skipped:
+                continue
+            vectors = {kind: vector for kind, vector in (record.get("embeddings") or {}).items() if vector is not None}
+            self.out.write(encode_line(index, record.get("id"), vectors, several))
+            summary.embedded += 1
+            if summary.embedded % 1000 == 0:
+                self.report(f"downloaded {summary.embedded:,} embeddings")
+
+
+def _upload_file(corpus: Corpus, recorded: dict[str, Any] | None) -> tuple[str, bool, Fingerprint]:
+    """The file to upload, whether it is a temporary one to delete afterwards, and the input's
+    fingerprint (taken in the same pass, which also finds a bad line before anything is sent)."""
+    checked = recorded.get("inputs") if recorded is not None else None
+    fingerprint = Fingerprint(at=checked if isinstance(checked, int) else None)
+    if corpus.path != "-" and corpus.kind in ("jsonl", "csv") and corpus.field == "text":
+        for record in corpus:
+            fingerprint.add(record)
+        return corpus.path, False, fingerprint
     handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
     try:
         with handle:
-            for record in read_corpus(source, kind, field):
+            for record in corpus:
+                fingerprint.add(record)
                 row = {"text": record.text} if record.id is None else {"text": record.text, "id": record.id}
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     except BaseException:  # a bad input line: nothing to upload, and no file left behind
         os.unlink(handle.name)
         raise
-    return handle.name, True
+    return handle.name, True, fingerprint

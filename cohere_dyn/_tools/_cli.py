@@ -1,7 +1,7 @@
 """The `cohere-dyn` command line. Every command reads the spec; none has per-endpoint code.
 
     cohere-dyn ops | describe METHOD | validate METHOD FILE | call METHOD ... | mock | demo
-    cohere-dyn embed INPUT -o OUTPUT --model M --input-type T [--resume] [--via job]
+    cohere-dyn embed INPUT -o OUTPUT --model M --input-type T [--resume | --overwrite] [--via job]
     cohere-dyn lint | stubs [-o DIR] [--check] | diff OLD NEW     (a new spec: check it, type it, compare it)
 
 Errors print one line (no traceback unless --debug) and exit non-zero.
@@ -40,9 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(exc: BaseException) -> str:
+    from .._bulk._corpus import InputError
+    from .._bulk._record import OutputError
     from .._errors import ValidationError
 
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, (ValidationError, InputError, OutputError)):  # each line names its place
         return str(exc)
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
@@ -89,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--truncate", choices=("NONE", "START", "END"))
     sub.add_argument("--batch-size", type=int, help="texts per request (default 96)")
     sub.add_argument("--max-workers", type=int, help="the most requests in flight (default: adapts to the server)")
-    sub.add_argument("--resume", action="store_true", help="keep OUTPUT's lines and embed only the inputs after them")
+    sub.add_argument("--resume", action="store_true", help="keep OUTPUT's lines and embed only the inputs after them (--via job: reuse its dataset and job)")
+    sub.add_argument("--overwrite", action="store_true", help="replace a non-empty OUTPUT (without it, or --resume, the run refuses to)")
     sub.add_argument("--via", choices=("stream", "job"), default="stream", help="job: upload a dataset, run an embed job, download")
     sub = command("mock", _mock, "run the mock Cohere API in the foreground")
     sub.add_argument("--host", default="127.0.0.1")
@@ -289,6 +292,8 @@ def _embed(args: argparse.Namespace) -> int:
 
     from .._bulk._corpus import corpus_format
 
+    if args.resume and args.overwrite:
+        raise ValueError("--resume keeps OUTPUT's lines, --overwrite replaces them: give one of them")
     kind = corpus_format(args.input, args.format)
     client = cohere_dyn.Client(spec=args.spec)
     bar = _ProgressLine() if sys.stderr.isatty() else None
@@ -297,11 +302,18 @@ def _embed(args: argparse.Namespace) -> int:
         arguments["truncate"] = args.truncate
     with client:
         if args.via == "job":
-            from .._bulk._via_job import embed_via_job
+            from .._bulk._via_job import JobInterrupted, embed_via_job
 
-            if args.resume:
-                raise ValueError("--resume applies to --via stream; a job's output is downloaded whole")
-            summary: Any = embed_via_job(client, args.input, args.output, kind=kind, field=args.field, arguments=arguments, progress=bar.status if bar else None)
+            try:
+                summary: Any = embed_via_job(
+                    client, args.input, args.output, kind=kind, field=args.field, arguments=arguments,
+                    progress=bar.status if bar else None, resume=args.resume, overwrite=args.overwrite,
+                )
+            except JobInterrupted as stopped:
+                if bar is not None:
+                    bar.end()
+                print(f"interrupted: {_job_hint(stopped, args.output)}", file=sys.stderr)
+                return 130
         else:
             from .._bulk._embed_file import embed_file
 
@@ -311,7 +323,7 @@ def _embed(args: argparse.Namespace) -> int:
             try:
                 summary = embed_file(
                     client.v2.embed_stream, args.input, args.output, kind=kind, field=args.field,
-                    resume=args.resume, arguments=arguments, progress=bar.texts if bar else None,
+                    resume=args.resume, overwrite=args.overwrite, arguments=arguments, progress=bar.texts if bar else None,
                 )
             except KeyboardInterrupt:
                 if bar is not None:
@@ -324,25 +336,46 @@ def _embed(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _job_hint(stopped: Any, output: str) -> str:
+    """What an interrupted `--via job` left on Cohere's side, and how to reuse or remove it."""
+    advice = {
+        "validation": f"--resume reuses it; to delete it: cohere-dyn call datasets.delete -p id={stopped.dataset_id}",
+        "start": "cohere-dyn call embed_jobs.list shows whether it started; --resume reuses the dataset and starts a job",
+        "job": f"--resume waits for it and downloads the result; to cancel it: cohere-dyn call embed_jobs.cancel -p id={stopped.job_id}",
+        "download": f"{output} holds whole lines; --resume downloads the rest",
+    }.get(stopped.stage)
+    return f"{stopped}; {advice}" if advice else str(stopped)
+
+
 class _ProgressLine:
-    """One line on a terminal, redrawn at most 5 times a second: texts done, rate, ETA."""
+    """One line on a terminal, redrawn at most 5 times a second: texts done, then rate and ETA.
+
+    The rate counts from the first answer on, and shows (with the ETA) only once it spans a
+    second: the first answer alone says nothing of the pace.
+    """
 
     def __init__(self) -> None:
         self.drawn = 0.0
+        self.first: tuple[float, int] | None = None
 
     def texts(self, summary: Any) -> None:
         import time
 
         now = time.monotonic()
+        if self.first is None:
+            self.first = (now, summary.embedded)
         if now - self.drawn < 0.2:
             return
         self.drawn = now
-        rate = summary.rate()
         done = summary.skipped + summary.embedded
-        line = f"{done:,} texts  {rate:,.0f}/s"
-        if summary.total and rate:
-            left = max(summary.total - done, 0) / rate
-            line = f"{done:,}/{summary.total:,} texts  {rate:,.0f}/s  ETA {int(left // 60)}:{int(left % 60):02d}"
+        line = f"{done:,}/{summary.total:,} texts" if summary.total else f"{done:,} texts"
+        span = now - self.first[0]
+        if span >= 1.0:
+            rate = (summary.embedded - self.first[1]) / span
+            line += f"  {rate:,.0f}/s"
+            if summary.total and rate > 0:
+                left = max(summary.total - done, 0) / rate
+                line += f"  ETA {int(left // 60)}:{int(left % 60):02d}"
         self.show(line)
 
     def status(self, text: str) -> None:

@@ -125,7 +125,13 @@ def _oci_tour(client: Any) -> None:
 
 
 def _aws_configured() -> bool:
-    import botocore.session
+    try:
+        import botocore.session
+    except ImportError:
+        from .._deployments._aws import INSTALL_HINT
+        from .._errors import CohereError
+
+        raise CohereError(INSTALL_HINT) from None
 
     session = botocore.session.Session()
     return session.get_credentials() is not None and bool(session.get_config_variable("region") or os.environ.get("AWS_REGION"))

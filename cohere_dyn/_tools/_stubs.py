@@ -138,6 +138,7 @@ from os import PathLike
 from typing import Any, Mapping
 
 from . import errors as errors
+from . import mock as mock
 from . import types as types
 {imports}
 from ._generated_types import Client as Client

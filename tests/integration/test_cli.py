@@ -158,6 +158,30 @@ def test_demo_runs_the_tour_against_the_embedded_mock_without_a_key() -> None:
     assert out.rstrip().endswith("Done.")
 
 
+# Python as it is after `pip install .` without the aws extra: botocore can't be imported.
+WITHOUT_BOTOCORE = """
+import sys
+class NoBotocore:
+    def find_spec(self, name, path=None, target=None):
+        if name == "botocore" or name.startswith("botocore."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, NoBotocore())
+from cohere_dyn._tools._cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("deployment", ["bedrock", "sagemaker"])
+def test_the_aws_demo_without_botocore_says_how_to_install_it_in_one_line(deployment: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_BOTOCORE, "demo", "--deployment", deployment], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "pip install 'cohere-dyn[aws]'" in result.stderr
+
+
 def test_no_command_prints_help() -> None:
     result = cli()
     assert result.returncode == 2 and "usage" in result.stdout

@@ -156,3 +156,268 @@ def test_a_terminal_gets_a_progress_line_with_rate_and_eta(tmp_path: Path) -> No
     assert process.returncode == 0, text
     assert "\r" in text and "/3,000 texts" in text and "/s  ETA " in text
     assert "embedded 3,000 inputs" in text
+
+
+# What a run may do to OUTPUT ------------------------------------------------------------------
+
+
+def cli(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`cohere-dyn embed` with exactly these arguments (no model added)."""
+    return subprocess.run(
+        [sys.executable, "-m", "cohere_dyn", "embed", *args],
+        capture_output=True, text=True, env=environment(url), input=stdin, timeout=120,
+    )
+
+
+def embedded_before(tmp_path: Path, count: int = 30) -> tuple[Path, Path, str]:
+    """An input and the complete output of a first run, and that output's text."""
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_corpus(source, count)
+    with EmbedServer() as server:
+        assert embed(server.url, str(source), "-o", str(output)).returncode == 0
+    return source, output, output.read_text()
+
+
+@pytest.mark.parametrize("flags", [[], ["--overwrite"]], ids=["plain", "overwrite"])
+@pytest.mark.parametrize(
+    "mistake, said",
+    [
+        (["missing.jsonl", *MODEL], "missing.jsonl: can't read the input"),
+        (["IN", "--model", "embed-v4.0", "--input-type", "bogus"], "input_type: 'bogus' is not one of"),
+        (["IN", *MODEL, "--batch-size", "0"], "batch_size must be at least 1"),
+    ],
+    ids=["a-typo-in-the-input-path", "a-bad-input-type", "batch-size-0"],
+)
+def test_a_run_that_fails_before_its_first_line_leaves_the_output_as_it_was(tmp_path: Path, mistake: list[str], said: str, flags: list[str]) -> None:
+    source, output, before = embedded_before(tmp_path)
+    arguments = [str(source) if word == "IN" else str(tmp_path / word) if word.endswith(".jsonl") else word for word in mistake]
+    with EmbedServer() as server:
+        result = cli(server.url, *arguments, "-o", str(output), *flags)
+    assert result.returncode == 2
+    assert output.read_text() == before
+    if flags:  # told to replace it, the run still keeps it until it has a line to write
+        assert said in result.stderr
+    else:  # or it is refused first
+        assert said in result.stderr or "exists and is not empty" in result.stderr
+
+
+def test_a_non_empty_output_is_refused_without_resume_or_overwrite(tmp_path: Path) -> None:
+    source, output, before = embedded_before(tmp_path)
+    with EmbedServer() as server:
+        result = embed(server.url, str(source), "-o", str(output))
+        assert server.stats()["statuses"] == {}
+    assert result.returncode == 2
+    assert f"{output} exists and is not empty: --resume continues it, --overwrite replaces it" in result.stderr
+    assert output.read_text() == before
+
+
+def test_overwrite_replaces_a_non_empty_output(tmp_path: Path) -> None:
+    source, output, before = embedded_before(tmp_path)
+    write_corpus(source, 5)
+    with EmbedServer() as server:
+        result = embed(server.url, str(source), "-o", str(output), "--overwrite")
+    assert result.returncode == 0, result.stderr
+    assert [line["index"] for line in read_output(output)] == list(range(5))
+
+
+@pytest.mark.parametrize("how", ["the-same-path", "a-symlink", "a-hard-link", "standard-input"])
+def test_the_input_itself_as_output_is_refused_before_anything_is_written(tmp_path: Path, how: str) -> None:
+    source = tmp_path / "corpus.txt"
+    source.write_text("first text\nsecond text\n")
+    output = tmp_path / "other.txt"
+    if how == "a-symlink":
+        output.symlink_to(source)
+    elif how == "a-hard-link":
+        os.link(source, output)
+    elif how == "the-same-path":
+        output = source
+    with EmbedServer() as server, source.open() as stdin:
+        arguments = ["-", "-o", str(output), *MODEL] if how == "standard-input" else [str(source), "-o", str(output), *MODEL]
+        if how == "standard-input":
+            os.link(source, output)
+        result = subprocess.run(
+            [sys.executable, "-m", "cohere_dyn", "embed", *arguments, "--overwrite"],
+            capture_output=True, text=True, env=environment(server.url), stdin=stdin, timeout=120,
+        )
+        assert server.stats()["statuses"] == {}
+    assert result.returncode == 2
+    assert "is the input itself" in result.stderr and "write the output to another file" in result.stderr
+    assert source.read_text() == "first text\nsecond text\n"
+
+
+@pytest.mark.parametrize(
+    "changed, setting",
+    [
+        (["--model", "embed-english-v3.0", "--input-type", "search_document"], "--model embed-v4.0"),
+        (["--model", "embed-v4.0", "--input-type", "search_query"], "--input-type search_document"),
+        ([*MODEL, "--embedding-type", "int8"], "--embedding-type float"),
+    ],
+    ids=["model", "input-type", "embedding-type"],
+)
+def test_resume_with_other_settings_is_refused_before_anything_is_sent(tmp_path: Path, changed: list[str], setting: str) -> None:
+    source, output, before = embedded_before(tmp_path)
+    write_corpus(source, 60)
+    with EmbedServer() as server:
+        result = cli(server.url, str(source), "-o", str(output), *changed, "--resume")
+        assert server.stats()["statuses"] == {}
+    assert result.returncode == 2
+    assert f"{output} was made with {setting}" in result.stderr and "resuming would mix vectors" in result.stderr
+    assert output.read_text() == before
+
+
+def test_resume_with_another_input_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    _, output, before = embedded_before(tmp_path)
+    other = tmp_path / "other.jsonl"
+    other.write_text("".join(json.dumps({"id": f"x-{i}", "text": f"another text {i}"}) + "\n" for i in range(60)))
+    with EmbedServer() as server:
+        result = embed(server.url, str(other), "-o", str(output), "--resume")
+        assert server.stats()["statuses"] == {}
+    assert result.returncode == 2
+    assert f"{output} was made from another input: the first 30 inputs of {other} differ" in result.stderr
+    assert output.read_text() == before
+
+
+def test_resume_of_a_grown_input_embeds_only_the_new_inputs(tmp_path: Path) -> None:
+    source, output, before = embedded_before(tmp_path)
+    write_corpus(source, 45)  # the same 30 inputs, then 15 more
+    with EmbedServer() as server:
+        result = embed(server.url, str(source), "-o", str(output), "--resume")
+        assert server.stats()["embedded"] == 15
+    assert result.returncode == 0, result.stderr
+    assert output.read_text().startswith(before) and [line["index"] for line in read_output(output)] == list(range(45))
+
+
+def test_the_output_records_what_it_was_made_with_beside_it(tmp_path: Path) -> None:
+    _, output, _ = embedded_before(tmp_path)
+    record = json.loads(Path(f"{output}.meta.json").read_text())
+    assert {key: record[key] for key in ("model", "input_type", "embedding_types", "inputs")} == {
+        "model": "embed-v4.0", "input_type": "search_document", "embedding_types": ["float"], "inputs": 30,
+    }
+
+
+def test_a_second_run_on_an_output_in_use_is_refused(tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    source, output, before = embedded_before(tmp_path)
+    write_corpus(source, 60)
+    with EmbedServer() as server, output.open("ab") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a first run holds it
+        result = embed(server.url, str(source), "-o", str(output), "--resume")
+        assert server.stats()["statuses"] == {}
+    assert result.returncode == 2
+    assert f"{output} is being written by another process" in result.stderr
+    assert output.read_text() == before
+
+
+# Where a problem is ----------------------------------------------------------------------------
+
+
+def test_a_text_the_spec_refuses_is_named_by_file_and_line(tmp_path: Path) -> None:
+    rows = [json.dumps({"text": f"text {i}"}) for i in range(50)]
+    rows[41] = json.dumps({"text": 5})
+    (tmp_path / "in.jsonl").write_text("\n".join(rows[:10]) + "\n\n" + "\n".join(rows[10:]) + "\n")  # a blank line 11
+    with EmbedServer() as server:
+        result = embed(server.url, str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"cohere-dyn: {tmp_path / 'in.jsonl'}:43: text: 5 is not of type 'string'"
+
+
+def test_a_non_utf8_input_is_named_by_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "in.txt").write_bytes(b"first\ncaf\xe9 au lait\n")
+    with EmbedServer() as server:
+        result = embed(server.url, str(tmp_path / "in.txt"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"cohere-dyn: {tmp_path / 'in.txt'}:2: not UTF-8 text (byte 0xe9 at column 4); save the file as UTF-8"
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_blank_lines_are_skipped_and_the_summary_says_so(tmp_path: Path) -> None:
+    (tmp_path / "in.txt").write_text("first\n\n  \nsecond\n")
+    with EmbedServer() as server:
+        result = embed(server.url, str(tmp_path / "in.txt"), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert [line["index"] for line in read_output(tmp_path / "out.jsonl")] == [0, 1]
+    assert "2 blank lines skipped (index counts inputs, not lines)" in result.stderr
+
+
+def test_the_first_progress_line_shows_no_eta(tmp_path: Path) -> None:
+    import pty
+
+    write_corpus(tmp_path / "in.jsonl", 400)
+    controller, terminal = pty.openpty()
+    with EmbedServer(latency=0.05) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cohere_dyn", "embed", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--batch-size", "20", "--max-workers", "1", *MODEL],
+            env=environment(server.url), stdout=subprocess.DEVNULL, stderr=terminal,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+        process.wait(timeout=60)
+    os.close(controller)
+    drawn = [line.strip() for line in shown.decode().split("\r") if "texts" in line]
+    assert process.returncode == 0
+    assert drawn[0].endswith("/400 texts") and "ETA" not in drawn[0]
+
+
+# --via job: what Ctrl-C leaves, and --resume -------------------------------------------------
+
+
+def job_run(url: str, source: Path, output: Path, *more: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cohere_dyn", "embed", str(source), "-o", str(output), "--via", "job",
+         "--model", "embed-english-v3.0", "--input-type", "search_document", *more],
+        env=environment(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "interrupted_at, expected",
+    [
+        ("datasets.get", ["the dataset in-", "was uploaded; no embed job was started; --resume reuses it", "cohere-dyn call datasets.delete -p id=in-"]),
+        ("embed_jobs.get", ["the embed job embed-job-", "goes on on Cohere's side; --resume waits for it", "cohere-dyn call embed_jobs.cancel -p id=embed-job-"]),
+    ],
+    ids=["while-the-dataset-validates", "while-the-job-runs"],
+)
+def test_ctrl_c_during_a_job_names_what_goes_on_and_resume_reuses_it(tmp_path: Path, interrupted_at: str, expected: list[str]) -> None:
+    pytest.importorskip("fastavro")
+    rows = write_corpus(tmp_path / "in.jsonl", 12)
+    output = tmp_path / "out.jsonl"
+    running: dict[str, Any] = {}
+
+    def interrupt(received: Any) -> None:  # Ctrl-C while the client waits for this answer
+        if received.operation == interrupted_at and "process" in running and not running.get("done"):
+            running["done"] = True
+            running["process"].send_signal(signal.SIGINT)
+            running["process"].wait(timeout=60)
+
+    with cohere_dyn.mock.MockServer(delay=0, on_request=interrupt) as server:
+        running["process"] = process = job_run(server.url, tmp_path / "in.jsonl", output)
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 130, stderr
+        assert stderr.startswith("interrupted: ") and all(part in stderr for part in expected), stderr
+        resumed = job_run(server.url, tmp_path / "in.jsonl", output, "--resume")
+        _, stderr = resumed.communicate(timeout=120)
+        made = [received.operation for received in server.requests]
+    assert resumed.returncode == 0, stderr
+    assert made.count("datasets.create") == 1 and made.count("embed_jobs.create") == 1
+    assert [line["id"] for line in read_output(output)] == [row["id"] for row in rows]
+
+
+def test_a_job_s_summary_counts_the_whole_run(tmp_path: Path) -> None:
+    pytest.importorskip("fastavro")
+    write_corpus(tmp_path / "in.jsonl", 5)
+    with cohere_dyn.mock.serve(delay=0) as url:
+        client = cohere_dyn.Client(api_key="k", base_url=url)
+        summary = client.embed_dataset(
+            str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl"), model="embed-english-v3.0",
+            input_type="search_document", interval=0.3,
+        )
+    # the dataset validates on its second poll, `interval` seconds after the first: inside the run
+    assert summary.embedded == 5 and summary.seconds >= 0.3

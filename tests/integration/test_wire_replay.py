@@ -27,7 +27,7 @@ import pytest
 
 import cohere_dyn
 from tests.capture import Captured, CaptureServer
-from tests.conftest import WIRE, WIRE_FOLDERS
+from tests.conftest import WIRE, WIRE_FOLDERS, missing_reference
 
 # 5.15-era calls use keywords the current API deprecates; their warning is tested in test_current_api
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -187,7 +187,7 @@ def test_call_sends_what_the_official_sdk_sends(fixture: Path, spec: str | None)
     if spec is not None:
         spec, not_in_published = _PUBLISHED_FOR[case["sdk"]]
         if not spec.is_file():
-            pytest.skip("Cohere's published spec is not here")
+            pytest.skip(missing_reference(spec.name))
         if not_in_published.search(case["python_call"]) or len(_expected_requests(case)) > 1:
             pytest.skip("uses an SDK parameter or batching that the published spec doesn't describe")
     with CaptureServer() as server, warnings.catch_warnings():

@@ -18,12 +18,12 @@ from cohere_dyn._tools._cli import main
 from cohere_dyn._tools._lint import read_document
 from cohere_dyn._spec._document import Spec
 from cohere_dyn._spec._loader import load_document
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, missing_reference
 
 PUBLISHED = REFERENCE / "cohere-openapi-2025-04-15.yaml"
 PUBLISHED_2026 = REFERENCE / "cohere-openapi-2026-08-20.yaml"
 
-needs_published = pytest.mark.skipif(not PUBLISHED.is_file(), reason="Cohere's published spec is not here")
+needs_published = pytest.mark.skipif(not PUBLISHED.is_file(), reason=missing_reference(PUBLISHED.name))
 USER_HI = [{"role": "user", "content": "hi"}]
 
 
@@ -51,7 +51,7 @@ def newer_variant(tmp_path: Path) -> Path:
     defects (empty oneOf, phantom required name, discriminator mapping to a missing schema, an
     operation without operationId)."""
     if not PUBLISHED.is_file():
-        pytest.skip("Cohere's published spec is not here")
+        pytest.skip(missing_reference(PUBLISHED.name))
     document = copy.deepcopy(_raw())
     schemas = document["components"]["schemas"]
     schemas["Batch"] = {

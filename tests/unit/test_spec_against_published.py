@@ -12,7 +12,7 @@ import pytest
 import cohere_dyn
 from cohere_dyn import Spec
 from cohere_dyn._tools._diff import Change, diff_specs
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, missing_reference
 
 # (method, where) of each breaking finding we accept, and why.
 ALLOWED_FROM_2026_08_20 = {
@@ -31,7 +31,7 @@ ALLOWED_FROM_2025_04_15 = ALLOWED_FROM_2026_08_20 | {
 def _breaking(published: str) -> list[Change]:
     path = REFERENCE / published
     if not path.is_file():
-        pytest.skip(f"{published} is not here")
+        pytest.skip(missing_reference(published))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the published file's repairs are reported elsewhere
         changes = diff_specs(Spec.load(path), Spec.load())
@@ -62,7 +62,7 @@ _ROW = re.compile(r"^\| `([\w.]+)` \| (\w+) `([^`]+)` \|[^|]*\|[^|]*\| ([^|]*) \
 def _sdk_methods(name: str) -> dict[str, list[str]]:
     path = REFERENCE / name
     if not path.is_file():
-        pytest.skip(f"{name} is not here")
+        pytest.skip(missing_reference(name))
     methods = {}
     for method, _, _, keywords in _ROW.findall(path.read_text()):
         methods[method] = [word.strip().rstrip("?") for word in keywords.split(",") if word.strip()]

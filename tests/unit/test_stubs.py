@@ -20,6 +20,8 @@ from cohere_dyn._tools._cli import main
 from cohere_dyn._spec._document import Spec
 from cohere_dyn._tools._stubs import STUB_FILES, generate, stale
 
+from tests.conftest import missing_reference
+
 from .test_published_spec import PUBLISHED, newer_variant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +90,7 @@ def test_stubs_of_a_newer_spec_have_its_nested_groups_and_file_arguments(tmp_pat
     assert "class BatchesGroup:" in text
 
 
-@pytest.mark.skipif(not PUBLISHED.is_file(), reason="Cohere's published spec is not here")
+@pytest.mark.skipif(not PUBLISHED.is_file(), reason=missing_reference(PUBLISHED.name))
 def test_stubs_of_the_published_spec_are_valid_python() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
