@@ -62,7 +62,7 @@ def test_v2_embeddings_merge_per_type(mock: MockServer) -> None:
     assert reply.meta.billed_units.input_tokens == 200
 
 
-def test_merge_sums_billed_units_dedupes_warnings_and_keeps_the_first_id() -> None:
+def test_merge_sums_billed_units_dedupes_warnings_and_joins_the_ids() -> None:
     def respond(request: Captured) -> Reply:
         texts = request.json()["texts"]
         meta = {"billed_units": {"input_tokens": len(texts), "images": None}, "warnings": ["slow down", texts[0]]}
@@ -72,7 +72,7 @@ def test_merge_sums_billed_units_dedupes_warnings_and_keeps_the_first_id() -> No
         client = cohere_dyn.ClientV2(api_key="k", base_url=server.url)
         reply = client.embed(texts=[f"t{i}" for i in range(10)], model="m", input_type="search_document", embedding_types=["float"], batch_size=4)
     assert len(server.requests) == 3
-    assert reply.id == "id-t0"
+    assert reply.id == "id-t0, id-t4, id-t8"  # as the official SDK's merge_embed_responses names it
     assert reply.meta.billed_units.input_tokens == 10 and reply.meta.billed_units.images is None
     assert reply.meta.warnings == ["slow down", "t0", "t4", "t8"]
     assert [vector[0] for vector in reply.embeddings.float] == list(range(10))
