@@ -12,7 +12,7 @@ import os
 from _thread import allocate_lock
 
 from ._dispatch import Group, tree_for
-from ._errors import CohereError
+from ._errors import ApiError
 from ._call._headers import check_header_name, check_header_value
 from ._spec._document import Spec
 from ._timeout import Timeout
@@ -131,10 +131,8 @@ class ClientBase(Group):
         """The key given, else from the environment; a client that signs its requests needs none."""
         if key is None:
             key = os.environ.get("CO_API_KEY") or os.environ.get("COHERE_API_KEY")
-        if not key:
-            raise CohereError(
-                "no API key: pass api_key=... (or token=...), or set the CO_API_KEY environment variable"
-            )
+        if not key:  # an ApiError with no status, as the official SDK raises it (code catches that)
+            raise ApiError(body="no API key: pass api_key=... (or token=...), or set the CO_API_KEY environment variable")
         return key
 
     def __repr__(self) -> str:

@@ -214,7 +214,7 @@ class ApiError(CohereError):
         self.status_code = status_code  # type: ignore[assignment]  # None only when code builds one so
         self.body = body
         self.headers = Headers(headers or {})
-        super().__init__(f"status {status_code}: {_summarise(body)}")
+        super().__init__(f"status {status_code}: {_summarise(body)}" if status_code is not None else _summarise(body))
 
 
 class _StatusError(ApiError):

@@ -80,9 +80,10 @@ def embed_via_job(
         from ._datasets import INSTALL_HINT
 
         raise CohereError(INSTALL_HINT)
-    from .. import validate
+    from .._call._prepare import validate_call
 
-    validate("embed_jobs.create", {"dataset_id": "checked-before-upload", **arguments}, spec=client._spec)
+    spec = client._spec
+    validate_call(spec, spec.operation("embed_jobs.create"), {"dataset_id": "checked-before-upload", **arguments})
     corpus = Corpus(source, kind, field)
     out = Output(output, corpus.identity(), resume=resume, overwrite=overwrite, source_name=corpus.name)
     job = _Job(client, out, arguments, progress or (lambda text: None), timeout, interval)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
 from email.message import Message
 from email.parser import BytesParser
 from typing import Any, Iterator, Mapping
@@ -18,7 +17,7 @@ from .._spec._schemas import Resolver, discriminator_values
 from .._spec._document import Spec
 from ._behaviours import BEHAVIOURS
 from ._checks import Problem, RequestChecker
-from ._exchange import Behaviour, Call, Events, Reply
+from ._exchange import Behaviour, Call, Events, Outgoing, Received, Reply
 from ._files import FILES_PREFIX, serve_file
 from ._framing import DONE, SSE, frame, stream_media_type
 from ._routing import Router, pick
@@ -29,33 +28,6 @@ from ._synth import Synthesizer
 __all__ = ["MockApp", "Received", "Outgoing"]
 
 logger = logging.getLogger("cohere_dyn.mock")
-
-
-@dataclass
-class Received:
-    """One request the mock received, and what it made of it."""
-
-    method: str
-    path: str
-    query: list[tuple[str, str]]
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-    operation: str | None = None  # the qualified method name, once routed
-    status: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class Outgoing:
-    """An answer: a whole body, or `chunks` to stream one by one."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes = b""
-    chunks: Iterator[bytes] | None = None
 
 
 class MockApp:
@@ -93,7 +65,7 @@ class MockApp:
 
             if is_aws_route(received.path):
                 if self._aws is None:
-                    self._aws = AwsRuntime(self)
+                    self._aws = AwsRuntime(self.spec.operations, self._answer)
                 return self._aws.answer(received)
         if received.path.startswith("/20231130/actions/"):  # OCI Generative AI (see _oci)
             if self._oci is None:

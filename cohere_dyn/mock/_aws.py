@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from urllib.parse import unquote
 
 from ._awsframes import bedrock_chunk, payload_part
+from ._exchange import Outgoing, Received
 
 if TYPE_CHECKING:
-    from ._app import MockApp, Outgoing, Received
+    from .._spec._operations import Operation
 
 __all__ = ["AwsRuntime", "MOCK_ACCESS_KEY", "MOCK_SECRET_KEY", "EXPIRED_SESSION_TOKEN", "is_aws_route"]
 
@@ -47,11 +48,12 @@ def is_aws_route(path: str) -> bool:
 
 
 class AwsRuntime:
-    """Answers the runtime routes of both services with the Cohere answers of `app`."""
+    """Answers the runtime routes of both services with the mock's Cohere answers (`answer`, the
+    app's handling of a Cohere request)."""
 
-    def __init__(self, app: MockApp):
-        self.app = app
-        self.operations = {operation.qualified_name: operation for operation in app.spec.operations}
+    def __init__(self, operations: Iterable[Operation], answer: Callable[[Received], Outgoing]):
+        self.cohere_answer = answer
+        self.operations = {operation.qualified_name: operation for operation in operations}
 
     def answer(self, received: Received) -> Outgoing:
         kind, segment, action = _ROUTE.match(received.path).groups()  # type: ignore[union-attr]
@@ -75,7 +77,7 @@ class AwsRuntime:
         if operation.stream is not None:
             cohere_body[operation.stream.flag] = operation.streaming
         inner = _inner_request(operation.path, cohere_body)
-        outgoing = self.app._answer(inner)
+        outgoing = self.cohere_answer(inner)
         received.operation, received.problems = inner.operation, inner.problems
         if outgoing.status >= 400:
             message = json.loads(outgoing.body or b"{}").get("message", "the model refused the request")
@@ -107,8 +109,6 @@ def _operation_name(body: dict[str, Any], streaming: bool) -> str | None:
 
 
 def _inner_request(path: str, body: dict[str, Any]) -> Received:
-    from ._app import Received
-
     headers = {"authorization": "Bearer aws-mock", "content-type": "application/json"}
     return Received("POST", path, [], headers, json.dumps(body).encode())
 
@@ -151,8 +151,6 @@ def _signature_problem(received: Received, service: str) -> Outgoing | None:
 
 
 def _aws_error(status: int, error_type: str, message: str) -> Outgoing:
-    from ._app import Outgoing
-
     headers = {"Content-Type": "application/json", "x-amzn-ErrorType": f"{error_type}:http://internal.amazon.com/coral/com.amazon.bedrock/"}
     return Outgoing(status, headers, json.dumps({"message": message}).encode())
 
@@ -179,8 +177,6 @@ def _events(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
 
 
 def _stream(service: str, chunks: Iterator[bytes]) -> Outgoing:
-    from ._app import Outgoing
-
     def bedrock() -> Iterator[bytes]:
         previous = None
         for event in _events(chunks):

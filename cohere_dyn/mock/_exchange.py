@@ -1,17 +1,47 @@
-"""What a behaviour receives (`Call`) and what it may answer (`Reply`, `Events`, or a JSON value)."""
+"""What the mock exchanges: a request as received (`Received`) and an answer as sent (`Outgoing`);
+what a behaviour receives (`Call`) and what it may answer (`Reply`, `Events`, or a JSON value)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Union
 
 from .._spec._operations import Operation
 
 if TYPE_CHECKING:
+    from ._checks import Problem
     from ._store import Store
     from ._synth import Synthesizer
 
-__all__ = ["Behaviour", "Call", "Events", "Reply", "Answer", "not_found"]
+__all__ = ["Behaviour", "Call", "Events", "Outgoing", "Received", "Reply", "Answer", "not_found"]
+
+
+@dataclass
+class Received:
+    """One request the mock received, and what it made of it."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    operation: str | None = None  # the qualified method name, once routed
+    status: int = 0
+    problems: "list[Problem]" = field(default_factory=list)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Outgoing:
+    """An answer: a whole body, or `chunks` to stream one by one."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    chunks: Iterator[bytes] | None = None
 
 
 @dataclass(frozen=True)
