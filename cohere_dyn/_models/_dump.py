@@ -92,6 +92,8 @@ def _dump(
         value = _value(value, child, inner_include, inner_exclude, by_alias, fill, drop_none)
         if isinstance(value, str) and shape is not None and _is_datetime(shape, key):
             value = _datetime(value)
+        elif type(value) is int and shape is not None and key in shape.numbers:  # a `number` field reads as a float
+            value = float(value)
         out[key if by_alias else attribute] = value
     return out
 

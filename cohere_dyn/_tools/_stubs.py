@@ -162,12 +162,14 @@ _TYPED_HERE = frozenset({"__version__", "validate", "Client", "ClientV2", "Strea
 def _init_imports() -> str:
     """`from .module import Name as Name` for every other public name, from where it is defined."""
     import cohere_dyn
+    from .. import _errors
 
     by_module: dict[str, list[str]] = {}
     for name in cohere_dyn.__all__:
         if name in _TYPED_HERE:
             continue
-        module = getattr(getattr(cohere_dyn, name), "__module__", "") or ""
+        # the exceptions are _errors' (install_as_cohere() gives them the SDK's module names)
+        module = _errors.__name__ if name in _errors.__all__ else getattr(getattr(cohere_dyn, name), "__module__", "") or ""
         if not module.startswith("cohere_dyn."):
             raise ValueError(f"cohere_dyn.{name} is defined outside the package ({module!r}); type it in _stubs._INIT")
         by_module.setdefault(module[len("cohere_dyn"):], []).append(name)

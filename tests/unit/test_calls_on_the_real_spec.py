@@ -210,3 +210,17 @@ def test_an_unreadable_file_path_is_a_validation_error_before_sending(path: str)
     with pytest.raises(cohere_dyn.ValidationError, match="data: can't read the file"):
         client_with(transport).datasets.create(name="d", type="embed-input", data=path)
     assert transport.sent == []
+
+
+def test_a_model_is_sent_as_exactly_the_bytes_of_its_dict() -> None:
+    as_models, as_dicts = RecordingTransport(), RecordingTransport()
+    call = cohere_dyn.ToolCallV2(id="c1", function=cohere_dyn.ToolCallV2Function(name="f", arguments="{}"))
+    messages = [
+        cohere_dyn.UserChatMessageV2(content=[cohere_dyn.TextContent(text="héllo")]),
+        cohere_dyn.AssistantChatMessageV2(tool_plan="call f", tool_calls=[call]),
+        cohere_dyn.ToolChatMessageV2(tool_call_id="c1", content="done"),
+    ]
+    client_with(as_models).v2.chat(model="m", messages=messages)
+    client_with(as_dicts).v2.chat(model="m", messages=[message.to_dict() for message in messages])
+    assert as_models.sent[0][0].content == as_dicts.sent[0][0].content
+    assert json.loads(as_models.sent[0][0].content)["messages"][1]["tool_calls"][0]["function"]["name"] == "f"
