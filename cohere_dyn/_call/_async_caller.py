@@ -55,7 +55,7 @@ class AsyncCaller:
             except (ConnectionError, TimeoutError) as exc:
                 response = await self._attempts(prepared, request, max_retries, False, retry, exc)
             else:
-                if response.status_code >= 400:
+                if response.status_code >= 300:
                     response = await self._attempts(prepared, request, max_retries, False, retry, response)
             try:
                 content = await response.aread()
@@ -103,7 +103,7 @@ class AsyncCaller:
         policy: RetryPolicy | None = None,
         first: AsyncResponse | Exception | None = None,
     ) -> AsyncResponse:
-        """The attempts of a request until one is answered below 400 or the policy gives up;
+        """The attempts of a request until one is answered with a 2xx or the policy gives up;
         `first`: the outcome of a first attempt already made (an answer or a transport error)."""
         policy = policy or self.retry
         attempt = 0
@@ -120,7 +120,7 @@ class AsyncCaller:
                     raise outcome
                 log_retry(prepared, str(outcome), attempt, max_retries, delay)
             else:
-                if outcome.status_code < 400:
+                if outcome.status_code < 300:
                     return outcome
                 delay = policy.after_status(outcome.status_code, outcome.headers, attempt, max_retries)
                 if delay is None:

@@ -37,9 +37,20 @@ def _json_object(text: str) -> dict[str, Any] | None:
     """The JSON object `text` holds, or None when it holds anything else (the slow path)."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _not_an_object(text: str) -> str:
+    """Why an event's data is refused, for its StreamError."""
+    try:
+        json.loads(text)
+    except RecursionError:
+        return "JSON nested too deeply to decode"
+    except ValueError:
+        pass
+    return "not a JSON object"
 
 logger = logging.getLogger("cohere_dyn")
 NDJSON_TYPES = ("application/stream+json", "application/x-ndjson", "application/jsonl", "application/json-lines")
@@ -138,13 +149,13 @@ class EventSource:
                     break
                 try:
                     item, end = scan(data, 0)
-                except (StopIteration, ValueError):
+                except (StopIteration, ValueError, RecursionError):
                     end = -1
                 if end != len(data) or type(item) is not dict:
                     item = _json_object(data)  # whitespace around it, or not an object at all
                     if item is None:
                         raise StreamError(
-                            f"{self.operation.qualified_name}: an event's data is not a JSON object: {data[:200]!r}",
+                            f"{self.operation.qualified_name}: an event's data is {_not_an_object(data)}: {data[:200]!r}",
                             self.events,
                         )
                 raw.append(data)

@@ -484,3 +484,134 @@ def test_every_retry_is_logged_with_attempt_status_and_delay(caplog: pytest.LogC
     assert delays(client)[1] == pytest.approx(0.02)  # the policy's choice (FastPolicy then waits 1 ms)
     assert "retry 1 of 2" in retries[0].getMessage() and "status 503" in retries[0].getMessage()
     assert all(KEY not in r.getMessage() and KEY not in str(r.__dict__) for r in caplog.records)
+
+
+# Answers that aren't the answer: redirects, empty bodies, JSON of the wrong kind ---------------
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+def test_a_redirect_is_an_error_naming_where_it_pointed_and_is_not_followed(code: int) -> None:
+    with FaultServer() as elsewhere:
+        moved = faults.redirect(code, f"{elsewhere.url}/v2/echo?signature=s3cr3t")
+        with FaultServer([moved]) as server:
+            client = client_for(server.url)
+            _, error = attempt(f"{code} redirect", server, lambda: client.echo_test(message="hi"))
+    assert isinstance(error, cohere_dyn.ApiError) and error.status_code == code
+    assert f"{elsewhere.url}/v2/echo" in str(error) and "redirect" in str(error)
+    assert "s3cr3t" not in str(error) and KEY not in str(error)
+    assert len(server.requests) == 1 and elsewhere.requests == []
+
+
+def test_a_redirect_whose_body_looks_like_an_answer_is_still_an_error() -> None:
+    with FaultServer([faults.redirect(301, "http://127.0.0.1:9/echo", {"message": "moved"})]) as server:
+        client = client_for(server.url)
+        result, error = attempt("301 with a JSON body", server, lambda: client.echo_test(message="hi"))
+    assert result is None and isinstance(error, cohere_dyn.ApiError) and error.status_code == 301
+
+
+def test_a_redirect_of_a_stream_is_an_error() -> None:
+    with FaultServer([faults.redirect(307, "http://127.0.0.1:9/v2/chat")]) as server:
+        client = client_for(server.url, spec=None)
+        _, error = attempt("307 redirect of a stream", server, lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES)))
+    assert isinstance(error, cohere_dyn.ApiError) and error.status_code == 307
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("body", [b"", b" \r\n "])
+def test_an_empty_200_where_the_spec_declares_json_is_an_error(body: bytes) -> None:
+    with FaultServer([faults.status(200, body, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        result, error = attempt(f"200 with an empty body {body!r}", server, lambda: client.echo_test(message="hi"))
+    assert result is None and type(error) is cohere_dyn.CohereError
+    assert "echo_test" in str(error) and "empty" in str(error)
+    assert len(server.requests) == 1
+
+
+def test_an_empty_200_where_the_spec_declares_no_body_is_none() -> None:
+    with FaultServer([faults.status(200)]) as server:
+        client = client_for(server.url, spec=None)
+        result, error = attempt("200 with no body, none declared", server, lambda: client.embed_jobs.cancel(id="job-1"))
+    assert error is None and result is None
+
+
+@pytest.mark.parametrize("body", [b"[1, 2, 3]", b'"moved"', b"42", b"null", b"true"])
+def test_json_that_is_no_object_where_the_spec_declares_one_is_an_error(body: bytes) -> None:
+    with FaultServer([faults.status(200, body, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        result, error = attempt(f"200 with JSON {body.decode()}", server, lambda: client.echo_test(message="hi"))
+    assert result is None and type(error) is cohere_dyn.CohereError
+    assert "echo_test" in str(error) and "object" in str(error) and body.decode() in str(error)
+    assert len(server.requests) == 1
+
+
+# Malformed answers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("a garbage status line", b"garbage\r\n\r\n"),
+        ("a 100 KB header line", b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 100_000 + b"\r\nContent-Length: 2\r\n\r\n{}"),
+    ],
+)
+def test_a_malformed_answer_is_not_retried(name: str, answer: bytes) -> None:
+    with FaultServer([faults.raw(answer)]) as server:
+        client = client_for(server.url)
+        _, error = attempt(name, server, lambda: client.echo_test(message="hi"))
+    assert isinstance(error, cohere_dyn.ConnectionError) and error.response_started
+    assert "malformed" in str(error) and server.url.split("//")[1] in str(error)
+    assert len(server.requests) == 1
+
+
+DEEP = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+
+
+def test_deeply_nested_json_with_200_is_a_cohere_error() -> None:
+    with FaultServer([faults.status(200, DEEP, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        _, error = attempt("200 with JSON nested 100,000 deep", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.CohereError and "echo_test" in str(error)
+    assert len(server.requests) == 1
+
+
+def test_deeply_nested_json_in_an_error_answer_is_kept_as_text() -> None:
+    with FaultServer([faults.status(400, DEEP, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        _, error = attempt("400 with JSON nested 100,000 deep", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.BadRequestError and error.body == DEEP.decode()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "framing"),
+    [("text/event-stream", lambda data: b"data: " + data + b"\n\n"), ("application/stream+json", lambda data: data + b"\n")],
+)
+def test_deeply_nested_json_in_a_stream_is_a_stream_error(content_type: str, framing: Callable[[bytes], bytes]) -> None:
+    first = b'{"type": "message-start", "id": "m"}'
+    with FaultServer([faults.stream([framing(first), framing(DEEP)], content_type)]) as server:
+        client = client_for(server.url, spec=None)
+        _, error = attempt(
+            f"{content_type} event nested 100,000 deep", server, lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES))
+        )
+    assert isinstance(error, cohere_dyn.StreamError) and len(error.events) == 1
+
+
+# Connections: what the message says ------------------------------------------------------------
+
+
+def test_a_refused_connection_names_the_host_and_port_once() -> None:
+    url = faults.refused_url()
+    client = client_for(url, max_retries=0)
+    _, error = attempt("connection refused (message)", None, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.ConnectionError
+    message = str(error)
+    assert url.split("//")[1] in message and "refused" in message.lower()
+    assert "ConnectionError" not in message and "Errno" not in message
+
+
+def test_a_host_name_that_does_not_resolve_is_named_and_not_retried(caplog: pytest.LogCaptureFixture) -> None:
+    client = client_for("http://cohere-dyn-test.invalid:8080")
+    with caplog.at_level(logging.WARNING, logger="cohere_dyn"):
+        _, error = attempt("DNS: name not resolved", None, lambda: client.echo_test(message="hi"), attempts=1)
+    assert type(error) is cohere_dyn.ConnectionError
+    assert "cohere-dyn-test.invalid" in str(error) and "resolve" in str(error)
+    assert [r for r in caplog.records if r.name == "cohere_dyn"] == []
