@@ -91,7 +91,7 @@ class AsyncClient(ClientBase):
         if downloads is None:
             from ._transports._requests import RequestsTransport
 
-            downloads = RequestsTransport(self._max_connections)
+            downloads = RequestsTransport(self._max_connections, self._max_response_bytes)
             object.__setattr__(self, "_downloads", downloads)
         return DatasetUtils(self, downloads)
 
@@ -138,7 +138,9 @@ class AsyncClient(ClientBase):
         from ._call._async_caller import AsyncCaller
         from ._transports._aiohttp import AiohttpTransport
 
-        transport = self._transport if self._transport is not None else AiohttpTransport(self._max_connections)
+        transport = self._transport
+        if transport is None:
+            transport = AiohttpTransport(self._max_connections, self._max_response_bytes)
         if self._deployment is not None:
             transport = self._deployment.wrap_async(transport)
         caller = AsyncCaller(self, transport)

@@ -26,10 +26,21 @@ if TYPE_CHECKING:
     from ._call._caller import SyncCaller
     from ._spec._operations import Operation
 
-__all__ = ["Client", "ClientBase", "ClientV2", "DEFAULT_BASE_URL", "DEFAULT_MAX_CONNECTIONS", "checked_base_url"]
+__all__ = [
+    "Client",
+    "ClientBase",
+    "ClientV2",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "checked_base_url",
+]
 
 DEFAULT_BASE_URL = ClientEnvironment.PRODUCTION.value
 DEFAULT_MAX_CONNECTIONS = 100
+# The largest answers are a few MB (a batch of embeddings of every type, a rerank returning its
+# documents); a gzip bomb inflating past this stops here instead of filling memory.
+DEFAULT_MAX_RESPONSE_BYTES = 256 << 20
 _START_LOCK = allocate_lock()
 
 
@@ -66,6 +77,7 @@ class ClientBase(Group):
         spec: str | os.PathLike[str] | Spec | None = None,
         transport: Any = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         validate: bool = True,
         validate_events: bool = False,
         key_header: str = "Authorization",
@@ -87,6 +99,10 @@ class ClientBase(Group):
             raise TypeError(f"max_connections must be an int, not {type(max_connections).__name__}")
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise TypeError(f"max_response_bytes must be an int, not {type(max_response_bytes).__name__}")
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be at least 1")
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
         self._bind(loaded, tree_for(loaded, self._promote), self._invoke, (), self._asynchronous)
         settings = {
@@ -97,6 +113,7 @@ class ClientBase(Group):
             "_max_retries": max_retries,
             "_transport": transport,
             "_max_connections": max_connections,
+            "_max_response_bytes": max_response_bytes,
             "_validate": validate,
             "_validate_events": validate_events,
             "_key_header": "Authorization" if key_header.lower() == "authorization" else key_header,
@@ -175,6 +192,9 @@ class Client(ClientBase):
         max_connections: connections to the API kept at once (default 100). The sync client
             pools at most this many for reuse; the async client opens at most this many, and
             calls beyond wait for a free one.
+        max_response_bytes: the most an answer may hold once decoded (default 256 MiB): past it,
+            reading stops with a CohereError (a gzip bomb can't fill memory). For a stream it
+            bounds all its events together.
         validate: False sends payloads without offline validation.
         validate_events: True checks every stream event against the spec (off by default: speed).
         key_header: the header that carries the key: `Authorization` (default) sends
@@ -298,7 +318,9 @@ class Client(ClientBase):
 
         with _START_LOCK:  # threads making their first call together share one transport
             if self._caller is None:
-                transport = self._transport if self._transport is not None else RequestsTransport(self._max_connections)
+                transport = self._transport
+                if transport is None:
+                    transport = RequestsTransport(self._max_connections, self._max_response_bytes)
                 if self._deployment is not None:
                     transport = self._deployment.wrap(transport)
                 object.__setattr__(self, "_caller", SyncCaller(self, transport))

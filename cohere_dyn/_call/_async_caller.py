@@ -89,7 +89,10 @@ class AsyncCaller:
         try:
             response = await self._attempts(prepared, request, retries_for(self.client, prepared), True)
             decoders = self.deployment.stream_decoders_for(prepared.operation) if self.deployment is not None else None
-            source = await open_source(response, prepared.operation, self.spec, self.client._validate_events, decoders)
+            client = self.client
+            source = await open_source(
+                response, prepared.operation, self.spec, client._validate_events, decoders, client._max_response_bytes
+            )
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
         return response, source

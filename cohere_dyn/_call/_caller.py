@@ -61,7 +61,8 @@ class SyncCaller:
 
                 # a wrong answer's message quotes what the server sent instead of a stream
                 decoders = self.deployment.stream_decoders_for(operation) if self.deployment is not None else None
-                return Stream(response, operation, self.spec, self.client._validate_events, decoders)
+                client = self.client
+                return Stream(response, operation, self.spec, client._validate_events, decoders, client._max_response_bytes)
             return decode_response(self.spec, operation, response, self.deployment)
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__

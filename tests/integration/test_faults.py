@@ -615,3 +615,59 @@ def test_a_host_name_that_does_not_resolve_is_named_and_not_retried(caplog: pyte
     assert type(error) is cohere_dyn.ConnectionError
     assert "cohere-dyn-test.invalid" in str(error) and "resolve" in str(error)
     assert [r for r in caplog.records if r.name == "cohere_dyn"] == []
+
+
+# Answers too large once decoded ----------------------------------------------------------------
+
+
+def test_a_gzip_answer_inflating_past_the_limit_is_an_error() -> None:
+    bomb = b'{"message": "' + b"a" * 50_000_000 + b'"}'  # 50 MB decoded, about 50 KB on the wire
+    with FaultServer([faults.gzipped(bomb)]) as server:
+        client = client_for(server.url, max_response_bytes=1_000_000)
+        _, error = attempt("gzip answer inflating to 50 MB (limit 1 MB)", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.CohereError and "max_response_bytes" in str(error)
+    assert len(server.requests) == 1
+
+
+def test_an_answer_within_the_limit_is_read_whole() -> None:
+    answer = json.dumps({"message": "a" * 900_000}).encode()
+    with FaultServer([faults.gzipped(answer)]) as server:
+        client = client_for(server.url, max_response_bytes=1_000_000)
+        result, error = attempt("gzip answer of 0.9 MB (limit 1 MB)", server, lambda: client.echo_test(message="hi"))
+    assert error is None and len(result.message) == 900_000
+
+
+def test_an_error_answer_past_the_limit_is_an_error_too() -> None:
+    body = json.dumps({"message": "a" * 2_000_000}).encode()
+    with FaultServer([faults.status(400, body, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url, max_response_bytes=1_000_000)
+        _, error = attempt("400 with a 2 MB body (limit 1 MB)", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.CohereError and "max_response_bytes" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("one endless event", b"data: " + b"a" * 20_000_000),
+        ("many events", b'data: {"type": "content-delta", "index": 0}\n\n' * 500_000),
+    ],
+)
+def test_a_gzip_stream_inflating_past_the_limit_is_a_stream_error(name: str, body: bytes) -> None:
+    with FaultServer([faults.gzipped(body, "text/event-stream", chunks=20)]) as server:
+        client = client_for(server.url, spec=None, max_response_bytes=1_000_000)
+        _, error = attempt(
+            f"gzip stream of {name} past the limit", server, lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES))
+        )
+    assert isinstance(error, cohere_dyn.StreamError) and "max_response_bytes" in str(error)
+    assert len(server.requests) == 1
+
+
+def test_the_default_limit_takes_the_largest_real_answers() -> None:
+    client = cohere_dyn.Client("k", spec=TINY_SPEC)
+    assert 64 << 20 <= client._max_response_bytes <= 1 << 30
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "1000"])
+def test_a_bad_max_response_bytes_fails_at_construction(value: Any) -> None:
+    with pytest.raises((TypeError, ValueError), match="max_response_bytes"):
+        cohere_dyn.Client("k", spec=TINY_SPEC, max_response_bytes=value)
