@@ -245,10 +245,14 @@ def gzipped(body: bytes, content_type: str = "application/json", chunks: int = 0
 
 
 class FaultServer:
-    """Serves on 127.0.0.1; answers requests from `script` in order, then with `after`."""
+    """Serves on 127.0.0.1; answers requests from `script` in order, then with `after`.
+    `before_body`, if given, is called once a request's headers are read and before its body is."""
 
-    def __init__(self, script: list[Fault] | None = None, after: Fault | None = None):
+    def __init__(
+        self, script: list[Fault] | None = None, after: Fault | None = None, before_body: Callable[[], None] | None = None
+    ):
         self.requests: list[Captured] = []
+        self.before_body = before_body
         self.connections = 0
         self._script: Iterator[Fault] = iter(script or [])
         self._after = after or ok()
@@ -264,7 +268,7 @@ class FaultServer:
                 reader = self.request.makefile("rb")
                 try:
                     while not server._stop.is_set():
-                        request = _read_request(reader)
+                        request = _read_request(reader, server.before_body)
                         if request is None:
                             return
                         with server._lock:
@@ -298,7 +302,7 @@ class FaultServer:
         self._server.server_close()
 
 
-def _read_request(reader: Any) -> Captured | None:
+def _read_request(reader: Any, before_body: Callable[[], None] | None = None) -> Captured | None:
     line = reader.readline(65537)
     if not line:
         return None
@@ -311,6 +315,8 @@ def _read_request(reader: Any) -> Captured | None:
         name, _, value = line.decode("latin-1").partition(":")
         headers[name.strip()] = value.strip()
     length = int(next((v for k, v in headers.items() if k.lower() == "content-length"), "0"))
+    if before_body is not None:
+        before_body()
     body = reader.read(length) if length else b""
     parts = urlsplit(target)
     return Captured(method, parts.path, parse_qsl(parts.query, keep_blank_values=True), headers, body)

@@ -15,6 +15,8 @@ import email.utils
 import io
 import json
 import logging
+import os
+import threading
 import time
 from typing import Any, Callable, Iterator
 
@@ -671,3 +673,84 @@ def test_the_default_limit_takes_the_largest_real_answers() -> None:
 def test_a_bad_max_response_bytes_fails_at_construction(value: Any) -> None:
     with pytest.raises((TypeError, ValueError), match="max_response_bytes"):
         cohere_dyn.Client("k", spec=TINY_SPEC, max_response_bytes=value)
+
+
+# Uploads from disk -----------------------------------------------------------------------------
+
+
+def _complete(request: Any) -> bool:
+    return len(request.body) == int(request.header("Content-Length") or 0)
+
+
+def test_a_file_that_grows_while_it_is_uploaded_is_never_sent_past_its_length_nor_retried(tmp_path: Any) -> None:
+    path = tmp_path / "growing.bin"
+    path.write_bytes(b"x" * (32 << 20))  # more than the socket buffers hold: the upload is still going
+    grown: list[bool] = []
+
+    def grow() -> None:
+        if not grown:
+            grown.append(True)
+            with path.open("ab") as handle:
+                handle.write(b"y" * (1 << 20))
+
+    with FaultServer(before_body=grow) as server:
+        client = client_for(server.url)
+        _, error = attempt("file grows during the upload", server, lambda: client.uploads.create(file=path, model="small"))
+    assert type(error) is cohere_dyn.CohereError and "changed while it was being uploaded" in str(error)
+    assert len(server.requests) == 1 and not _complete(server.requests[0])
+    assert b"yyyy" not in server.requests[0].body
+
+
+def test_a_file_that_changes_before_a_retry_is_not_sent_again(tmp_path: Any) -> None:
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"x" * 100_000)
+
+    def grow_then_fail(connection: faults.Connection, request: Any) -> bool:
+        with path.open("ab") as handle:
+            handle.write(b"y" * 10)
+        return faults.status(503)(connection, request)
+
+    with FaultServer([grow_then_fail]) as server:
+        client = client_for(server.url)
+        _, error = attempt("file changes between attempts", server, lambda: client.uploads.create(file=path, model="small"))
+    assert type(error) is cohere_dyn.CohereError and "changed while it was being uploaded" in str(error)
+    assert [_complete(request) for request in server.requests] in ([True], [True, False])
+
+
+def _finishes(seconds: float, call: Callable[[], Any]) -> tuple[bool, Any, BaseException | None]:
+    """Run `call` on a thread: (finished within `seconds`, result, exception)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((call(), None))
+        except BaseException as exc:  # the point is to see which
+            outcome.append((None, exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return (True, *outcome[0]) if outcome else (False, None, None)
+
+
+@pytest.mark.parametrize("kind", ["a named pipe (FIFO)", "a directory", "a character device"])
+def test_an_upload_that_is_no_regular_file_is_refused_before_sending(kind: str, tmp_path: Any) -> None:
+    if kind.startswith("a named pipe"):
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+    elif kind == "a directory":
+        path = tmp_path
+    else:
+        path = "/dev/zero"
+        if not os.path.exists(path):
+            pytest.skip("no /dev/zero here")
+    with FaultServer() as server:
+        client = client_for(server.url)
+        finished, _, error = _finishes(10, lambda: client.uploads.create(file=path, model="small"))
+        if not finished and kind.startswith("a named pipe"):
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))  # let the blocked reader go
+        record("fault", fault=f"upload of {kind}", transport=_KIND[0], outcome="raised" if error else "hung",
+               exception=type(error).__name__ if error else "", requests=len(server.requests))
+    assert finished, "the call blocked"
+    assert isinstance(error, cohere_dyn.ValidationError) and kind in str(error)
+    assert server.requests == []
