@@ -6,7 +6,8 @@ retry (`_retry.RetryPolicy`), response and error decoding (`_caller.decode_conte
 sync client's; this module only awaits where that one blocks, and sleeps with `asyncio.sleep`.
 
 A client's connections belong to the event loop that first used it: a call from another loop
-raises CohereError at once instead of hanging on a connection of the old loop.
+raises CohereError at once instead of hanging on a connection of the old loop (except in a process
+forked from the one that used it, whose first call picks its own loop, and connections).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Coroutine
 from .._streaming._async_stream import AsyncStream, open_source
 from .._streaming._stream import EventSource
 from .._transports._base import AsyncResponse, AsyncTransport
+from .._transports._fork import after_fork_in_child
 from ._caller import build_request, credential, decode_content, error_from_content, log_retry, retries_for
 from ._prepare import PreparedRequest, prepare
 from .._errors import CohereError, ConnectionError, TimeoutError, redact
@@ -140,12 +142,17 @@ class AsyncCaller:
         loop = asyncio.get_running_loop()
         if self.loop is None:
             self.loop = loop
+            after_fork_in_child(self)
         elif loop is not self.loop:
             raise CohereError(
                 f"this {type(self.client).__name__} was first used in another event loop, which owns its "
                 "connections; make one client per event loop (for instance inside the coroutine given to "
                 "asyncio.run)"
             )
+
+    def after_fork(self) -> None:
+        """In a forked child, the parent's event loop is no more: the child's first call picks its own."""
+        self.loop = None
 
 
 async def _read(response: AsyncResponse) -> bytes:

@@ -754,3 +754,115 @@ def test_an_upload_that_is_no_regular_file_is_refused_before_sending(kind: str, 
     assert finished, "the call blocked"
     assert isinstance(error, cohere_dyn.ValidationError) and kind in str(error)
     assert server.requests == []
+
+
+# Writing a body the server doesn't read --------------------------------------------------------
+
+
+def test_a_body_the_server_never_reads_times_out_and_is_not_retried() -> None:
+    with faults.deaf_listener() as deaf:
+        client = client_for(deaf.url, timeout=cohere_dyn.Timeout(connect=0.5, read=0.5))
+        finished, _, error = _finishes(60, lambda: client.echo_test(message="x" * 20_000_000))
+        record("fault", fault="server never reads a 20 MB body", transport=_KIND[0],
+               outcome="raised" if error else ("success" if finished else "hung"),
+               exception=type(error).__name__ if error else "", requests=None, attempts=len(deaf.accepted))
+        connections = len(deaf.accepted)
+    assert finished, "the call hung"
+    assert isinstance(error, cohere_dyn.TimeoutError) and not error.connect
+    assert "made no progress" in str(error) and deaf.url.split("//")[1] in str(error)
+    assert connections == 1
+
+
+# Closing a client with calls in flight ---------------------------------------------------------
+
+
+def _slow_echo(connection: faults.Connection, request: Any) -> bool:
+    connection.wait(1.0)
+    return faults.echo(connection, request)
+
+
+async def _five_calls_then_close(client: Any, server: FaultServer) -> list[Any]:
+    import asyncio
+
+    calls = [asyncio.ensure_future(client.echo_test(message=f"call {n}")) for n in range(5)]
+    while len(server.requests) < 5:
+        await asyncio.sleep(0.01)
+    await client.close()
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    await asyncio.sleep(0.2)  # time for any call that would be resent
+    return outcomes
+
+
+def test_closing_the_async_client_fails_its_calls_in_flight_without_resending_them(
+    transport: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    if transport != "aiohttp":
+        pytest.skip("the sync client's close() lets calls in flight finish (next test)")
+    import gc
+    import warnings
+
+    with FaultServer(after=_slow_echo) as server, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client = client_for(server.url)
+        with caplog.at_level(logging.ERROR, logger="asyncio"):
+            outcomes = client.run(_five_calls_then_close(client._target, server))
+            later = attempt("a call after close()", server, lambda: client.echo_test(message="after"))[1]
+            gc.collect()
+        record("fault", fault="close() with 5 calls in flight", transport=transport, outcome="raised",
+               exception=type(outcomes[0]).__name__, requests=len(server.requests))
+    assert all(type(outcome) is cohere_dyn.CohereError and "closed" in str(outcome) for outcome in outcomes)
+    assert type(later) is cohere_dyn.CohereError and "closed" in str(later)
+    assert len(server.requests) == 5 and server.connections == 5
+    assert client._target._caller.transport._session is None
+    assert not [w for w in caught if "Unclosed" in str(w.message)]
+    assert not [r for r in caplog.records if "Unclosed" in r.getMessage()]
+
+
+def test_closing_the_sync_client_lets_its_calls_in_flight_finish(transport: str) -> None:
+    if transport != "requests":
+        pytest.skip("the async client's close() fails its calls in flight (previous test)")
+    from concurrent.futures import ThreadPoolExecutor
+
+    with FaultServer(after=_slow_echo) as server:
+        client = client_for(server.url)
+        with ThreadPoolExecutor(5) as pool:
+            calls = [pool.submit(client.echo_test, message=f"call {n}") for n in range(5)]
+            while len(server.requests) < 5:
+                time.sleep(0.01)
+            client.close()
+            answers = [call.result().message for call in calls]
+    assert answers == [f"call {n}" for n in range(5)]
+    assert len(server.requests) == 5
+
+
+# Forks -----------------------------------------------------------------------------------------
+
+
+def test_a_forked_child_connects_afresh_and_each_process_gets_its_own_answers(transport: str) -> None:
+    import asyncio
+
+    with FaultServer(after=faults.echo) as server:
+        client = client_for(server.url)
+        assert client.echo_test(message="parent").message == "parent"  # a pooled connection now
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: report its answer (or error) through the pipe, and leave at once
+            try:
+                if transport == "aiohttp":
+                    answer = asyncio.run(client._target.echo_test(message="child")).message
+                else:
+                    answer = client.echo_test(message="child").message
+            except BaseException as exc:
+                answer = f"{type(exc).__name__}: {exc}"
+            os.write(write, answer.encode())
+            os._exit(0)
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            child = pipe.read().decode()
+        os.waitpid(pid, 0)
+        parent = client.echo_test(message="parent again").message
+        record("fault", fault="os.fork() after a call: a call in each process", transport=transport,
+               outcome="success" if (child, parent) == ("child", "parent again") else "crossed",
+               exception="", requests=len(server.requests))
+    assert child == "child" and parent == "parent again"
+    assert server.connections == 2  # the parent's, and the child's own
