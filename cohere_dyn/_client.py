@@ -45,18 +45,45 @@ _START_LOCK = allocate_lock()
 
 
 def checked_base_url(url: str) -> str:
-    """`url` without its trailing slash; ValueError unless it is an http(s) URL naming a host.
+    """`url` without its trailing slash; ValueError unless it is an http(s) URL naming a host,
+    with nothing a base URL can't carry.
 
     Found at construction, so that a typo (`htps://`, `file:///...`, a bare host name) is not
-    taken for a connection failure and retried.
+    taken for a connection failure and retried, and so that nothing is sent mangled: a query or
+    a fragment would swallow the paths appended to it, credentials (`user:password@`) would be
+    sent as Basic auth in place of the key, whitespace or a CR/LF would break the request line.
+    The message never shows credentials.
     """
     if not isinstance(url, str):
         raise TypeError(f"base_url must be a str, not {type(url).__name__}")
-    scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0].rpartition("@")[2]
-    if scheme.lower() not in ("http", "https") or not host or any(c in host for c in "?# \t\r\n"):
-        shown = url if "@" not in url else "<a URL with credentials>"
-        raise ValueError(f"base_url must be an http:// or https:// URL with a host name, like {DEFAULT_BASE_URL!r}; got {shown!r}")
+    scheme, separator, rest = url.partition("://")
+    authority = rest
+    for end in "/?#":
+        authority = authority.split(end, 1)[0]
+    host = authority.rpartition("@")[2]
+    shown = url
+    if "@" in url:  # whatever precedes the last "@" may be a password
+        shown = f"{scheme}://<credentials hidden>@{url.rpartition('@')[2]}"
+    host_name, _, port = host[1:].partition("]") if host.startswith("[") else ("", "", "")
+    if not host.startswith("["):
+        host_name, _, port = host.partition(":")
+    elif port:
+        port = port[1:] if port.startswith(":") else "x"  # anything after "]" but a port is wrong
+    problem = None
+    if any(character.isspace() or not character.isprintable() for character in url):
+        problem = "must not contain whitespace or control characters (a CR/LF would split the request)"
+    elif not separator or scheme.lower() not in ("http", "https") or not host_name:
+        problem = f"must be an http:// or https:// URL with a host name, like {DEFAULT_BASE_URL!r}"
+    elif "@" in authority:
+        problem = "must not carry credentials (user:password@): pass the key as api_key=..."
+    elif port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        problem = "has a port that is no number from 1 to 65535"
+    elif "?" in url:
+        problem = "must not have a query (?...): the API's paths are appended to it"
+    elif "#" in url:
+        problem = "must not have a fragment (#...): the API's paths are appended to it"
+    if problem is not None:
+        raise ValueError(f"base_url {problem}; got {shown!r}")
     return url.rstrip("/")
 
 

@@ -67,6 +67,14 @@ def path_segment(value: str) -> str:
     return segment.replace(".", "%2E") if not segment.strip(".") else segment
 
 
+def checked_region(region: str) -> str:
+    """`region`, if it is a region name (`us-east-1`): it becomes part of the service's host
+    name, so a dot, a slash or a `#` would send the signed request elsewhere. ValueError if not."""
+    if not isinstance(region, str) or not region.isascii() or not all(c.isalnum() or c == "-" for c in region):
+        raise ValueError(f"the AWS region must be a region name like 'us-east-1' (letters, digits, hyphens); got {region!r}")
+    return region
+
+
 class AwsDeployment:
     """One AWS service's mapping of calls, plugged into the core (see `_call._caller.build_request`)."""
 
@@ -82,7 +90,8 @@ class AwsDeployment:
     ):
         self.service = service
         self._keys = (access_key, secret_key, session_token)
-        self.region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+        region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+        self.region = checked_region(region) if region else None
         if endpoint is None:
             endpoint = next((os.environ[name] for name in service.endpoint_variables if os.environ.get(name)), None)
         self.endpoint: str = checked_base_url(endpoint) if endpoint else ""  # "": the region's, once resolved
@@ -139,9 +148,9 @@ class AwsDeployment:
             )
         if not region:
             raise CohereError("no AWS region: pass aws_region=..., or set AWS_REGION (or a region in ~/.aws/config)")
-        self.region = region
+        self.region = checked_region(region)
         if not self.endpoint:
-            self.endpoint = self.service.endpoint.replace("{region}", region)
+            self.endpoint = checked_base_url(self.service.endpoint.replace("{region}", self.region))
         self.signer = Signer(credentials, self.service.signing_name, region)
         return self.signer
 
