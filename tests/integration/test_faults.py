@@ -597,6 +597,28 @@ def test_deeply_nested_json_in_a_stream_is_a_stream_error(content_type: str, fra
     assert isinstance(error, cohere_dyn.StreamError) and len(error.events) == 1
 
 
+def _every(client: Any, results: Any) -> list[Any]:
+    """The items of an iterator, or of an async one (on the blocking client's loop)."""
+    if hasattr(results, "__aiter__"):
+
+        async def collect() -> list[Any]:
+            return [item async for item in results]
+
+        return client.run(collect())  # type: ignore[no-any-return]
+    return list(results)
+
+
+def test_deeply_nested_json_in_an_embed_stream_answer_is_a_cohere_error() -> None:
+    with FaultServer([faults.status(200, DEEP, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url, spec=None)
+        _, error = attempt(
+            "embed_stream answer nested 100,000 deep",
+            server,
+            lambda: _every(client, client.v2.embed_stream(texts=["a", "b"], model="m", input_type="search_document")),
+        )
+    assert isinstance(error, cohere_dyn.CohereError) and len(server.requests) == 1
+
+
 # Connections: what the message says ------------------------------------------------------------
 
 
