@@ -296,6 +296,15 @@ class FaultServer:
         self._thread.start()
         return self
 
+    def wait_for(self, count: int, seconds: float = 5.0) -> None:
+        """Wait (up to `seconds`) until `count` requests were read: one the client gave up on
+        mid-body is recorded once the server has read what came of it."""
+        deadline = threading.Event()
+        for _ in range(int(seconds / 0.01)):
+            if len(self.requests) >= count:
+                return
+            deadline.wait(0.01)
+
     def __exit__(self, *exc_info: Any) -> None:
         self._stop.set()
         self._server.shutdown()

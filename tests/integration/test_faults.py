@@ -717,7 +717,14 @@ def test_a_file_that_grows_while_it_is_uploaded_is_never_sent_past_its_length_no
 
     with FaultServer(before_body=grow) as server:
         client = client_for(server.url)
-        _, error = attempt("file grows during the upload", server, lambda: client.uploads.create(file=path, model="small"))
+
+        def upload() -> Any:
+            try:
+                return client.uploads.create(file=path, model="small")
+            finally:
+                server.wait_for(1)  # what came of the request, read by the server
+
+        _, error = attempt("file grows during the upload", server, upload)
     assert type(error) is cohere_dyn.CohereError and "changed while it was being uploaded" in str(error)
     assert len(server.requests) == 1 and not _complete(server.requests[0])
     assert b"yyyy" not in server.requests[0].body
@@ -734,7 +741,14 @@ def test_a_file_that_changes_before_a_retry_is_not_sent_again(tmp_path: Any) -> 
 
     with FaultServer([grow_then_fail]) as server:
         client = client_for(server.url)
-        _, error = attempt("file changes between attempts", server, lambda: client.uploads.create(file=path, model="small"))
+
+        def upload() -> Any:
+            try:
+                return client.uploads.create(file=path, model="small")
+            finally:
+                server.wait_for(2, seconds=0.5)  # the second attempt, if one began
+
+        _, error = attempt("file changes between attempts", server, upload)
     assert type(error) is cohere_dyn.CohereError and "changed while it was being uploaded" in str(error)
     assert [_complete(request) for request in server.requests] in ([True], [True, False])
 
