@@ -57,11 +57,11 @@ class AsyncClient(ClientBase):
 
     __init__.__signature__ = __import__("inspect").signature(ClientBase.__init__)  # type: ignore[attr-defined]
 
-    def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
+    def _httpx_transport(self, httpx_client: Any, transport: Any, max_response_bytes: int) -> Any:
         from ._transports._httpx import HttpxTransport, check_httpx_client
 
         check_httpx_client(type(self).__name__, httpx_client, transport, asynchronous=True)
-        return HttpxTransport(httpx_client)
+        return HttpxTransport(httpx_client, max_response_bytes)
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -115,8 +115,6 @@ class ClientBase(Group):
     ):
         key = self._resolve_key(api_key if api_key is not None else token)
         base_url = checked_base_url(base_url or os.environ.get("CO_API_URL") or _environment_url(environment))
-        if httpx_client is not None:
-            transport = self._httpx_transport(httpx_client, transport)
         if client_name is not None:
             check_header_value("X-Client-Name", client_name, type(self).__name__)
         check_header_name(key_header, type(self).__name__)
@@ -130,6 +128,8 @@ class ClientBase(Group):
             raise TypeError(f"max_response_bytes must be an int, not {type(max_response_bytes).__name__}")
         if max_response_bytes < 1:
             raise ValueError("max_response_bytes must be at least 1")
+        if httpx_client is not None:
+            transport = self._httpx_transport(httpx_client, transport, max_response_bytes)
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
         self._bind(loaded, tree_for(loaded, self._promote), self._invoke, (), self._asynchronous)
         settings = {
@@ -151,13 +151,13 @@ class ClientBase(Group):
         for name, value in settings.items():
             object.__setattr__(self, name, value)
 
-    def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
+    def _httpx_transport(self, httpx_client: Any, transport: Any, max_response_bytes: int) -> Any:
         """The transport that sends with the official SDK's `httpx_client` (an `httpx.Client` here)."""
         from ._transports._httpx import check_httpx_client
         from ._transports._httpx_sync import HttpxSyncTransport
 
         check_httpx_client(type(self).__name__, httpx_client, transport, asynchronous=False)
-        return HttpxSyncTransport(httpx_client)
+        return HttpxSyncTransport(httpx_client, max_response_bytes)
 
     @property
     def _client_wrapper(self) -> Any:

@@ -33,7 +33,7 @@ from .._timeout import Timeout
 from .._transports._base import HttpRequest
 from ._errors import aws_error
 from ._eventstream import EVENT_STREAM_TYPE, decoder_factory
-from ._routes import Service
+from ._routes import Service, checked_region, regional_endpoint
 from ._routes import service as service_rules
 
 __all__ = [
@@ -65,14 +65,6 @@ def path_segment(value: str) -> str:
         return value
     segment = quote(value, safe="-._~")
     return segment.replace(".", "%2E") if not segment.strip(".") else segment
-
-
-def checked_region(region: str) -> str:
-    """`region`, if it is a region name (`us-east-1`): it becomes part of the service's host
-    name, so a dot, a slash or a `#` would send the signed request elsewhere. ValueError if not."""
-    if not isinstance(region, str) or not region.isascii() or not all(c.isalnum() or c == "-" for c in region):
-        raise ValueError(f"the AWS region must be a region name like 'us-east-1' (letters, digits, hyphens); got {region!r}")
-    return region
 
 
 class AwsDeployment:
@@ -150,7 +142,7 @@ class AwsDeployment:
             raise CohereError("no AWS region: pass aws_region=..., or set AWS_REGION (or a region in ~/.aws/config)")
         self.region = checked_region(region)
         if not self.endpoint:
-            self.endpoint = checked_base_url(self.service.endpoint.replace("{region}", self.region))
+            self.endpoint = regional_endpoint(self.service.endpoint, self.region)
         self.signer = Signer(credentials, self.service.signing_name, region)
         return self.signer
 
