@@ -57,11 +57,11 @@ class AsyncClient(ClientBase):
 
     __init__.__signature__ = __import__("inspect").signature(ClientBase.__init__)  # type: ignore[attr-defined]
 
-    def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
+    def _httpx_transport(self, httpx_client: Any, transport: Any, max_response_bytes: int) -> Any:
         from ._transports._httpx import HttpxTransport, check_httpx_client
 
         check_httpx_client(type(self).__name__, httpx_client, transport, asynchronous=True)
-        return HttpxTransport(httpx_client)
+        return HttpxTransport(httpx_client, max_response_bytes)
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -91,7 +91,7 @@ class AsyncClient(ClientBase):
         if downloads is None:
             from ._transports._requests import RequestsTransport
 
-            downloads = RequestsTransport(self._max_connections)
+            downloads = RequestsTransport(self._max_connections, self._max_response_bytes)
             object.__setattr__(self, "_downloads", downloads)
         return DatasetUtils(self, downloads)
 
@@ -138,7 +138,9 @@ class AsyncClient(ClientBase):
         from ._call._async_caller import AsyncCaller
         from ._transports._aiohttp import AiohttpTransport
 
-        transport = self._transport if self._transport is not None else AiohttpTransport(self._max_connections)
+        transport = self._transport
+        if transport is None:
+            transport = AiohttpTransport(self._max_connections, self._max_response_bytes)
         if self._deployment is not None:
             transport = self._deployment.wrap_async(transport)
         caller = AsyncCaller(self, transport)

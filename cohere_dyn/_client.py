@@ -26,26 +26,64 @@ if TYPE_CHECKING:
     from ._call._caller import SyncCaller
     from ._spec._operations import Operation
 
-__all__ = ["Client", "ClientBase", "ClientV2", "DEFAULT_BASE_URL", "DEFAULT_MAX_CONNECTIONS", "checked_base_url"]
+__all__ = [
+    "Client",
+    "ClientBase",
+    "ClientV2",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "checked_base_url",
+]
 
 DEFAULT_BASE_URL = ClientEnvironment.PRODUCTION.value
 DEFAULT_MAX_CONNECTIONS = 100
+# The largest answers are a few MB (a batch of embeddings of every type, a rerank returning its
+# documents); a gzip bomb inflating past this stops here instead of filling memory.
+DEFAULT_MAX_RESPONSE_BYTES = 256 << 20
 _START_LOCK = allocate_lock()
 
 
 def checked_base_url(url: str) -> str:
-    """`url` without its trailing slash; ValueError unless it is an http(s) URL naming a host.
+    """`url` without its trailing slash; ValueError unless it is an http(s) URL naming a host,
+    with nothing a base URL can't carry.
 
     Found at construction, so that a typo (`htps://`, `file:///...`, a bare host name) is not
-    taken for a connection failure and retried.
+    taken for a connection failure and retried, and so that nothing is sent mangled: a query or
+    a fragment would swallow the paths appended to it, credentials (`user:password@`) would be
+    sent as Basic auth in place of the key, whitespace or a CR/LF would break the request line.
+    The message never shows credentials.
     """
     if not isinstance(url, str):
         raise TypeError(f"base_url must be a str, not {type(url).__name__}")
-    scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0].rpartition("@")[2]
-    if scheme.lower() not in ("http", "https") or not host or any(c in host for c in "?# \t\r\n"):
-        shown = url if "@" not in url else "<a URL with credentials>"
-        raise ValueError(f"base_url must be an http:// or https:// URL with a host name, like {DEFAULT_BASE_URL!r}; got {shown!r}")
+    scheme, separator, rest = url.partition("://")
+    authority = rest
+    for end in "/?#":
+        authority = authority.split(end, 1)[0]
+    host = authority.rpartition("@")[2]
+    shown = url
+    if "@" in url:  # whatever precedes the last "@" may be a password
+        shown = f"{scheme}://<credentials hidden>@{url.rpartition('@')[2]}"
+    host_name, _, port = host[1:].partition("]") if host.startswith("[") else ("", "", "")
+    if not host.startswith("["):
+        host_name, _, port = host.partition(":")
+    elif port:
+        port = port[1:] if port.startswith(":") else "x"  # anything after "]" but a port is wrong
+    problem = None
+    if any(character.isspace() or not character.isprintable() for character in url):
+        problem = "must not contain whitespace or control characters (a CR/LF would split the request)"
+    elif not separator or scheme.lower() not in ("http", "https") or not host_name:
+        problem = f"must be an http:// or https:// URL with a host name, like {DEFAULT_BASE_URL!r}"
+    elif "@" in authority:
+        problem = "must not carry credentials (user:password@): pass the key as api_key=..."
+    elif port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        problem = "has a port that is no number from 1 to 65535"
+    elif "?" in url:
+        problem = "must not have a query (?...): the API's paths are appended to it"
+    elif "#" in url:
+        problem = "must not have a fragment (#...): the API's paths are appended to it"
+    if problem is not None:
+        raise ValueError(f"base_url {problem}; got {shown!r}")
     return url.rstrip("/")
 
 
@@ -66,6 +104,7 @@ class ClientBase(Group):
         spec: str | os.PathLike[str] | Spec | None = None,
         transport: Any = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         validate: bool = True,
         validate_events: bool = False,
         key_header: str = "Authorization",
@@ -76,8 +115,6 @@ class ClientBase(Group):
     ):
         key = self._resolve_key(api_key if api_key is not None else token)
         base_url = checked_base_url(base_url or os.environ.get("CO_API_URL") or _environment_url(environment))
-        if httpx_client is not None:
-            transport = self._httpx_transport(httpx_client, transport)
         if client_name is not None:
             check_header_value("X-Client-Name", client_name, type(self).__name__)
         check_header_name(key_header, type(self).__name__)
@@ -87,6 +124,12 @@ class ClientBase(Group):
             raise TypeError(f"max_connections must be an int, not {type(max_connections).__name__}")
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
+            raise TypeError(f"max_response_bytes must be an int, not {type(max_response_bytes).__name__}")
+        if max_response_bytes < 1:
+            raise ValueError("max_response_bytes must be at least 1")
+        if httpx_client is not None:
+            transport = self._httpx_transport(httpx_client, transport, max_response_bytes)
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
         self._bind(loaded, tree_for(loaded, self._promote), self._invoke, (), self._asynchronous)
         settings = {
@@ -97,6 +140,7 @@ class ClientBase(Group):
             "_max_retries": max_retries,
             "_transport": transport,
             "_max_connections": max_connections,
+            "_max_response_bytes": max_response_bytes,
             "_validate": validate,
             "_validate_events": validate_events,
             "_key_header": "Authorization" if key_header.lower() == "authorization" else key_header,
@@ -107,13 +151,13 @@ class ClientBase(Group):
         for name, value in settings.items():
             object.__setattr__(self, name, value)
 
-    def _httpx_transport(self, httpx_client: Any, transport: Any) -> Any:
+    def _httpx_transport(self, httpx_client: Any, transport: Any, max_response_bytes: int) -> Any:
         """The transport that sends with the official SDK's `httpx_client` (an `httpx.Client` here)."""
         from ._transports._httpx import check_httpx_client
         from ._transports._httpx_sync import HttpxSyncTransport
 
         check_httpx_client(type(self).__name__, httpx_client, transport, asynchronous=False)
-        return HttpxSyncTransport(httpx_client)
+        return HttpxSyncTransport(httpx_client, max_response_bytes)
 
     @property
     def _client_wrapper(self) -> Any:
@@ -175,6 +219,9 @@ class Client(ClientBase):
         max_connections: connections to the API kept at once (default 100). The sync client
             pools at most this many for reuse; the async client opens at most this many, and
             calls beyond wait for a free one.
+        max_response_bytes: the most an answer may hold once decoded (default 256 MiB): past it,
+            reading stops with a CohereError (a gzip bomb can't fill memory). For a stream it
+            bounds all its events together.
         validate: False sends payloads without offline validation.
         validate_events: True checks every stream event against the spec (off by default: speed).
         key_header: the header that carries the key: `Authorization` (default) sends
@@ -298,7 +345,9 @@ class Client(ClientBase):
 
         with _START_LOCK:  # threads making their first call together share one transport
             if self._caller is None:
-                transport = self._transport if self._transport is not None else RequestsTransport(self._max_connections)
+                transport = self._transport
+                if transport is None:
+                    transport = RequestsTransport(self._max_connections, self._max_response_bytes)
                 if self._deployment is not None:
                     transport = self._deployment.wrap(transport)
                 object.__setattr__(self, "_caller", SyncCaller(self, transport))

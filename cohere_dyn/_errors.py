@@ -4,7 +4,7 @@
     ├── SpecError                    a spec file can't be read or makes no sense (names file and pointer)
     ├── ValidationError(ValueError)  a payload breaks the spec; raised before anything is sent
     ├── TransportError
-    │   ├── ConnectionError          no connection, or it broke before a response
+    │   ├── ConnectionError          no connection, it broke, or the answer was no HTTP
     │   └── TimeoutError(builtins.TimeoutError)
     ├── StreamError                  a stream broke mid-way; carries the events received so far
     ├── NotServedError(NotImplementedError)  a cloud deployment doesn't serve this method; nothing sent
@@ -147,15 +147,17 @@ class TransportError(CohereError):
 
 
 class ConnectionError(TransportError):
-    """The connection could not be made, or it broke.
+    """The connection could not be made, or it broke, or what came back was no HTTP answer.
 
-    `response_started` is True when it broke after the response's status line had arrived (a
-    body cut short): the server saw the request, so the call is not retried.
+    `response_started` is True when the server had begun to answer (a body cut short, a malformed
+    status line or header): it saw the request, so the call is not retried. `retryable` is False
+    whenever a retry can't help: then, and when the host name doesn't resolve.
     """
 
-    def __init__(self, message: str, *, response_started: bool = False):
+    def __init__(self, message: str, *, response_started: bool = False, retryable: bool | None = None):
         super().__init__(message)
         self.response_started = response_started
+        self.retryable = not response_started if retryable is None else retryable
 
 
 class TimeoutError(TransportError, builtins.TimeoutError):

@@ -15,6 +15,7 @@ full, so that connecting to it times out (a connect timeout, on loopback).
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import socketserver
@@ -38,8 +39,12 @@ __all__ = [
     "stall_mid_body",
     "stream",
     "gated_stream",
+    "raw",
+    "redirect",
+    "gzipped",
     "refused_url",
     "full_backlog",
+    "deaf_listener",
 ]
 
 
@@ -68,7 +73,8 @@ class Connection:
 # A fault answers one request; it returns True to keep the connection open for the next one.
 Fault = Callable[[Connection, Captured], bool]
 
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 408: "Request Timeout",
+_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
+            308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 408: "Request Timeout",
             409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
             503: "Service Unavailable", 504: "Gateway Timeout"}
 
@@ -198,11 +204,55 @@ def gated_stream(first: bytes, rest: list[bytes], gate: threading.Event, content
     return fault
 
 
-class FaultServer:
-    """Serves on 127.0.0.1; answers requests from `script` in order, then with `after`."""
+def raw(data: bytes) -> Fault:
+    """Send `data` as the whole answer, whatever it is (a garbage status line, a huge header), then close."""
 
-    def __init__(self, script: list[Fault] | None = None, after: Fault | None = None):
+    def fault(connection: Connection, request: Captured) -> bool:
+        connection.send(data)
+        connection.sock.shutdown(socket.SHUT_RDWR)
+        return False
+
+    fault.__name__ = "raw"
+    return fault
+
+
+def redirect(code: int, location: str, body: bytes | dict[str, Any] = b"") -> Fault:
+    """A redirect to `location` (with a body, say a JSON one that looks like an answer)."""
+    return status(code, body, {"Location": location})
+
+
+def gzipped(body: bytes, content_type: str = "application/json", chunks: int = 0) -> Fault:
+    """A 200 whose body is `body` gzip-compressed (Content-Encoding: gzip); `chunks` > 0 sends
+    it with chunked encoding in that many pieces, as a stream would come."""
+    packed = gzip.compress(body, compresslevel=9)
+
+    def fault(connection: Connection, request: Captured) -> bool:
+        headers = {"Content-Type": content_type, "Content-Encoding": "gzip"}
+        if not chunks:
+            connection.head(200, headers, len(packed))
+            connection.send(packed)
+            return True
+        connection.head(200, headers, None)
+        size = -(-len(packed) // chunks)
+        for start in range(0, len(packed), size):
+            piece = packed[start : start + size]
+            connection.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        connection.send(b"0\r\n\r\n")
+        return True
+
+    fault.__name__ = "gzipped"
+    return fault
+
+
+class FaultServer:
+    """Serves on 127.0.0.1; answers requests from `script` in order, then with `after`.
+    `before_body`, if given, is called once a request's headers are read and before its body is."""
+
+    def __init__(
+        self, script: list[Fault] | None = None, after: Fault | None = None, before_body: Callable[[], None] | None = None
+    ):
         self.requests: list[Captured] = []
+        self.before_body = before_body
         self.connections = 0
         self._script: Iterator[Fault] = iter(script or [])
         self._after = after or ok()
@@ -218,7 +268,7 @@ class FaultServer:
                 reader = self.request.makefile("rb")
                 try:
                     while not server._stop.is_set():
-                        request = _read_request(reader)
+                        request = _read_request(reader, server.before_body)
                         if request is None:
                             return
                         with server._lock:
@@ -246,13 +296,22 @@ class FaultServer:
         self._thread.start()
         return self
 
+    def wait_for(self, count: int, seconds: float = 5.0) -> None:
+        """Wait (up to `seconds`) until `count` requests were read: one the client gave up on
+        mid-body is recorded once the server has read what came of it."""
+        deadline = threading.Event()
+        for _ in range(int(seconds / 0.01)):
+            if len(self.requests) >= count:
+                return
+            deadline.wait(0.01)
+
     def __exit__(self, *exc_info: Any) -> None:
         self._stop.set()
         self._server.shutdown()
         self._server.server_close()
 
 
-def _read_request(reader: Any) -> Captured | None:
+def _read_request(reader: Any, before_body: Callable[[], None] | None = None) -> Captured | None:
     line = reader.readline(65537)
     if not line:
         return None
@@ -265,6 +324,8 @@ def _read_request(reader: Any) -> Captured | None:
         name, _, value = line.decode("latin-1").partition(":")
         headers[name.strip()] = value.strip()
     length = int(next((v for k, v in headers.items() if k.lower() == "content-length"), "0"))
+    if before_body is not None:
+        before_body()
     body = reader.read(length) if length else b""
     parts = urlsplit(target)
     return Captured(method, parts.path, parse_qsl(parts.query, keep_blank_values=True), headers, body)
@@ -305,3 +366,38 @@ class full_backlog:
         for sock in self._fillers:
             sock.close()
         self._listener.close()
+
+
+class deaf_listener:
+    """`with deaf_listener() as listener:` a server that accepts connections and never reads from
+    them (its receive buffers kept small), so a client writing a large body blocks; `listener.url`."""
+
+    def __enter__(self) -> "deaf_listener":
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(8)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._listener.settimeout(0.05)
+        self.accepted: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+        return self
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                sock, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted.append(sock)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._listener.close()
+        for sock in self.accepted:
+            sock.close()

@@ -121,7 +121,7 @@ class _Run:
         try:
             data = json.loads(content)
             found = data[self.results]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise self.failed(CohereError(f"the answer has no {self.results!r}"), batch) from None
         by_type = {self.plain_type: found} if isinstance(found, list) else found
         by_type = {kind: values for kind, values in by_type.items() if isinstance(values, list)}

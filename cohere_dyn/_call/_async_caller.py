@@ -6,7 +6,8 @@ retry (`_retry.RetryPolicy`), response and error decoding (`_caller.decode_conte
 sync client's; this module only awaits where that one blocks, and sleeps with `asyncio.sleep`.
 
 A client's connections belong to the event loop that first used it: a call from another loop
-raises CohereError at once instead of hanging on a connection of the old loop.
+raises CohereError at once instead of hanging on a connection of the old loop (except in a process
+forked from the one that used it, whose first call picks its own loop, and connections).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Coroutine
 from .._streaming._async_stream import AsyncStream, open_source
 from .._streaming._stream import EventSource
 from .._transports._base import AsyncResponse, AsyncTransport
+from .._transports._fork import after_fork_in_child
 from ._caller import build_request, credential, decode_content, error_from_content, log_retry, retries_for
 from ._prepare import PreparedRequest, prepare
 from .._errors import CohereError, ConnectionError, TimeoutError, redact
@@ -55,7 +57,7 @@ class AsyncCaller:
             except (ConnectionError, TimeoutError) as exc:
                 response = await self._attempts(prepared, request, max_retries, False, retry, exc)
             else:
-                if response.status_code >= 400:
+                if response.status_code >= 300:
                     response = await self._attempts(prepared, request, max_retries, False, retry, response)
             try:
                 content = await response.aread()
@@ -89,7 +91,10 @@ class AsyncCaller:
         try:
             response = await self._attempts(prepared, request, retries_for(self.client, prepared), True)
             decoders = self.deployment.stream_decoders_for(prepared.operation) if self.deployment is not None else None
-            source = await open_source(response, prepared.operation, self.spec, self.client._validate_events, decoders)
+            client = self.client
+            source = await open_source(
+                response, prepared.operation, self.spec, client._validate_events, decoders, client._max_response_bytes
+            )
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
         return response, source
@@ -103,7 +108,7 @@ class AsyncCaller:
         policy: RetryPolicy | None = None,
         first: AsyncResponse | Exception | None = None,
     ) -> AsyncResponse:
-        """The attempts of a request until one is answered below 400 or the policy gives up;
+        """The attempts of a request until one is answered with a 2xx or the policy gives up;
         `first`: the outcome of a first attempt already made (an answer or a transport error)."""
         policy = policy or self.retry
         attempt = 0
@@ -120,7 +125,7 @@ class AsyncCaller:
                     raise outcome
                 log_retry(prepared, str(outcome), attempt, max_retries, delay)
             else:
-                if outcome.status_code < 400:
+                if outcome.status_code < 300:
                     return outcome
                 delay = policy.after_status(outcome.status_code, outcome.headers, attempt, max_retries)
                 if delay is None:
@@ -137,12 +142,17 @@ class AsyncCaller:
         loop = asyncio.get_running_loop()
         if self.loop is None:
             self.loop = loop
+            after_fork_in_child(self)
         elif loop is not self.loop:
             raise CohereError(
                 f"this {type(self.client).__name__} was first used in another event loop, which owns its "
                 "connections; make one client per event loop (for instance inside the coroutine given to "
                 "asyncio.run)"
             )
+
+    def after_fork(self) -> None:
+        """In a forked child, the parent's event loop is no more: the child's first call picks its own."""
+        self.loop = None
 
 
 async def _read(response: AsyncResponse) -> bytes:

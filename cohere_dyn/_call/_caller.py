@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ._prepare import PreparedRequest, prepare
-from .._errors import CohereError, ConnectionError, TimeoutError, error_for_status, redact
+from .._errors import ApiError, CohereError, ConnectionError, TimeoutError, error_for_status, redact
 from ._headers import merge_headers
 from .._models import models_of, wrap
 from .._spec._operations import Operation
@@ -29,7 +29,9 @@ __all__ = [
     "credential",
     "decode_response",
     "decode_content",
+    "declares_object",
     "api_error",
+    "redirect_error",
     "error_from_content",
     "log_retry",
     "retries_for",
@@ -59,7 +61,8 @@ class SyncCaller:
 
                 # a wrong answer's message quotes what the server sent instead of a stream
                 decoders = self.deployment.stream_decoders_for(operation) if self.deployment is not None else None
-                return Stream(response, operation, self.spec, self.client._validate_events, decoders)
+                client = self.client
+                return Stream(response, operation, self.spec, client._validate_events, decoders, client._max_response_bytes)
             return decode_response(self.spec, operation, response, self.deployment)
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
@@ -94,7 +97,7 @@ class SyncCaller:
                     raise
                 log_retry(prepared, str(exc), attempt, max_retries, delay)
             else:
-                if response.status_code < 400:
+                if response.status_code < 300:
                     return response
                 delay = policy.after_status(response.status_code, response.headers, attempt, max_retries)
                 if delay is None:
@@ -184,6 +187,10 @@ def decode_content(
     A cloud deployment may complete the answer from its headers (`deployment.amend`).
     """
     if not content.strip():
+        if operation.response_schema is not None:
+            raise CohereError(
+                f"{operation.qualified_name}: the API answered {status_code} with an empty body where the spec declares JSON"
+            )
         return None
     content_type = headers.get("content-type", "")
     if content_type and "json" not in content_type:
@@ -199,6 +206,15 @@ def decode_content(
         raise CohereError(
             f"{operation.qualified_name}: the API answered {status_code} with a body that isn't JSON"
         ) from None
+    except RecursionError:
+        raise CohereError(
+            f"{operation.qualified_name}: the API answered {status_code} with JSON nested too deeply to decode"
+        ) from None
+    if type(data) is not dict and operation.response_schema is not None and declares_object(spec, operation.response_schema):
+        raise CohereError(
+            f"{operation.qualified_name}: the API answered {status_code} with a JSON {_json_kind(data)} where the "
+            f"spec declares an object: {_excerpt(content)}"
+        )
     if deployment is not None:
         data = deployment.amend(operation, data, headers)
     if operation.response_schema is None:
@@ -220,6 +236,31 @@ def _loads(content: bytes) -> Any:
     except (UnicodeDecodeError, StopIteration, ValueError):
         pass
     return json.loads(content)
+
+
+def declares_object(spec: Spec, schema: Any) -> bool:
+    """Whether every value `schema` admits is a JSON object (`type: object`, properties, or a
+    union whose branches all are); unsure is False: nothing is refused on a guess."""
+    target = spec.resolver.deref(schema)
+    if not isinstance(target, dict):
+        return False
+    if target.get("type") == "object" or "properties" in target:
+        return True
+    branches = target.get("oneOf") or target.get("anyOf")
+    if isinstance(branches, list) and branches:
+        return all(declares_object(spec, branch) for branch in branches)
+    parts = target.get("allOf")
+    return isinstance(parts, list) and any(declares_object(spec, part) for part in parts)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    return "null" if value is None else "number"
 
 
 def _excerpt(content: bytes, limit: int = 300) -> str:
@@ -246,8 +287,33 @@ def error_from_content(status_code: int, headers: Any, content: bytes, deploymen
     if "json" in headers.get("content-type", "") or text[:1] in ("{", "["):
         try:
             body = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # kept as text
             pass
+    if 300 <= status_code < 400:
+        return redirect_error(status_code, body, headers)
     if deployment is not None:
         return deployment.error(status_code, body, headers)
     return error_for_status(status_code, body, headers)
+
+
+def redirect_error(status_code: int, body: Any, headers: Any) -> ApiError:
+    """The ApiError for a 3xx: redirects are never followed (a POST would be resent elsewhere, its
+    key with it), so it says where the API pointed, without the URL's credentials or query."""
+    error = error_for_status(status_code, body, headers)
+    location = headers.get("location")
+    where = "a redirect with no Location"
+    if location:
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(" ".join(str(location).split()))
+            host = (parts.hostname or "") + (f":{parts.port}" if parts.port is not None else "")
+        except ValueError:  # no URL at all (a bad port, an unclosed IPv6 bracket)
+            where = "a redirect to an address that is no URL"
+        else:
+            where = f"a redirect to {parts.scheme}://{host}{parts.path}" if parts.scheme else f"a redirect to {parts.path}"
+    error.args = (
+        f"status {status_code}: the API answered with {where}; redirects are not followed (the request, "
+        "and the key, would go to another address): if that address is right, make it the base_url",
+    )
+    return error

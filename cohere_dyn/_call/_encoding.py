@@ -7,10 +7,11 @@ import json
 import mimetypes
 import os
 import secrets
-from typing import Any, AsyncIterator, Iterable, Iterator
+import stat
+from typing import IO, Any, AsyncIterator, Iterable, Iterator
 from urllib.parse import quote
 
-from .._errors import ValidationError, ValidationProblem
+from .._errors import CohereError, ValidationError, ValidationProblem
 from .._spec._validation import format_datetime, to_jsonable
 
 __all__ = ["encode_path", "query_value", "query_pairs", "encode_json", "encode_multipart", "FilePart", "MultipartBody"]
@@ -106,9 +107,14 @@ def encode_json(body: Any, where: str = "request") -> bytes:
 class FilePart:
     """One file of a multipart upload. A path is streamed from disk when sent (`content` is
     None, `path` and `size` say what will be read), so a multi-GB file never sits in memory;
-    anything else is read once, so that a retry sends the same bytes."""
+    anything else is read once, so that a retry sends the same bytes.
 
-    __slots__ = ("name", "filename", "content", "content_type", "path", "size")
+    A path must name a regular file (a FIFO or a device has no length to announce, and reading
+    one may block forever): anything else is a ValueError before anything is sent. The file's
+    size and modification time are noted, and each sending checks them (`chunks`).
+    """
+
+    __slots__ = ("name", "filename", "content", "content_type", "path", "size", "_stamp")
 
     def __init__(self, name: str, value: Any):
         self.name = name
@@ -116,13 +122,65 @@ class FilePart:
         self.size = 0
         if isinstance(value, (str, os.PathLike)):
             self.path = os.fspath(value)
-            with open(self.path, "rb") as handle:  # unreadable: an error now, before anything is sent
-                self.size = os.fstat(handle.fileno()).st_size
+            with _open_regular(self.path) as handle:  # unreadable: an error now, before anything is sent
+                found = os.fstat(handle.fileno())
+            self.size = found.st_size
+            self._stamp = (found.st_size, found.st_mtime_ns)
             self.filename = os.path.basename(self.path)
             self.content = None
             self.content_type = mimetypes.guess_type(self.filename)[0] or "application/octet-stream"
         else:
             self.filename, self.content, self.content_type = _read_file(value)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The file's bytes from its start, exactly `size` of them; CohereError (sending stops
+        short of the announced length, and no retry follows) when the file changed since the call
+        began: before the first chunk, and again before the last one leaves."""
+        with _open_regular(self.path) as handle:  # type: ignore[arg-type]
+            self._check(handle)
+            left = self.size
+            while left:
+                chunk = handle.read(min(CHUNK, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                if not left:
+                    self._check(handle)
+                yield chunk
+            if left:
+                self._check(handle)
+                raise self._changed(self.size - left)
+
+    def _check(self, handle: IO[bytes]) -> None:
+        found = os.fstat(handle.fileno())
+        if (found.st_size, found.st_mtime_ns) != self._stamp:
+            raise self._changed(found.st_size)
+
+    def _changed(self, size: int) -> CohereError:
+        change = f"{self.size:,} -> {size:,} bytes" if size != self.size else "modified, same size"
+        return CohereError(
+            f"{self.path} changed while it was being uploaded ({change}); the upload was stopped short of "
+            "its announced length and is not retried: upload a file that doesn't change (a copy of it)"
+        )
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _open_regular(path: str) -> IO[bytes]:
+    """`path` opened for reading if it is a regular file, else ValueError. Opened without
+    blocking: an ordinary open of a FIFO waits for a writer, maybe forever."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise ValueError(
+            f"{path} is {kind}: an upload must be a regular file, whose length is known before it is sent; "
+            "pass its content as bytes instead"
+        )
+    return os.fdopen(descriptor, "rb")
 
 
 class TextPart:
@@ -208,8 +266,9 @@ class MultipartBody:
     """A multipart body whose files are read from disk while it is sent, a chunk at a time.
 
     Each iteration starts afresh, re-reading the files from their start, so every attempt of a
-    retried request sends the same bytes; `len()` is the exact length (sent as Content-Length).
-    A file whose size changed since the call raises OSError rather than send a torn body.
+    retried request sends the same bytes; `len()` is the exact length (sent as Content-Length),
+    and never more is sent. A file that changed since the call (its size or modification time)
+    raises CohereError rather than send a torn body (`FilePart.chunks`).
     """
 
     __slots__ = ("pieces", "length")
@@ -225,17 +284,8 @@ class MultipartBody:
         for piece in self.pieces:
             if isinstance(piece, bytes):
                 yield piece
-                continue
-            sent = 0
-            with open(piece.path, "rb") as handle:  # type: ignore[arg-type]
-                while True:
-                    chunk = handle.read(CHUNK)
-                    if not chunk:
-                        break
-                    sent += len(chunk)
-                    yield chunk
-            if sent != piece.size:
-                raise OSError(f"{piece.path} changed size while it was being uploaded ({piece.size} -> {sent} bytes)")
+            else:
+                yield from piece.chunks()
 
     async def aiter(self) -> AsyncIterator[bytes]:
         """The same chunks for an async transport."""

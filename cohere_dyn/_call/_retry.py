@@ -3,12 +3,15 @@
 Retried (2 retries by default, so 3 attempts; `max_retries` per client or per call, 0 = one attempt):
 
 - the statuses 408, 409, 429, 500, 502, 503 and 504 (any other status, 4xx or 5xx, is final);
-- a connection that could not be made (refused, DNS, TLS) or that broke before the response's
+- a connection that could not be made (refused, TLS) or that broke before the response's
   status line arrived (reset, closed without an answer);
 - a connect timeout: nothing was sent.
 
 Never retried:
 
+- a host name that doesn't resolve: it won't within the backoff;
+- an answer that isn't HTTP (a garbage status line, a header line past the parser's limit): the
+  server received the request;
 - a read timeout, before or after the status line. The server may still be working on the
   request (an LLM call can think for minutes and is billed), so whether to send it again is the
   caller's decision; raise the read timeout (`timeout=`, `Timeout(connect, read)`) instead;
@@ -50,7 +53,7 @@ class RetryPolicy:
     def after_failure(self, error: Exception, attempt: int, max_retries: int) -> float | None:
         """Seconds to wait before retrying after `error` (no response came), or None to give up."""
         if isinstance(error, ConnectionError):
-            retryable = not getattr(error, "response_started", False)
+            retryable = getattr(error, "retryable", not getattr(error, "response_started", False))
         else:
             retryable = isinstance(error, TimeoutError) and error.connect
         return self.delay(attempt) if retryable and attempt < max_retries else None

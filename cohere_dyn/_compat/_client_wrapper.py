@@ -66,4 +66,5 @@ class HttpxSlot:
 
     @httpx_client.setter
     def httpx_client(self, value: Any) -> None:
-        self._client._send_with(self._client._httpx_transport(value, None))
+        client = self._client
+        client._send_with(client._httpx_transport(value, None, client._max_response_bytes))

@@ -33,7 +33,7 @@ from .._timeout import Timeout
 from .._transports._base import HttpRequest
 from ._errors import aws_error
 from ._eventstream import EVENT_STREAM_TYPE, decoder_factory
-from ._routes import Service
+from ._routes import Service, checked_region, regional_endpoint
 from ._routes import service as service_rules
 
 __all__ = [
@@ -82,7 +82,8 @@ class AwsDeployment:
     ):
         self.service = service
         self._keys = (access_key, secret_key, session_token)
-        self.region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+        region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+        self.region = checked_region(region) if region else None
         if endpoint is None:
             endpoint = next((os.environ[name] for name in service.endpoint_variables if os.environ.get(name)), None)
         self.endpoint: str = checked_base_url(endpoint) if endpoint else ""  # "": the region's, once resolved
@@ -139,9 +140,9 @@ class AwsDeployment:
             )
         if not region:
             raise CohereError("no AWS region: pass aws_region=..., or set AWS_REGION (or a region in ~/.aws/config)")
-        self.region = region
+        self.region = checked_region(region)
         if not self.endpoint:
-            self.endpoint = self.service.endpoint.replace("{region}", region)
+            self.endpoint = regional_endpoint(self.service.endpoint, self.region)
         self.signer = Signer(credentials, self.service.signing_name, region)
         return self.signer
 

@@ -71,6 +71,8 @@ class EventStreamDecoder:
             raise
         except ParserError as exc:
             raise StreamDecodeError(f"a corrupt event-stream frame ({type(exc).__name__}: {exc})", parsed=out) from None
+        except RecursionError:
+            raise StreamDecodeError(f"a {event_type} frame holds JSON nested too deeply to decode", parsed=out) from None
         except (ValueError, KeyError, TypeError) as exc:
             raise StreamDecodeError(f"a {event_type} frame that holds no event ({type(exc).__name__}: {exc})", parsed=out) from None
         return out
@@ -91,7 +93,7 @@ class EventStreamDecoder:
             name = headers.get(":exception-type", "exception")
             try:
                 detail = _loads(payload)
-            except ValueError:
+            except (ValueError, RecursionError):
                 detail = payload.decode("utf-8", "replace")
             if isinstance(detail, dict):
                 message = detail.get("message") or detail.get("Message") or ""

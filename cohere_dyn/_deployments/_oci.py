@@ -34,7 +34,7 @@ from ._mapping import Refused, fill
 from ._mappedstream import decoder_factory
 from ._mappedservice import MappedService
 from ._ocisigning import INSTALL_HINT, OciCredentials
-from ._routes import service
+from ._routes import checked_region, regional_endpoint, service
 
 __all__ = ["OciDeployment", "OciClient", "OciClientV2", "AsyncOciClient", "AsyncOciClientV2"]
 
@@ -48,10 +48,11 @@ class OciDeployment:
         self.service = service
         self.credentials = credentials
         self.compartment_id = compartment_id
-        self.region = credentials.region or os.environ.get("OCI_REGION") or None
+        region = credentials.region or os.environ.get("OCI_REGION") or None
+        self.region = checked_region(region) if region else None
         self.endpoint: str = checked_base_url(endpoint) if endpoint else ""  # "": the region's, once known
         if not self.endpoint and self.region:
-            self.endpoint = service.endpoint.replace("{region}", self.region)
+            self.endpoint = regional_endpoint(service.endpoint, self.region)
         if not self.endpoint and credentials.auth_type == "api_key":
             raise ValueError("no OCI region: pass oci_region=..., or name a region in the OCI config profile (or set OCI_REGION)")
 
@@ -76,8 +77,8 @@ class OciDeployment:
             region = self.region or getattr(signer, "region", None)
             if not region:
                 raise CohereError("no OCI region: pass oci_region=... (or set OCI_REGION)")
-            self.region = region
-            self.endpoint = self.service.endpoint.replace("{region}", region)
+            self.region = checked_region(region)
+            self.endpoint = regional_endpoint(self.service.endpoint, self.region)
         return signer
 
     # the request seam -----------------------------------------------------------------------

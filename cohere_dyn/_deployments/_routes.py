@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._client import checked_base_url
 from .._errors import SpecError
 
-__all__ = ["BLOCK", "STREAM_FRAMES", "Route", "Service", "service"]
+__all__ = ["BLOCK", "STREAM_FRAMES", "Route", "Service", "service", "checked_region", "regional_endpoint"]
 
 BLOCK = "x-cohere-dyn-deployments"
 STREAM_FRAMES = ("chunk-base64", "payload-part-ndjson")
@@ -139,3 +140,17 @@ def service(document: dict[str, Any], name: str, source: str) -> Any:
     if not isinstance(body_order, dict) or not all(isinstance(v, list) for v in body_order.values()):
         raise SpecError("'body-order' must map methods to lists of body fields", source=source, pointer=f"#/{BLOCK}/body-order")
     return Service(name, rules, body_order, source)
+
+
+def checked_region(region: str) -> str:
+    """`region`, if it is a region name (`us-east-1`, `us-chicago-1`): it becomes part of the
+    service's host name, where a dot, a slash or a `#` would send the signed request elsewhere.
+    ValueError otherwise."""
+    if not isinstance(region, str) or not region.isascii() or not all(c.isalnum() or c == "-" for c in region):
+        raise ValueError(f"the region must be a region name like 'us-east-1' (letters, digits, hyphens); got {region!r}")
+    return region
+
+
+def regional_endpoint(template: str, region: str) -> str:
+    """A service's endpoint (`https://bedrock-runtime.{region}.amazonaws.com`) for `region`."""
+    return checked_base_url(template.replace("{region}", checked_region(region)))

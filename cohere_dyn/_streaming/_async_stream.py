@@ -31,10 +31,12 @@ async def open_source(
     spec: Spec,
     validate_events: bool,
     decoders: Mapping[str, Callable[[], Any]] | None = None,
+    max_bytes: int | None = None,
 ) -> EventSource:
     """The decoder for a stream's answer; StreamError quoting the body when it is no stream."""
     try:
-        return EventSource(operation, spec, response.headers.get("content-type", ""), validate_events, decoders)
+        content_type = response.headers.get("content-type", "")
+        return EventSource(operation, spec, content_type, validate_events, decoders, max_bytes)
     except StreamError as exc:
         try:
             content = (await response.aread())[:500]

@@ -3,8 +3,8 @@
 Each LF-terminated line (CRLF too: the CR is JSON whitespace) is one JSON
 text; blank lines (only spaces, tabs or a CR) are skipped, and a last line
 without a newline still counts at the end of the stream. One leading UTF-8
-BOM is skipped. A line that is not valid UTF-8 or not valid JSON raises
-``NDJSONDecodeError`` with its 1-based line number and (shortened) text.
+BOM is skipped. A line that is not valid UTF-8 or not valid JSON (or JSON nested too deeply to
+decode) raises ``NDJSONDecodeError`` with its 1-based line number and (shortened) text.
 """
 
 from __future__ import annotations
@@ -99,6 +99,10 @@ class NDJSONDecoder:
                         str(exc), line.rstrip("\r"), first + len(values) + blanks, values
                     ) from exc
                 blanks += 1
+            except RecursionError:
+                raise NDJSONDecodeError(
+                    "JSON nested too deeply to decode", line.rstrip("\r"), first + len(values) + blanks, values
+                ) from None
         return values
 
 

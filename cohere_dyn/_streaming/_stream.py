@@ -3,7 +3,8 @@
 The decoder follows the Content-Type the server actually sent: `text/event-stream` is SSE,
 `application/stream+json` (and the other NDJSON types) is one JSON object per line. Anything
 else, a JSON answer to a stream request among them, raises StreamError at call time. A malformed
-event or a connection cut mid-stream raises StreamError carrying the events received so far.
+event, a connection cut mid-stream, or a stream past the client's `max_response_bytes` raises
+StreamError carrying the events received so far.
 An event type the spec doesn't know is yielded as it came, with one warning per type.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import warnings
 from collections import deque
 from typing import Any, Callable, Iterator, Mapping
@@ -37,9 +39,20 @@ def _json_object(text: str) -> dict[str, Any] | None:
     """The JSON object `text` holds, or None when it holds anything else (the slow path)."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _not_an_object(text: str) -> str:
+    """Why an event's data is refused, for its StreamError."""
+    try:
+        json.loads(text)
+    except RecursionError:
+        return "JSON nested too deeply to decode"
+    except ValueError:
+        pass
+    return "not a JSON object"
 
 logger = logging.getLogger("cohere_dyn")
 NDJSON_TYPES = ("application/stream+json", "application/x-ndjson", "application/jsonl", "application/json-lines")
@@ -62,8 +75,11 @@ class EventSource:
         content_type: str,
         validate_events: bool = False,
         decoders: Mapping[str, Callable[[], Any]] | None = None,
+        max_bytes: int | None = None,
     ):
         self.operation = operation
+        self.max_bytes = max_bytes
+        self._room = max_bytes if max_bytes is not None else sys.maxsize  # bytes the stream may still bring
         media_type = content_type.split(";")[0].strip().lower()
         if not media_type:
             media_type = next(iter(operation.event_schemas), SSE_TYPE)
@@ -94,6 +110,14 @@ class EventSource:
         """The events `chunk` completes (none after `[DONE]`)."""
         if self.done:
             return []
+        self._room -= len(chunk)
+        if self._room < 0:
+            raise StreamError(
+                f"{self.operation.qualified_name}: the stream passed max_response_bytes ({self.max_bytes:,} bytes, "
+                "decoded) and was not read further; if streams this large are expected, raise the limit: "
+                "Client(max_response_bytes=...)",
+                self.events,
+            )
         try:
             items = self._decoder.feed(chunk)
         except StreamDecodeError as exc:
@@ -138,13 +162,13 @@ class EventSource:
                     break
                 try:
                     item, end = scan(data, 0)
-                except (StopIteration, ValueError):
+                except (StopIteration, ValueError, RecursionError):
                     end = -1
                 if end != len(data) or type(item) is not dict:
                     item = _json_object(data)  # whitespace around it, or not an object at all
                     if item is None:
                         raise StreamError(
-                            f"{self.operation.qualified_name}: an event's data is not a JSON object: {data[:200]!r}",
+                            f"{self.operation.qualified_name}: an event's data is {_not_an_object(data)}: {data[:200]!r}",
                             self.events,
                         )
                 raw.append(data)
@@ -205,11 +229,12 @@ class Stream:
         spec: Spec,
         validate_events: bool = False,
         decoders: Mapping[str, Callable[[], Any]] | None = None,
+        max_bytes: int | None = None,
     ):
         self._response = response
         try:
             content_type = response.headers.get("content-type", "")
-            self._source = EventSource(operation, spec, content_type, validate_events, decoders)
+            self._source = EventSource(operation, spec, content_type, validate_events, decoders, max_bytes)
         except StreamError as exc:
             _attach_body(exc, response)
             raise

@@ -117,6 +117,7 @@ class _ClientBase:
         max_retries: int = 2,
         spec: str | PathLike[str] | Spec | None = None,
         transport: Transport | None = None,
+        max_response_bytes: int = ...,
         validate: bool = True,
         validate_events: bool = False,
         key_header: str = "Authorization",

@@ -2,12 +2,21 @@
 
 The only module that imports aiohttp, and only when the first request goes out
 (`pip install 'cohere-dyn[async]'` brings it). Every aiohttp exception is translated into a
-cohere_dyn error here, as `_requests` does for requests, with the same meaning:
+cohere_dyn error here, as `_requests` does for requests, with the same meaning and a message that
+names the host and port:
 
 - a connection refused, reset or closed before the status line: `ConnectionError` (retried);
+- a host name that doesn't resolve: `ConnectionError(retryable=False)`;
+- a malformed answer (a garbage status line, a header line past aiohttp's limit):
+  `ConnectionError(response_started=True)`, not retried: the server received the request;
 - a connect timeout: `TimeoutError(connect=True)` (retried: nothing was sent);
 - no byte for `timeout.read` seconds, before or after the status line: `TimeoutError`;
 - a body cut short after the status line: `ConnectionError(response_started=True)`.
+
+Writing a body is bounded too: aiohttp starts its read timeout only once the body is written, so a
+body larger than a socket's buffers (`_WATCHED`) is written a piece at a time, and a piece the
+server doesn't take within `timeout.read` seconds is a `TimeoutError` (not retried). A body read
+whole may be at most `max_response_bytes` once decoded.
 
 `send()` returns once the status line and headers have arrived; for a non-stream request it
 also reads the body, so that a failure there is told from one before any response. Waiting for
@@ -15,23 +24,33 @@ a free connection of the pool is not part of the connect timeout: with `max_conn
 (long LLM calls), further calls queue until one is released.
 
 The session belongs to the event loop that made it (the caller checks that no other loop uses
-it). `aclose()` closes it and its connections, leaving no warning behind, at exit either; a
-session never closed is reported by aiohttp ("Unclosed client session") as it would be without
-cohere_dyn: collected objects can't close sockets cleanly once their loop is gone.
+it). `aclose()` closes it and its connections for good, leaving no warning behind, at exit
+either: calls still in flight then fail with a CohereError saying the client was closed, and
+nothing is sent again. A session never closed is reported by aiohttp ("Unclosed client session")
+as it would be without cohere_dyn: collected objects can't close sockets cleanly once their loop
+is gone. In a process forked from one that used the transport, the first call opens a session of
+its own; the inherited one is kept, unused and unclosed (its sockets and event loop are the
+parent's).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Iterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import READ_SIZE, HttpRequest, origin
+from ._base import READ_SIZE, HttpRequest, address, origin, reason, too_large
+from ._fork import after_fork_in_child
 
 __all__ = ["AiohttpTransport", "INSTALL_HINT"]
 
 INSTALL_HINT = "the async client needs aiohttp: pip install 'cohere-dyn[async]'"
+CLOSED = "the client was closed; make a new one to send more requests"
+CLOSED_IN_FLIGHT = "the client was closed while this call was in flight; it was not sent again"
+# A body up to this size is handed to the socket's buffers at once, and aiohttp's read timeout
+# covers the rest; a larger one is written in pieces of this size, each within the read timeout.
+_WATCHED = 1 << 16
 
 
 def require_aiohttp() -> Any:
@@ -49,20 +68,22 @@ _NO_CONTENT_TYPE = ("Content-Type",)
 class _AiohttpResponse:
     """The status and headers of an answer; its body read already (`content`) or as it arrives."""
 
-    __slots__ = ("_response", "_content", "status_code", "headers")
+    __slots__ = ("_response", "_content", "_transport", "status_code", "headers")
 
-    def __init__(self, response: Any, content: bytes | None):
+    def __init__(self, response: Any, content: bytes | None, transport: AiohttpTransport):
         self._response = response
         self._content = content
+        self._transport = transport
         self.status_code: int = response.status
         self.headers = response.headers
 
     async def aread(self) -> bytes:
         if self._content is None:
+            response = self._response
             try:
-                self._content = await self._response.read()
+                self._content = await _read_body(response, self._transport.max_response_bytes)
             except Exception as exc:
-                raise _translate(exc, response_started=True) from exc
+                raise self._transport._failure(exc, str(response.url), response_started=True) from exc
         return self._content
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
@@ -75,7 +96,7 @@ class _AiohttpResponse:
                     return
                 yield chunk
         except Exception as exc:
-            raise _translate(exc, response_started=True) from exc
+            raise self._transport._failure(exc, str(self._response.url), response_started=True) from exc
 
     async def aclose(self) -> None:
         """Give the connection back to the pool when the body was read whole, else close it."""
@@ -86,22 +107,100 @@ class _AiohttpResponse:
             response.close()
 
 
+async def _read_body(response: Any, limit: int | None) -> bytes:
+    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there)."""
+    read = response.content.readany
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await read()
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise CohereError(too_large(str(response.url), limit))
+        chunks.append(chunk)
+
+
+class _WriteWatch:
+    """Bounds the writing of a large body: `body()` hands aiohttp the body in pieces, and the task
+    sending it is cancelled when the connection hasn't taken the last piece within `seconds`."""
+
+    __slots__ = ("seconds", "fired", "_task", "_loop", "_handle")
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.fired = False
+        self._task = asyncio.current_task()
+        self._loop = asyncio.get_running_loop()
+        self._handle: asyncio.TimerHandle | None = None
+
+    async def body(self, content: Any) -> AsyncIterator[bytes]:
+        self._arm()
+        for piece in _pieces(content):
+            yield piece  # resumed once aiohttp has written it (and waited for the buffers to drain)
+            self._arm()
+        self.stop()  # the body is written: aiohttp's read timeout takes over
+
+    def _arm(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._handle = self._loop.call_later(self.seconds, self._fire)
+
+    def _fire(self) -> None:
+        self.fired = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def stop(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def timed_out(self, where: str) -> TimeoutError:
+        """The error that replaces the cancellation `_fire` caused (which is then forgotten)."""
+        uncancel = getattr(self._task, "uncancel", None)  # Python 3.11+
+        if uncancel is not None:
+            uncancel()
+        return TimeoutError(
+            f"writing the request to {where} made no progress for {self.seconds:g} s (the server isn't "
+            "reading it; the read timeout bounds each write)"
+        )
+
+
+def _pieces(content: Any) -> Iterator[bytes]:
+    """`content` (bytes, or a `MultipartBody` read from disk as it goes) in pieces of `_WATCHED` bytes."""
+    for chunk in (content,) if type(content) is bytes else content:
+        if len(chunk) <= _WATCHED:
+            yield chunk
+            continue
+        view = memoryview(chunk)
+        for start in range(0, len(chunk), _WATCHED):
+            yield bytes(view[start : start + _WATCHED])
+
+
 class AiohttpTransport:
     """Sends requests with one pooled `aiohttp.ClientSession`, made on first use (inside the loop).
 
     `max_connections` caps the connections open at once, to all hosts; calls beyond it wait for
-    one to be released.
+    one to be released. A body read whole (not a stream) may be at most `max_response_bytes`
+    once decoded (None: no limit).
     """
 
-    def __init__(self, max_connections: int):
+    def __init__(self, max_connections: int, max_response_bytes: int | None = None):
         self.max_connections = max_connections
+        self.max_response_bytes = max_response_bytes
         self._session: Any = None
+        self._closed = False
+        self._inherited: list[Any] = []  # sessions of the process this one was forked from
         self._timeouts: dict[tuple[float, float], Any] = {}
         self._last_timeout: tuple[Timeout | None, Any] = (None, None)
         self._proxies: dict[str, tuple[Any, Any]] = {}  # scheme://host:port -> (proxy, proxy_auth)
 
     def _open_session(self) -> Any:
         global _URL
+        if self._closed:
+            raise CohereError(CLOSED)
         aiohttp = require_aiohttp()
         from yarl import URL as _URL  # aiohttp's own URL type
         connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0)
@@ -114,7 +213,15 @@ class AiohttpTransport:
             trust_env=False,
             auto_decompress=True,
         )
+        after_fork_in_child(self)
         return self._session
+
+    def after_fork(self) -> None:
+        """In a forked child: the parent's session is kept, never used nor closed (closing it
+        would act on the parent's sockets and event loop); the next call opens another."""
+        if self._session is not None:
+            self._inherited.append(self._session)
+            self._session = None
 
     def _timeout(self, timeout: Timeout) -> Any:
         if timeout is self._last_timeout[0]:  # the client's own, call after call
@@ -152,9 +259,13 @@ class AiohttpTransport:
 
     async def send(self, request: HttpRequest, *, stream: bool = False) -> _AiohttpResponse:
         session = self._session or self._open_session()
-        content, headers = request.content, request.headers
-        if content is not None and type(content) is not bytes:  # a file streamed from disk (MultipartBody)
-            content, headers = content.aiter(), {**headers, "Content-Length": str(len(content))}
+        content: Any = request.content
+        headers = request.headers
+        watch = None
+        if content is not None and (type(content) is not bytes or len(content) > _WATCHED):
+            watch = _WriteWatch(request.timeout.read)  # a body larger than the socket's buffers
+            headers = {**headers, "Content-Length": str(len(content))}
+            content = watch.body(content)
         try:
             proxy, proxy_auth = self._proxy(request.url)
             response = await session.request(
@@ -169,40 +280,83 @@ class AiohttpTransport:
                 proxy=proxy,
                 proxy_auth=proxy_auth,
             )
+        except asyncio.CancelledError:
+            if watch is None or not watch.fired:
+                raise
+            raise watch.timed_out(address(request.url)) from None
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise self._failure(exc, request.url, timeout=request.timeout) from exc
+        finally:
+            if watch is not None:
+                watch.stop()
         if stream:
-            return _AiohttpResponse(response, None)
+            return _AiohttpResponse(response, None, self)
         try:
-            content = await response.read()
+            content = await _read_body(response, self.max_response_bytes)
         except Exception as exc:
             response.close()
-            raise _translate(exc, response_started=True) from exc
+            raise self._failure(exc, request.url, response_started=True) from exc
         except BaseException:  # cancelled: the connection, half read, can't serve another call
             response.close()
             raise
         response.release()
-        return _AiohttpResponse(response, content)
+        return _AiohttpResponse(response, content, self)
+
+    def _failure(self, exc: Exception, url: str, response_started: bool = False, timeout: Timeout | None = None) -> Exception:
+        """The cohere_dyn error for `exc`; once the client is closed, that it was."""
+        if self._closed and not isinstance(exc, CohereError):
+            return CohereError(CLOSED_IN_FLIGHT)
+        return _translate(exc, url, response_started, timeout)
 
     async def aclose(self) -> None:
-        session, self._session = self._session, None  # a call after this opens a new session
+        """Close the session and its connections for good: later calls raise CohereError."""
+        self._closed = True
+        session, self._session = self._session, None
         if session is not None:
             await session.close()
 
 
-def _translate(exc: Exception, response_started: bool = False) -> Exception:
-    """A cohere_dyn error for whatever aiohttp or the socket raised."""
+def _translate(exc: Exception, url: str, response_started: bool = False, timeout: Timeout | None = None) -> Exception:
+    """A cohere_dyn error for whatever aiohttp or the socket raised, naming the host and port
+    (`url`'s) and what failed, once."""
+    import socket
+
     import aiohttp
 
-    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    where = address(url)
+    cause = exc.__cause__
+    if isinstance(exc, CohereError):
+        return exc
+    if isinstance(cause, CohereError):  # raised by the body as it was sent (a file that changed meanwhile)
+        return cause
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, socket.gaierror):
+        return ConnectionError(f"could not resolve the host name of {where}: {reason(exc.os_error)}", retryable=False)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return TimeoutError(message, connect=not response_started)
+        seconds = f" within {timeout.connect:g} s" if timeout is not None else ""
+        return TimeoutError(f"could not connect to {where}{seconds} (connect timeout)", connect=not response_started)
     if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
-        return TimeoutError(message)
+        if response_started:
+            return TimeoutError(f"the answer from {where} stalled mid-way (read timeout)")
+        seconds = f" within {timeout.read:g} s" if timeout is not None else ""
+        return TimeoutError(f"no answer from {where}{seconds} (read timeout)")
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return ConnectionError(f"could not connect to {where}: {reason(exc.os_error)}")
+    if isinstance(exc, aiohttp.ClientResponseError):  # the parser's: what came back is no HTTP answer
+        detail = " ".join(str(exc.message or type(exc).__name__).split())  # str(exc) would quote the URL
+        return ConnectionError(
+            f"{where} sent a malformed answer ({detail[:200]}); not retried: the server received the request",
+            response_started=True,
+        )
     if isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError)):
+        if response_started:
+            message = f"the connection to {where} broke while the answer was read ({reason(exc)})"
+        elif isinstance(exc, aiohttp.ServerDisconnectedError):
+            message = f"{where} closed the connection without answering"
+        else:
+            message = f"the connection to {where} broke before an answer came ({reason(exc)})"
         return ConnectionError(message, response_started=response_started)
     if isinstance(exc, aiohttp.ClientError):  # an invalid URL, header or proxy
-        return TransportError(message)
+        return TransportError(f"{where}: {reason(exc)}")
     if isinstance(exc, (ValueError, TypeError, UnicodeError)):  # a value the HTTP stack can't encode
-        return TransportError(f"the request could not be sent: {message}")
+        return TransportError(f"the request could not be sent: {reason(exc)}")
     return exc

@@ -14,7 +14,18 @@ from typing import Any, AsyncIterator, Iterator, Protocol
 
 from .._timeout import Timeout
 
-__all__ = ["HttpRequest", "Response", "Transport", "AsyncResponse", "AsyncTransport", "READ_SIZE", "origin"]
+__all__ = [
+    "HttpRequest",
+    "Response",
+    "Transport",
+    "AsyncResponse",
+    "AsyncTransport",
+    "READ_SIZE",
+    "origin",
+    "address",
+    "reason",
+    "too_large",
+]
 
 # Streams are read at most this many bytes at a time: the events of one read are decoded together,
 # and a small batch of them dies young (a large one outlives garbage-collector passes and makes
@@ -26,6 +37,41 @@ def origin(url: str) -> str:
     """`scheme://host:port` of a URL: what proxy settings are chosen by, so transports keep them per origin."""
     slash = url.find("/", url.find("//") + 2)
     return url if slash < 0 else url[:slash]
+
+
+def address(url: str) -> str:
+    """`host:port` of a URL, the scheme's default port filled in: where a failure happened, as
+    error messages name it (never the path or query, which may carry user data)."""
+    scheme, _, rest = url.partition("://")
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
+    if authority.startswith("["):  # an IPv6 literal
+        host, _, port = authority.partition("]")
+        host, port = host + "]", port[1:]
+    else:
+        host, _, port = authority.partition(":")
+    return f"{host}:{port or (443 if scheme.lower() == 'https' else 80)}"
+
+
+def reason(exc: BaseException) -> str:
+    """What went wrong, in the words of whoever raised it: an OS error's text without its number,
+    a message cut to 200 characters (a header line may be 100 KB), else the class name."""
+    if isinstance(exc, OSError) and exc.errno is not None and exc.errno > 0:
+        from os import strerror
+
+        text = strerror(exc.errno)
+    else:
+        text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    text = " ".join(text.split())
+    return (text if len(text) <= 200 else text[:197] + "...") or type(exc).__name__
+
+
+def too_large(url: str, limit: int) -> str:
+    """The message for an answer past the client's `max_response_bytes`."""
+    return (
+        f"the answer from {address(url)} is larger than max_response_bytes ({limit:,} bytes, decoded); "
+        "it was not read further. If answers this large are expected, raise the limit: "
+        "Client(max_response_bytes=...)"
+    )
 
 
 class HttpRequest:

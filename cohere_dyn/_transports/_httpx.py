@@ -7,6 +7,7 @@ default async transport is aiohttp (`_aiohttp`). `_httpx_sync` is the sync sibli
 exception httpx raises into a cohere_dyn error with the meaning `_requests` gives its own:
 
 - a connection refused, reset or closed before the status line: `ConnectionError` (retried);
+- a host name that doesn't resolve: `ConnectionError(retryable=False)`;
 - a connect timeout, or no free connection in the httpx client's pool: `TimeoutError(connect=True)`
   (retried: nothing was sent);
 - no byte for `timeout.read` seconds: `TimeoutError`;
@@ -15,7 +16,7 @@ exception httpx raises into a cohere_dyn error with the meaning `_requests` give
 
 Every request is sent with `stream=True`, so that `send()` returns once the status line and
 headers have arrived; a non-stream body is then read inside `send()`, where a failure can be
-told from one before any response. The timeouts are the cohere_dyn client's (`timeout=`, or a
+told from one before any response, and stops past `max_response_bytes` (decoded). The timeouts are the cohere_dyn client's (`timeout=`, or a
 call's `request_options`), not the httpx client's.
 """
 
@@ -26,7 +27,7 @@ from typing import Any, AsyncIterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import HttpRequest
+from ._base import HttpRequest, reason, too_large
 
 __all__ = ["HttpxTransport", "INSTALL_HINT", "check_httpx_client", "content_and_headers", "require_httpx", "timeout_of", "translate"]
 
@@ -72,18 +73,19 @@ def content_and_headers(request: HttpRequest) -> tuple[Any, dict[str, str]]:
 
 
 class _HttpxResponse:
-    __slots__ = ("_response", "status_code", "headers")
+    __slots__ = ("_response", "_content", "_limit", "status_code", "headers")
 
-    def __init__(self, response: Any):
+    def __init__(self, response: Any, content: bytes | None, limit: int | None):
         self._response = response
+        self._content = content
+        self._limit = limit
         self.status_code: int = response.status_code
         self.headers = response.headers
 
     async def aread(self) -> bytes:
-        try:
-            return await self._response.aread()
-        except Exception as exc:
-            raise translate(exc, response_started=True) from exc
+        if self._content is None:
+            self._content = await _read_body(self._response, self._limit)
+        return self._content
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         """Bytes as they arrive."""
@@ -97,11 +99,29 @@ class _HttpxResponse:
         await self._response.aclose()
 
 
-class HttpxTransport:
-    """Sends requests with the given `httpx.AsyncClient` (its pool, proxies, hooks and headers)."""
+async def _read_body(response: Any, limit: int | None) -> bytes:
+    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise CohereError(too_large(str(response.url), limit))
+            chunks.append(chunk)
+    except Exception as exc:
+        await response.aclose()
+        raise translate(exc, response_started=True) from exc
+    return b"".join(chunks)
 
-    def __init__(self, client: Any):
+
+class HttpxTransport:
+    """Sends requests with the given `httpx.AsyncClient` (its pool, proxies, hooks and headers); a
+    body read whole may be at most `max_response_bytes` once decoded (None: no limit)."""
+
+    def __init__(self, client: Any, max_response_bytes: int | None = None):
         self._client = client
+        self.max_response_bytes = max_response_bytes
 
     @property
     def httpx_client(self) -> Any:
@@ -119,13 +139,8 @@ class HttpxTransport:
             response = await self._client.send(built, stream=True)
         except Exception as exc:
             raise translate(exc) from exc
-        if not stream:
-            try:
-                await response.aread()
-            except Exception as exc:
-                await response.aclose()
-                raise translate(exc, response_started=True) from exc
-        return _HttpxResponse(response)
+        limit = self.max_response_bytes
+        return _HttpxResponse(response, None if stream else await _read_body(response, limit), limit)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -133,8 +148,19 @@ class HttpxTransport:
 
 def translate(exc: Exception, response_started: bool = False) -> Exception:
     """A cohere_dyn error for whatever httpx (or the socket, or an event hook) raised."""
+    import socket
+
     import httpx
 
+    if isinstance(exc, CohereError):  # ours: a body past the limit, a file changed mid-upload
+        return exc
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and not isinstance(cause, socket.gaierror):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None and isinstance(exc, httpx.ConnectError):
+        url = exc.request.url if exc._request is not None else None
+        where = f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}" if url is not None else "the server"
+        return ConnectionError(f"could not resolve the host name of {where}: {reason(cause)}", retryable=False)
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, (httpx.TimeoutException, builtins.TimeoutError)):
         connect = not response_started and isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))

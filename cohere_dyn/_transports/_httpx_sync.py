@@ -11,25 +11,27 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ._base import HttpRequest
+from .._errors import CohereError
+from ._base import HttpRequest, too_large
 from ._httpx import content_and_headers, timeout_of, translate
 
 __all__ = ["HttpxSyncTransport"]
 
 
 class _HttpxSyncResponse:
-    __slots__ = ("_response", "status_code", "headers")
+    __slots__ = ("_response", "_content", "_limit", "status_code", "headers")
 
-    def __init__(self, response: Any):
+    def __init__(self, response: Any, content: bytes | None, limit: int | None):
         self._response = response
+        self._content = content
+        self._limit = limit
         self.status_code: int = response.status_code
         self.headers = response.headers
 
     def read(self) -> bytes:
-        try:
-            return self._response.read()
-        except Exception as exc:
-            raise translate(exc, response_started=True) from exc
+        if self._content is None:
+            self._content = _read_body(self._response, self._limit)
+        return self._content
 
     def iter_bytes(self) -> Iterator[bytes]:
         """Bytes as they arrive: httpx hands over what each read of the socket gave."""
@@ -42,11 +44,29 @@ class _HttpxSyncResponse:
         self._response.close()
 
 
-class HttpxSyncTransport:
-    """Sends requests with the given `httpx.Client` (its pool, proxies, hooks and headers)."""
+def _read_body(response: Any, limit: int | None) -> bytes:
+    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise CohereError(too_large(str(response.url), limit))
+            chunks.append(chunk)
+    except Exception as exc:
+        response.close()
+        raise translate(exc, response_started=True) from exc
+    return b"".join(chunks)
 
-    def __init__(self, client: Any):
+
+class HttpxSyncTransport:
+    """Sends requests with the given `httpx.Client` (its pool, proxies, hooks and headers); a body
+    read whole may be at most `max_response_bytes` once decoded (None: no limit)."""
+
+    def __init__(self, client: Any, max_response_bytes: int | None = None):
         self._client = client
+        self.max_response_bytes = max_response_bytes
 
     @property
     def httpx_client(self) -> Any:
@@ -62,13 +82,8 @@ class HttpxSyncTransport:
             response = self._client.send(built, stream=True)
         except Exception as exc:
             raise translate(exc) from exc
-        if not stream:
-            try:
-                response.read()
-            except Exception as exc:
-                response.close()
-                raise translate(exc, response_started=True) from exc
-        return _HttpxSyncResponse(response)
+        limit = self.max_response_bytes
+        return _HttpxSyncResponse(response, None if stream else _read_body(response, limit), limit)
 
     def close(self) -> None:
         self._client.close()

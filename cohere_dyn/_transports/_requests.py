@@ -3,11 +3,15 @@
 `RequestsTransport` is the only place that imports `requests` (lazily, on the first request, so
 that importing cohere_dyn stays fast). Tests and users can pass any object with the same `send`
 and `close` methods as `Client(transport=...)`. Every requests/urllib3 exception is translated
-into a cohere_dyn error here; none escapes.
+into a cohere_dyn error here, none escapes, and its message names the host and port and what
+failed: a host name that doesn't resolve is `ConnectionError(retryable=False)`, a malformed answer
+(a garbage status line, a header line past http.client's limit) `ConnectionError(response_started=True)`.
 
 `send()` returns once the status line and headers have arrived; for a non-stream request it also
-reads the body, and a failure there is a `ConnectionError(response_started=True)` (or a read
-`TimeoutError`), which the retry policy doesn't retry: the server has answered.
+reads the body (at most `max_response_bytes` once decoded), and a failure there is a
+`ConnectionError(response_started=True)` (or a read `TimeoutError`), which the retry policy
+doesn't retry: the server has answered. Writing the request is bounded by urllib3, which gives
+each write the connect timeout.
 """
 
 from __future__ import annotations
@@ -16,25 +20,29 @@ import builtins
 import threading
 from typing import Any, Iterator
 
-from .._errors import ConnectionError, TimeoutError, TransportError
-from ._base import READ_SIZE, HttpRequest, Response, origin
+from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
+from ._base import READ_SIZE, HttpRequest, Response, address, origin, reason, too_large
+from ._fork import after_fork_in_child
 
 __all__ = ["RequestsTransport"]
 
+_BODY_READ = 1 << 16  # bytes of a whole body read at a time
+
 
 class _RequestsResponse:
-    __slots__ = ("_response", "status_code", "headers")
+    __slots__ = ("_response", "_content", "_limit", "status_code", "headers")
 
-    def __init__(self, response: Any):
+    def __init__(self, response: Any, content: bytes | None, limit: int | None):
         self._response = response
+        self._content = content
+        self._limit = limit
         self.status_code: int = response.status_code
         self.headers = response.headers
 
     def read(self) -> bytes:
-        try:
-            return self._response.content
-        except Exception as exc:  # requests wraps urllib3 errors in several classes
-            raise _translate(exc, response_started=True) from exc
+        if self._content is None:
+            self._content = _read_body(self._response, self._limit)
+        return self._content
 
     def iter_bytes(self) -> Iterator[bytes]:
         """Bytes as they arrive: each chunk is yielded without waiting for a buffer to fill."""
@@ -50,7 +58,7 @@ class _RequestsResponse:
                     return
                 yield chunk
         except Exception as exc:
-            raise _translate(exc, response_started=True) from exc
+            raise _translate(exc, self._response.url, response_started=True) from exc
 
     def close(self) -> None:
         self._response.close()
@@ -64,13 +72,36 @@ def _reader(raw: Any) -> Any:
     return lambda: raw.read(READ_SIZE)
 
 
+def _read_body(response: Any, limit: int | None) -> bytes:
+    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there).
+    Read as requests reads `.content` (`iter_content`: urllib3's stream, or a stand-in's `read`)."""
+    chunks = []
+    size = 0
+    try:
+        for chunk in response.iter_content(_BODY_READ):
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise CohereError(too_large(response.url, limit))
+            chunks.append(chunk)
+    except CohereError:
+        response.close()
+        raise
+    except Exception as exc:
+        response.close()
+        raise _translate(exc, response.url, response_started=True) from exc
+    return b"".join(chunks)
+
+
 class RequestsTransport:
     """Sends requests with one pooled `requests.Session`, made on first use; at most
-    `max_connections` connections per host are kept for reuse."""
+    `max_connections` connections per host are kept for reuse. A body read whole (not a stream)
+    may be at most `max_response_bytes` once decoded (None: no limit). In a process forked from
+    one that used the transport, the first call makes a session of its own."""
 
-    def __init__(self, max_connections: int, session: Any = None):
-        self._session = session
+    def __init__(self, max_connections: int, max_response_bytes: int | None = None):
         self.max_connections = max_connections
+        self.max_response_bytes = max_response_bytes
+        self._session: Any = None
         self._lock = threading.Lock()
         self._environments: dict[str, dict[str, Any]] = {}  # scheme://host:port -> requests' settings
 
@@ -87,8 +118,15 @@ class RequestsTransport:
                     adapter = requests.adapters.HTTPAdapter(pool_maxsize=self.max_connections)
                     session.mount("https://", adapter)
                     session.mount("http://", adapter)
+                    after_fork_in_child(self)
                     self._session = session
         return self._session
+
+    def after_fork(self) -> None:
+        """In a forked child: let go of the parent's pool (its sockets are shared with the
+        parent) and of a lock another thread may have held at the fork."""
+        self._session = None
+        self._lock = threading.Lock()
 
     def _environment(self, url: str) -> dict[str, Any]:
         """Proxies and CA bundle from the environment for `url`'s host, read once per host:
@@ -120,53 +158,79 @@ class RequestsTransport:
                 allow_redirects=False,
                 **settings,
             )
+        except CohereError:  # raised by the body as it was sent (a file that changed meanwhile)
+            raise
         except Exception as exc:
-            raise _translate(exc) from exc
-        if not stream:
-            try:
-                response.content  # noqa: B018 - reads and keeps the body
-            except Exception as exc:
-                response.close()
-                raise _translate(exc, response_started=True) from exc
-        return _RequestsResponse(response)
+            raise _translate(exc, request.url, timeout=request.timeout) from exc
+        limit = self.max_response_bytes
+        return _RequestsResponse(response, None if stream else _read_body(response, limit), limit)
 
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
 
 
-def _translate(exc: Exception, response_started: bool = False) -> Exception:
-    """A cohere_dyn error for whatever requests, urllib3 or the socket raised."""
+def _translate(exc: Exception, url: str, response_started: bool = False, timeout: Any = None) -> Exception:
+    """A cohere_dyn error for whatever requests, urllib3 or the socket raised, naming the host
+    and port (`url`'s) and what failed, once."""
+    import http.client
+    import socket
+
     import requests
     import urllib3
 
-    message = _describe(exc)
-    timeouts = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, builtins.TimeoutError)
-    # requests wraps a read timeout while reading a body in its ConnectionError: look inside.
+    where = address(url)
+    chain = list(_chain(exc))
+    for inner in chain:
+        if isinstance(inner, CohereError):
+            return inner
+        if isinstance(inner, socket.gaierror):
+            return ConnectionError(f"could not resolve the host name of {where}: {reason(inner)}", retryable=False)
     refused = urllib3.exceptions.NewConnectionError  # a subclass of ConnectTimeoutError, but no timeout
-    timeout = next(
-        (inner for inner in _chain(exc) if isinstance(inner, timeouts) and not isinstance(inner, refused)), None
-    )
-    if timeout is not None:
-        connect = not response_started and isinstance(
-            timeout, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
-        )
-        return TimeoutError(message, connect=connect)
+    connect_timeouts = (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
+    read_timeouts = (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError)
+    for inner in chain:
+        if isinstance(inner, connect_timeouts) and not isinstance(inner, refused) and not response_started:
+            seconds = f" within {timeout.connect:g} s" if timeout is not None else ""
+            return TimeoutError(f"could not connect to {where}{seconds} (connect timeout)", connect=True)
+        if isinstance(inner, read_timeouts):
+            if response_started:
+                return TimeoutError(f"the answer from {where} stalled mid-way (read timeout)")
+            seconds = f" within {timeout.read:g} s" if timeout is not None else ""
+            return TimeoutError(f"no answer from {where}{seconds} (read timeout)")
+        if isinstance(inner, builtins.TimeoutError):  # a bare socket timeout: while sending the request
+            # urllib3 bounds each write by the connect timeout
+            seconds = f" for {timeout.connect:g} s" if timeout is not None else ""
+            return TimeoutError(f"sending the request to {where} made no progress{seconds} (the server isn't reading it)")
+    for inner in chain:
+        if isinstance(inner, http.client.HTTPException) and not isinstance(inner, http.client.RemoteDisconnected):
+            if isinstance(inner, http.client.IncompleteRead):
+                break
+            return ConnectionError(
+                f"{where} sent a malformed answer ({type(inner).__name__}: {reason(inner)}); not retried: "
+                "the server received the request",
+                response_started=True,
+            )
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return ConnectionError(f"the answer from {where} could not be decoded: {reason(chain[-1])}", response_started=True)
     if isinstance(
         exc,
-        (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ContentDecodingError,
-            urllib3.exceptions.HTTPError,
-            OSError,
-        ),
+        (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError, urllib3.exceptions.HTTPError, OSError),
     ):
+        why = reason(chain[-1])
+        if response_started:
+            message = f"the connection to {where} broke while the answer was read ({why})"
+        elif any(isinstance(inner, refused) for inner in chain):
+            message = f"could not connect to {where}: {why}"
+        elif isinstance(chain[-1], http.client.RemoteDisconnected):
+            message = f"{where} closed the connection without answering"
+        else:
+            message = f"the connection to {where} broke before an answer came ({why})"
         return ConnectionError(message, response_started=response_started)
     if isinstance(exc, requests.exceptions.RequestException):  # an invalid URL, proxy or header
-        return TransportError(message)
+        return TransportError(f"{where}: {reason(exc)}")
     # Anything else is a request the HTTP stack refused (a value it can't encode): not retried.
-    return TransportError(f"the request could not be sent: {message}")
+    return TransportError(f"the request could not be sent: {reason(exc)}")
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -178,15 +242,3 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         yield current
         wrapped = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
         current = wrapped or current.__cause__ or current.__context__
-
-
-def _describe(exc: BaseException) -> str:
-    """The innermost reason, without the URL's query string (it may carry user data)."""
-    reason: BaseException = exc
-    while True:
-        inner = getattr(reason, "reason", None) or reason.__context__
-        if not isinstance(inner, BaseException) or inner is reason:
-            break
-        reason = inner
-    text = str(reason) or type(reason).__name__
-    return f"{type(exc).__name__}: {text}" if reason is not exc else text

@@ -11,7 +11,7 @@ import pytest
 
 import cohere_dyn
 from cohere_dyn._call._retry import RetryPolicy
-from cohere_dyn.mock._awsframes import bedrock_chunk, exception_frame, payload_part
+from cohere_dyn.mock._awsframes import bedrock_chunk, event_frame, exception_frame, frame, payload_part
 from tests.faults import FaultServer, gated_stream, status, stream
 
 pytest.importorskip("botocore")
@@ -103,6 +103,28 @@ def test_an_exception_mid_stream_is_a_stream_error_with_the_services_message(exc
             list(client.chat_stream(model=MODEL, messages=[{"role": "user", "content": "hi"}]))
     assert f"{exception_type} mid-stream: {message}" in str(caught.value)
     assert [e.to_dict() for e in caught.value.events] == before
+
+
+DEEP = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+
+
+def _deep_frames(kind: str) -> list[bytes]:
+    if kind == "bedrock chunk":
+        return [bedrock_chunk(EVENTS[0]), event_frame("chunk", b'{"bytes": "' + __import__("base64").b64encode(DEEP) + b'"}')]
+    if kind == "sagemaker line":
+        return [payload_part(__import__("json").dumps(EVENTS[0]).encode() + b"\n" + DEEP + b"\n")]
+    headers = {":exception-type": "modelStreamErrorException", ":content-type": "application/json", ":message-type": "exception"}
+    return [bedrock_chunk(EVENTS[0]), frame(headers, DEEP)]
+
+
+@pytest.mark.parametrize("kind", ["bedrock chunk", "sagemaker line", "exception frame"])
+def test_deeply_nested_json_in_a_frame_is_a_stream_error(kind: str) -> None:
+    client_class = "SagemakerClient" if kind.startswith("sagemaker") else "BedrockClient"
+    with FaultServer([stream(_deep_frames(kind), EVENT_STREAM)]) as server:
+        chat = _client(client_class, server.url).chat_stream(model=MODEL, message="hi")
+        with pytest.raises(cohere_dyn.StreamError) as caught:
+            list(chat)
+    assert [e.event_type for e in caught.value.events] == ["stream-start"]
 
 
 def test_a_connection_cut_inside_a_frame_is_a_stream_error() -> None:

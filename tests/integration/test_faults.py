@@ -15,6 +15,8 @@ import email.utils
 import io
 import json
 import logging
+import os
+import threading
 import time
 from typing import Any, Callable, Iterator
 
@@ -484,3 +486,415 @@ def test_every_retry_is_logged_with_attempt_status_and_delay(caplog: pytest.LogC
     assert delays(client)[1] == pytest.approx(0.02)  # the policy's choice (FastPolicy then waits 1 ms)
     assert "retry 1 of 2" in retries[0].getMessage() and "status 503" in retries[0].getMessage()
     assert all(KEY not in r.getMessage() and KEY not in str(r.__dict__) for r in caplog.records)
+
+
+# Answers that aren't the answer: redirects, empty bodies, JSON of the wrong kind ---------------
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+def test_a_redirect_is_an_error_naming_where_it_pointed_and_is_not_followed(code: int) -> None:
+    with FaultServer() as elsewhere:
+        moved = faults.redirect(code, f"{elsewhere.url}/v2/echo?signature=s3cr3t")
+        with FaultServer([moved]) as server:
+            client = client_for(server.url)
+            _, error = attempt(f"{code} redirect", server, lambda: client.echo_test(message="hi"))
+    assert isinstance(error, cohere_dyn.ApiError) and error.status_code == code
+    assert f"{elsewhere.url}/v2/echo" in str(error) and "redirect" in str(error)
+    assert "s3cr3t" not in str(error) and KEY not in str(error)
+    assert len(server.requests) == 1 and elsewhere.requests == []
+
+
+def test_a_redirect_whose_body_looks_like_an_answer_is_still_an_error() -> None:
+    with FaultServer([faults.redirect(301, "http://127.0.0.1:9/echo", {"message": "moved"})]) as server:
+        client = client_for(server.url)
+        result, error = attempt("301 with a JSON body", server, lambda: client.echo_test(message="hi"))
+    assert result is None and isinstance(error, cohere_dyn.ApiError) and error.status_code == 301
+
+
+def test_a_redirect_of_a_stream_is_an_error() -> None:
+    with FaultServer([faults.redirect(307, "http://127.0.0.1:9/v2/chat")]) as server:
+        client = client_for(server.url, spec=None)
+        _, error = attempt("307 redirect of a stream", server, lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES)))
+    assert isinstance(error, cohere_dyn.ApiError) and error.status_code == 307
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("body", [b"", b" \r\n "])
+def test_an_empty_200_where_the_spec_declares_json_is_an_error(body: bytes) -> None:
+    with FaultServer([faults.status(200, body, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        result, error = attempt(f"200 with an empty body {body!r}", server, lambda: client.echo_test(message="hi"))
+    assert result is None and type(error) is cohere_dyn.CohereError
+    assert "echo_test" in str(error) and "empty" in str(error)
+    assert len(server.requests) == 1
+
+
+def test_an_empty_200_where_the_spec_declares_no_body_is_none() -> None:
+    with FaultServer([faults.status(200)]) as server:
+        client = client_for(server.url, spec=None)
+        result, error = attempt("200 with no body, none declared", server, lambda: client.embed_jobs.cancel(id="job-1"))
+    assert error is None and result is None
+
+
+@pytest.mark.parametrize("body", [b"[1, 2, 3]", b'"moved"', b"42", b"null", b"true"])
+def test_json_that_is_no_object_where_the_spec_declares_one_is_an_error(body: bytes) -> None:
+    with FaultServer([faults.status(200, body, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        result, error = attempt(f"200 with JSON {body.decode()}", server, lambda: client.echo_test(message="hi"))
+    assert result is None and type(error) is cohere_dyn.CohereError
+    assert "echo_test" in str(error) and "object" in str(error) and body.decode() in str(error)
+    assert len(server.requests) == 1
+
+
+# Malformed answers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("a garbage status line", b"garbage\r\n\r\n"),
+        ("a 100 KB header line", b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 100_000 + b"\r\nContent-Length: 2\r\n\r\n{}"),
+    ],
+)
+def test_a_malformed_answer_is_not_retried(name: str, answer: bytes) -> None:
+    with FaultServer([faults.raw(answer)]) as server:
+        client = client_for(server.url)
+        _, error = attempt(name, server, lambda: client.echo_test(message="hi"))
+    assert isinstance(error, cohere_dyn.ConnectionError) and error.response_started
+    assert "malformed" in str(error) and server.url.split("//")[1] in str(error)
+    assert len(server.requests) == 1
+
+
+DEEP = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+
+
+def test_deeply_nested_json_with_200_is_a_cohere_error() -> None:
+    with FaultServer([faults.status(200, DEEP, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        _, error = attempt("200 with JSON nested 100,000 deep", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.CohereError and "echo_test" in str(error)
+    assert len(server.requests) == 1
+
+
+def test_deeply_nested_json_in_an_error_answer_is_kept_as_text() -> None:
+    with FaultServer([faults.status(400, DEEP, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url)
+        _, error = attempt("400 with JSON nested 100,000 deep", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.BadRequestError and error.body == DEEP.decode()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "framing"),
+    [("text/event-stream", lambda data: b"data: " + data + b"\n\n"), ("application/stream+json", lambda data: data + b"\n")],
+)
+def test_deeply_nested_json_in_a_stream_is_a_stream_error(content_type: str, framing: Callable[[bytes], bytes]) -> None:
+    first = b'{"type": "message-start", "id": "m"}'
+    with FaultServer([faults.stream([framing(first), framing(DEEP)], content_type)]) as server:
+        client = client_for(server.url, spec=None)
+        _, error = attempt(
+            f"{content_type} event nested 100,000 deep", server, lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES))
+        )
+    assert isinstance(error, cohere_dyn.StreamError) and len(error.events) == 1
+
+
+def _every(client: Any, results: Any) -> list[Any]:
+    """The items of an iterator, or of an async one (on the blocking client's loop)."""
+    if hasattr(results, "__aiter__"):
+
+        async def collect() -> list[Any]:
+            return [item async for item in results]
+
+        return client.run(collect())  # type: ignore[no-any-return]
+    return list(results)
+
+
+def test_deeply_nested_json_in_an_embed_stream_answer_is_a_cohere_error() -> None:
+    with FaultServer([faults.status(200, DEEP, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url, spec=None)
+        _, error = attempt(
+            "embed_stream answer nested 100,000 deep",
+            server,
+            lambda: _every(client, client.v2.embed_stream(texts=["a", "b"], model="m", input_type="search_document")),
+        )
+    assert isinstance(error, cohere_dyn.CohereError) and len(server.requests) == 1
+
+
+# Connections: what the message says ------------------------------------------------------------
+
+
+def test_a_refused_connection_names_the_host_and_port_once() -> None:
+    url = faults.refused_url()
+    client = client_for(url, max_retries=0)
+    _, error = attempt("connection refused (message)", None, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.ConnectionError
+    message = str(error)
+    assert url.split("//")[1] in message and "refused" in message.lower()
+    assert "ConnectionError" not in message and "Errno" not in message
+
+
+def test_a_host_name_that_does_not_resolve_is_named_and_not_retried(caplog: pytest.LogCaptureFixture) -> None:
+    client = client_for("http://cohere-dyn-test.invalid:8080")
+    with caplog.at_level(logging.WARNING, logger="cohere_dyn"):
+        _, error = attempt("DNS: name not resolved", None, lambda: client.echo_test(message="hi"), attempts=1)
+    assert type(error) is cohere_dyn.ConnectionError
+    assert "cohere-dyn-test.invalid" in str(error) and "resolve" in str(error)
+    assert [r for r in caplog.records if r.name == "cohere_dyn"] == []
+
+
+# Answers too large once decoded ----------------------------------------------------------------
+
+
+def test_a_gzip_answer_inflating_past_the_limit_is_an_error() -> None:
+    bomb = b'{"message": "' + b"a" * 50_000_000 + b'"}'  # 50 MB decoded, about 50 KB on the wire
+    with FaultServer([faults.gzipped(bomb)]) as server:
+        client = client_for(server.url, max_response_bytes=1_000_000)
+        _, error = attempt("gzip answer inflating to 50 MB (limit 1 MB)", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.CohereError and "max_response_bytes" in str(error)
+    assert len(server.requests) == 1
+
+
+def test_an_answer_within_the_limit_is_read_whole() -> None:
+    answer = json.dumps({"message": "a" * 900_000}).encode()
+    with FaultServer([faults.gzipped(answer)]) as server:
+        client = client_for(server.url, max_response_bytes=1_000_000)
+        result, error = attempt("gzip answer of 0.9 MB (limit 1 MB)", server, lambda: client.echo_test(message="hi"))
+    assert error is None and len(result.message) == 900_000
+
+
+def test_an_error_answer_past_the_limit_is_an_error_too() -> None:
+    body = json.dumps({"message": "a" * 2_000_000}).encode()
+    with FaultServer([faults.status(400, body, {"Content-Type": "application/json"})]) as server:
+        client = client_for(server.url, max_response_bytes=1_000_000)
+        _, error = attempt("400 with a 2 MB body (limit 1 MB)", server, lambda: client.echo_test(message="hi"))
+    assert type(error) is cohere_dyn.CohereError and "max_response_bytes" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("one endless event", b"data: " + b"a" * 20_000_000),
+        ("many events", b'data: {"type": "content-delta", "index": 0}\n\n' * 500_000),
+    ],
+)
+def test_a_gzip_stream_inflating_past_the_limit_is_a_stream_error(name: str, body: bytes) -> None:
+    with FaultServer([faults.gzipped(body, "text/event-stream", chunks=20)]) as server:
+        client = client_for(server.url, spec=None, max_response_bytes=1_000_000)
+        _, error = attempt(
+            f"gzip stream of {name} past the limit", server, lambda: list(client.v2.chat_stream(model="m", messages=MESSAGES))
+        )
+    assert isinstance(error, cohere_dyn.StreamError) and "max_response_bytes" in str(error)
+    assert len(server.requests) == 1
+
+
+def test_the_default_limit_takes_the_largest_real_answers() -> None:
+    client = cohere_dyn.Client("k", spec=TINY_SPEC)
+    assert 64 << 20 <= client._max_response_bytes <= 1 << 30
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "1000"])
+def test_a_bad_max_response_bytes_fails_at_construction(value: Any) -> None:
+    with pytest.raises((TypeError, ValueError), match="max_response_bytes"):
+        cohere_dyn.Client("k", spec=TINY_SPEC, max_response_bytes=value)
+
+
+# Uploads from disk -----------------------------------------------------------------------------
+
+
+def _complete(request: Any) -> bool:
+    return len(request.body) == int(request.header("Content-Length") or 0)
+
+
+def test_a_file_that_grows_while_it_is_uploaded_is_never_sent_past_its_length_nor_retried(tmp_path: Any) -> None:
+    path = tmp_path / "growing.bin"
+    path.write_bytes(b"x" * (32 << 20))  # more than the socket buffers hold: the upload is still going
+    grown: list[bool] = []
+
+    def grow() -> None:
+        if not grown:
+            grown.append(True)
+            with path.open("ab") as handle:
+                handle.write(b"y" * (1 << 20))
+
+    with FaultServer(before_body=grow) as server:
+        client = client_for(server.url)
+
+        def upload() -> Any:
+            try:
+                return client.uploads.create(file=path, model="small")
+            finally:
+                server.wait_for(1)  # what came of the request, read by the server
+
+        _, error = attempt("file grows during the upload", server, upload)
+    assert type(error) is cohere_dyn.CohereError and "changed while it was being uploaded" in str(error)
+    assert len(server.requests) == 1 and not _complete(server.requests[0])
+    assert b"yyyy" not in server.requests[0].body
+
+
+def test_a_file_that_changes_before_a_retry_is_not_sent_again(tmp_path: Any) -> None:
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"x" * 100_000)
+
+    def grow_then_fail(connection: faults.Connection, request: Any) -> bool:
+        with path.open("ab") as handle:
+            handle.write(b"y" * 10)
+        return faults.status(503)(connection, request)
+
+    with FaultServer([grow_then_fail]) as server:
+        client = client_for(server.url)
+
+        def upload() -> Any:
+            try:
+                return client.uploads.create(file=path, model="small")
+            finally:
+                server.wait_for(2, seconds=0.5)  # the second attempt, if one began
+
+        _, error = attempt("file changes between attempts", server, upload)
+    assert type(error) is cohere_dyn.CohereError and "changed while it was being uploaded" in str(error)
+    assert [_complete(request) for request in server.requests] in ([True], [True, False])
+
+
+def _finishes(seconds: float, call: Callable[[], Any]) -> tuple[bool, Any, BaseException | None]:
+    """Run `call` on a thread: (finished within `seconds`, result, exception)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((call(), None))
+        except BaseException as exc:  # the point is to see which
+            outcome.append((None, exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return (True, *outcome[0]) if outcome else (False, None, None)
+
+
+@pytest.mark.parametrize("kind", ["a named pipe (FIFO)", "a directory", "a character device"])
+def test_an_upload_that_is_no_regular_file_is_refused_before_sending(kind: str, tmp_path: Any) -> None:
+    if kind.startswith("a named pipe"):
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+    elif kind == "a directory":
+        path = tmp_path
+    else:
+        path = "/dev/zero"
+        if not os.path.exists(path):
+            pytest.skip("no /dev/zero here")
+    with FaultServer() as server:
+        client = client_for(server.url)
+        finished, _, error = _finishes(10, lambda: client.uploads.create(file=path, model="small"))
+        if not finished and kind.startswith("a named pipe"):
+            os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))  # let the blocked reader go
+        record("fault", fault=f"upload of {kind}", transport=_KIND[0], outcome="raised" if error else "hung",
+               exception=type(error).__name__ if error else "", requests=len(server.requests))
+    assert finished, "the call blocked"
+    assert isinstance(error, cohere_dyn.ValidationError) and kind in str(error)
+    assert server.requests == []
+
+
+# Writing a body the server doesn't read --------------------------------------------------------
+
+
+def test_a_body_the_server_never_reads_times_out_and_is_not_retried() -> None:
+    with faults.deaf_listener() as deaf:
+        client = client_for(deaf.url, timeout=cohere_dyn.Timeout(connect=0.5, read=0.5))
+        finished, _, error = _finishes(60, lambda: client.echo_test(message="x" * 20_000_000))
+        connections = len(deaf.accepted)
+        record("fault", fault=f"server never reads a 20 MB body ({connections} connection)", transport=_KIND[0],
+               outcome="raised" if error else ("success" if finished else "hung"),
+               exception=type(error).__name__ if error else "", requests=None)
+    assert finished, "the call hung"
+    assert isinstance(error, cohere_dyn.TimeoutError) and not error.connect
+    assert "made no progress" in str(error) and deaf.url.split("//")[1] in str(error)
+    assert connections == 1
+
+
+# Closing a client with calls in flight ---------------------------------------------------------
+
+
+def _slow_echo(connection: faults.Connection, request: Any) -> bool:
+    connection.wait(1.0)
+    return faults.echo(connection, request)
+
+
+async def _five_calls_then_close(client: Any, server: FaultServer) -> list[Any]:
+    import asyncio
+
+    calls = [asyncio.ensure_future(client.echo_test(message=f"call {n}")) for n in range(5)]
+    while len(server.requests) < 5:
+        await asyncio.sleep(0.01)
+    await client.close()
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    await asyncio.sleep(0.2)  # time for any call that would be resent
+    return outcomes
+
+
+def test_closing_a_client_with_calls_in_flight_resends_nothing_and_leaves_nothing_open(
+    transport: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The async client's close() is final: its calls in flight fail saying so. The sync client's
+    lets them finish (requests keeps their connections until they are answered)."""
+    import gc
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    with FaultServer(after=_slow_echo) as server, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client = client_for(server.url)
+        with caplog.at_level(logging.ERROR, logger="asyncio"):
+            if transport == "aiohttp":
+                outcomes = client.run(_five_calls_then_close(client._target, server))
+                later = attempt("a call after close()", server, lambda: client.echo_test(message="after"))[1]
+            else:
+                with ThreadPoolExecutor(5) as pool:
+                    calls = [pool.submit(client.echo_test, message=f"call {n}") for n in range(5)]
+                    while len(server.requests) < 5:
+                        time.sleep(0.01)
+                    client.close()
+                    outcomes = [call.result().message for call in calls]
+            gc.collect()
+        record("fault", fault="close() with 5 calls in flight", transport=transport,
+               outcome="raised" if transport == "aiohttp" else "success",
+               exception=type(outcomes[0]).__name__ if transport == "aiohttp" else "", requests=len(server.requests))
+    if transport == "aiohttp":
+        assert all(type(outcome) is cohere_dyn.CohereError and "closed" in str(outcome) for outcome in outcomes)
+        assert type(later) is cohere_dyn.CohereError and "closed" in str(later)
+        assert client._target._caller.transport._session is None
+    else:
+        assert outcomes == [f"call {n}" for n in range(5)]
+    assert len(server.requests) == 5 and server.connections == 5
+    assert not [w for w in caught if "Unclosed" in str(w.message)]
+    assert not [r for r in caplog.records if "Unclosed" in r.getMessage()]
+
+
+# Forks -----------------------------------------------------------------------------------------
+
+
+def test_a_forked_child_connects_afresh_and_each_process_gets_its_own_answers(transport: str) -> None:
+    import asyncio
+
+    with FaultServer(after=faults.echo) as server:
+        client = client_for(server.url)
+        assert client.echo_test(message="parent").message == "parent"  # a pooled connection now
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: report its answer (or error) through the pipe, and leave at once
+            try:
+                if transport == "aiohttp":
+                    answer = asyncio.run(client._target.echo_test(message="child")).message
+                else:
+                    answer = client.echo_test(message="child").message
+            except BaseException as exc:
+                answer = f"{type(exc).__name__}: {exc}"
+            os.write(write, answer.encode())
+            os._exit(0)
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            child = pipe.read().decode()
+        os.waitpid(pid, 0)
+        parent = client.echo_test(message="parent again").message
+        record("fault", fault="os.fork() after a call: a call in each process", transport=transport,
+               outcome="success" if (child, parent) == ("child", "parent again") else "crossed",
+               exception="", requests=len(server.requests))
+    assert child == "child" and parent == "parent again"
+    assert server.connections == 2  # the parent's, and the child's own

@@ -89,6 +89,23 @@ def test_a_refused_connection_is_retried_then_raises_connection_error(kind: str)
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_host_name_that_does_not_resolve_is_named_and_not_retried(kind: str) -> None:
+    client = make(kind, "http://cohere-dyn-test.invalid:8080")
+    with pytest.raises(cohere_dyn.ConnectionError) as caught:
+        client.echo_test(message="hi")
+    assert not caught.value.retryable and "cohere-dyn-test.invalid:8080" in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_gzip_answer_inflating_past_the_limit_is_an_error(kind: str) -> None:
+    bomb = b'{"message": "' + b"a" * 20_000_000 + b'"}'
+    with FaultServer([faults.gzipped(bomb)]) as server:
+        with pytest.raises(cohere_dyn.CohereError, match="max_response_bytes"):
+            make(kind, server.url, max_response_bytes=1_000_000).echo_test(message="hi")
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_connect_timeout_is_a_retried_timeout_error(kind: str) -> None:
     with faults.full_backlog() as backlog:
         if not backlog.works:

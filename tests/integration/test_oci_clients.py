@@ -382,3 +382,16 @@ def test_batched_embed_sends_each_batch_to_oci_and_merges_the_answers(mock_url: 
     client = cohere_dyn.OciClientV2(base_url=mock_url, **credentials)
     answer = client.embed(model="embed-v4.0", texts=[f"text {i}" for i in range(5)], input_type="search_document", embedding_types=["float"], batch_size=2)
     assert len(answer.embeddings.float) == 5
+
+
+@pytest.mark.parametrize("region", ["us-chicago-1.evil.test/x", "us-chicago-1#", "us chicago 1"])
+def test_a_region_that_would_change_the_host_is_refused_before_anything_is_sent(key: tuple[Path, Any], region: str) -> None:
+    with pytest.raises(ValueError, match="region"):
+        cohere_dyn.OciClientV2(**client_kwargs(key[0], oci_region=region))
+
+
+@pytest.mark.parametrize("url", ["https://user:hunter2@oci.test", "https://oci.test/v1?x=1", "https://oci.test\r\n"])
+def test_a_base_url_that_would_be_sent_mangled_is_refused(key: tuple[Path, Any], url: str) -> None:
+    with pytest.raises(ValueError, match="base_url") as caught:
+        cohere_dyn.OciClientV2(**client_kwargs(key[0], base_url=url))
+    assert "hunter2" not in str(caught.value)

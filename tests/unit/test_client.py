@@ -37,7 +37,7 @@ def test_base_url_comes_from_co_api_url(monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.parametrize("client_class", [cohere_dyn.Client, cohere_dyn.AsyncClient])
 @pytest.mark.parametrize(
-    "url", ["file:///etc/passwd", "htps://api.cohere.com", "api.cohere.com", "http://", "https:///v1", "ftp://x.test", "http://a b.test"]
+    "url", ["file:///etc/passwd", "htps://api.cohere.com", "api.cohere.com", "http://", "https:///v1", "ftp://x.test"]
 )
 def test_a_base_url_that_is_not_http_with_a_host_is_a_value_error_at_construction(client_class: type, url: str) -> None:
     with pytest.raises(ValueError, match="base_url must be an http:// or https:// URL"):
@@ -54,6 +54,55 @@ def test_a_base_url_with_credentials_is_not_echoed() -> None:
     with pytest.raises(ValueError) as caught:
         cohere_dyn.Client("k", base_url="ftp://user:hunter2@x.test", spec=TINY_SPEC)
     assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("client_class", [cohere_dyn.Client, cohere_dyn.AsyncClient])
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://api.test/v1#top", "fragment"),
+        ("https://api.test/v1?region=eu", "query"),
+        ("https://api.test?", "query"),
+        ("https://user:hunter2@api.test", "credentials"),
+        ("https://hunter2@api.test/v1", "credentials"),
+        ("https://user:hun/ter2@api.test", "credentials"),
+        ("https://api.test/v1 ", "whitespace"),
+        (" https://api.test", "whitespace"),
+        ("http://a b.test", "whitespace"),
+        ("https://api.test\r\nX-Injected: 1", "whitespace"),
+        ("https://api.test/v1\n", "whitespace"),
+        ("https://api.test/\x00", "control"),
+        ("https://api.test:99999", "port"),
+        ("https://api.test:https", "port"),
+    ],
+)
+def test_a_base_url_that_would_be_sent_mangled_is_refused_at_construction(client_class: type, url: str, problem: str) -> None:
+    with pytest.raises(ValueError, match="base_url") as caught:
+        client_class("k", base_url=url, spec=TINY_SPEC)
+    message = str(caught.value)
+    assert problem in message or (problem == "credentials" and "port" in message)
+    assert "hunter2" not in message and "hun/ter2" not in message
+
+
+@pytest.mark.parametrize("url", ["https://user:hunter2@api.test", "https://api.test/v1#x"])
+def test_a_bad_co_api_url_or_aws_endpoint_is_refused_too(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("CO_API_URL", url)
+    with pytest.raises(ValueError, match="base_url"):
+        cohere_dyn.Client("k", spec=TINY_SPEC)
+    with pytest.raises(ValueError) as caught:
+        cohere_dyn.BedrockClient(aws_access_key="A", aws_secret_key="S", aws_region="us-east-1", base_url=url)
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["https://api.test", "http://127.0.0.1:8080/base/", "http://[::1]:8080", "https://api.test/v1/@team"])
+def test_a_base_url_with_a_host_port_and_path_is_taken(url: str) -> None:
+    assert cohere_dyn.Client("k", base_url=url, spec=TINY_SPEC)._base_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize("region", ["us-east-1.evil.test#", "us-east-1/x", "us east 1"])
+def test_an_aws_region_that_would_change_the_host_is_refused(region: str) -> None:
+    with pytest.raises(ValueError, match="region"):
+        cohere_dyn.BedrockClient(aws_access_key="A", aws_secret_key="S", aws_region=region)
 
 
 @pytest.mark.parametrize("value", [0, -1, 2.5, True, "10"])
