@@ -115,9 +115,13 @@ class AsyncClient(ClientBase):
 
         return await wait_async(self, job, timeout, interval, progress)
 
-    def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+    def _invoke(self, operation: Operation, kwargs: dict[str, Any], raw: bool = False) -> Any:
         """A coroutine for the call, or for a stream method its (not yet opened) AsyncStream."""
         caller = self._caller or self._start()
+        if raw:  # client.with_raw_response
+            from ._call._raw import raw_call_async
+
+            return raw_call_async(caller, operation, kwargs)
         if operation.streaming:
             return caller.stream(operation, kwargs)
         if operation.tokenizer is not None:

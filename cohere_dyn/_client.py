@@ -182,7 +182,7 @@ class ClientBase(Group):
     def __repr__(self) -> str:
         return f"<cohere_dyn.{type(self).__name__} base_url={self._base_url!r} spec={self._spec.source!r}>"
 
-    def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+    def _invoke(self, operation: Operation, kwargs: dict[str, Any], raw: bool = False) -> Any:
         raise NotImplementedError
 
     def _current_key(self) -> str:
@@ -323,8 +323,12 @@ class Client(ClientBase):
             name=name, timeout=timeout, interval=interval,
         )
 
-    def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+    def _invoke(self, operation: Operation, kwargs: dict[str, Any], raw: bool = False) -> Any:
         caller = self._caller or self._start()
+        if raw:  # client.with_raw_response: one request, its HTTP response beside the answer
+            from ._call._raw import raw_call
+
+            return raw_call(caller, operation, kwargs)
         if operation.tokenizer is not None:
             from ._workflows._tokenizer import call
 

@@ -306,6 +306,14 @@ class Group(metaclass=GroupType):
         self.__dict__[name] = value
         return value
 
+    @property
+    def with_raw_response(self) -> Any:
+        """These methods answering an HttpResponse: `.status_code`, `.headers`, and `.data`, what
+        the plain call returns (see cohere_dyn._call._raw)."""
+        from ._call._raw import RawView
+
+        return RawView(self)
+
     def __dir__(self) -> list[str]:
         own = [name for name in type(self).__dict__ if not name.startswith("_")]
         inherited = [name for cls in type(self).__mro__[1:] for name in cls.__dict__ if not name.startswith("_")]

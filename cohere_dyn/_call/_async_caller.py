@@ -45,9 +45,10 @@ class AsyncCaller:
         that a TypeError or ValidationError raises where the call is awaited)."""
         return self.fetch(prepare(self.spec, operation, kwargs, validate=self.client._validate))
 
-    async def fetch(self, prepared: PreparedRequest, retry: RetryPolicy | None = None) -> Any:
-        """Send a prepared request and decode its answer (`retry`: see `send`). The first attempt
-        is made here, the rest (if it failed) by `_attempts`: one coroutine less per call."""
+    async def fetch(self, prepared: PreparedRequest, retry: RetryPolicy | None = None, raw: bool = False) -> Any:
+        """Send a prepared request and decode its answer (`retry`: see `send`; `raw`: the answer in
+        an AsyncHttpResponse, with its status and headers). The first attempt is made here, the rest
+        (if it failed) by `_attempts`: one coroutine less per call."""
         self._check_loop()
         request = build_request(self.client, prepared)
         try:
@@ -63,9 +64,14 @@ class AsyncCaller:
                 content = await response.aread()
             finally:
                 await response.aclose()
-            return decode_content(
+            data = decode_content(
                 self.spec, prepared.operation, response.status_code, response.headers, content, self.deployment
             )
+            if raw:
+                from ._raw import AsyncHttpResponse
+
+                return AsyncHttpResponse(response.status_code, response.headers, data)
+            return data
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
 

@@ -52,6 +52,10 @@ class SyncCaller:
         self.deployment = client._deployment  # None for the Cohere API; see _deployments
 
     def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+        return self.respond(operation, kwargs)[1]
+
+    def respond(self, operation: Operation, kwargs: dict[str, Any]) -> tuple[Response, Any]:
+        """The HTTP response of a call and what it answers (a response object, or a stream)."""
         prepared = prepare(self.spec, operation, kwargs, validate=self.client._validate)
         request = self.http_request(prepared)
         try:
@@ -62,8 +66,8 @@ class SyncCaller:
                 # a wrong answer's message quotes what the server sent instead of a stream
                 decoders = self.deployment.stream_decoders_for(operation) if self.deployment is not None else None
                 client = self.client
-                return Stream(response, operation, self.spec, client._validate_events, decoders, client._max_response_bytes)
-            return decode_response(self.spec, operation, response, self.deployment)
+                return response, Stream(response, operation, self.spec, client._validate_events, decoders, client._max_response_bytes)
+            return response, decode_response(self.spec, operation, response, self.deployment)
         except CohereError as exc:
             raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
 

@@ -202,9 +202,9 @@ class _OciClient:
     def _resolve_key(self, key: Any) -> None:
         return None  # requests are signed with OCI credentials, not a Cohere key
 
-    def _invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Any:
+    def _invoke(self, operation: Operation, kwargs: dict[str, Any], raw: bool = False) -> Any:
         self._deployment.route(operation)  # NotServedError before anything is checked or sent
-        return super()._invoke(operation, kwargs)  # type: ignore[misc]
+        return super()._invoke(operation, kwargs, raw)  # type: ignore[misc]
 
     def __repr__(self) -> str:
         deployment = self._deployment

@@ -115,6 +115,11 @@ class AsyncStream:
         """Every event received so far."""
         return list(self._source.events) if self._source is not None else []
 
+    @property
+    def response(self) -> Any:
+        """The HTTP response (its `status_code` and `headers`), once the stream is open; else None."""
+        return self._response
+
     async def text(self) -> AsyncIterator[str]:
         """Only the text pieces, as they arrive."""
         accumulator = Accumulator(self._operation, self._spec)
