@@ -40,7 +40,6 @@ from ._errors import (
 from ._spec._document import Spec
 from ._timeout import Timeout
 from ._version import __version__
-from .environment import ClientEnvironment
 
 _SDK_MODULES = _sdk_modules.install()  # `cohere_dyn.datasets`, `cohere_dyn.finetuning.finetuning`...: the SDK's module paths
 
@@ -126,6 +125,7 @@ _LAZY = {
     "RequestOptions": "_call._prepare",
     "NotImplementedError": "errors",  # the official SDK's name for NotImplementedApiError (not in __all__)
     "StreamedEmbedding": "_bulk._embed_stream",
+    "ClientEnvironment": "environment",  # enum costs import time that a client doesn't need
     "DefaultAioHttpClient": "_transports._httpx_clients",
     "DefaultAsyncHttpxClient": "_transports._httpx_clients",
     **dict.fromkeys(

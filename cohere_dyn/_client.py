@@ -16,7 +16,6 @@ from ._errors import ApiError
 from ._call._headers import check_header_name, check_header_value
 from ._spec._document import Spec
 from ._timeout import Timeout
-from .environment import ClientEnvironment
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,6 +23,8 @@ if TYPE_CHECKING:
     from typing import Any, Callable
 
     from ._call._caller import SyncCaller
+    from enum import Enum
+
     from ._spec._operations import Operation
 
 __all__ = [
@@ -36,7 +37,7 @@ __all__ = [
     "checked_base_url",
 ]
 
-DEFAULT_BASE_URL = ClientEnvironment.PRODUCTION.value
+DEFAULT_BASE_URL = "https://api.cohere.com"  # ClientEnvironment.PRODUCTION (environment.py; enum is not imported for it)
 DEFAULT_MAX_CONNECTIONS = 100
 # The largest answers are a few MB (a batch of embeddings of every type, a rerank returning its
 # documents); a gzip bomb inflating past this stops here instead of filling memory.
@@ -108,7 +109,7 @@ class ClientBase(Group):
         validate: bool = True,
         validate_events: bool = False,
         key_header: str = "Authorization",
-        environment: ClientEnvironment | str | None = ClientEnvironment.PRODUCTION,
+        environment: Enum | str | None = DEFAULT_BASE_URL,  # a ClientEnvironment, or a URL
         httpx_client: Any = None,
         thread_pool_executor: Executor | None = None,
         log_warning_experimental_features: bool = True,
@@ -193,11 +194,12 @@ class ClientBase(Group):
         return key
 
 
-def _environment_url(environment: ClientEnvironment | str | None) -> str:
-    if isinstance(environment, ClientEnvironment):
-        return environment.value
+def _environment_url(environment: Enum | str | None) -> str:
     if isinstance(environment, str) and environment:
         return environment
+    value = getattr(environment, "value", None)  # a ClientEnvironment, known without importing enum
+    if isinstance(value, str) and value:
+        return value
     if environment is None:
         raise ValueError("pass base_url=... or environment=ClientEnvironment.PRODUCTION: there is no base URL")
     raise TypeError(f"environment must be a ClientEnvironment or a URL, not {type(environment).__name__}")

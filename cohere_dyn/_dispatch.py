@@ -33,6 +33,7 @@ __all__ = [
     "GroupType",
     "MethodTree",
     "PagerNode",
+    "RawView",
     "bind_positional",
     "group_class",
     "install_methods",
@@ -310,8 +311,6 @@ class Group(metaclass=GroupType):
     def with_raw_response(self) -> Any:
         """These methods answering an HttpResponse: `.status_code`, `.headers`, and `.data`, what
         the plain call returns (see cohere_dyn._call._raw)."""
-        from ._call._raw import RawView
-
         return RawView(self)
 
     def __dir__(self) -> list[str]:
@@ -321,6 +320,37 @@ class Group(metaclass=GroupType):
 
     def __repr__(self) -> str:
         return f"<cohere_dyn group {'.'.join(self._path)}: {', '.join(sorted(self._tree.children))}>"
+
+
+class RawView:
+    """`group.with_raw_response`: its methods, each answering an `HttpResponse` (see `_call/_raw.py`)."""
+
+    __slots__ = ("_group",)
+
+    def __init__(self, group: Any):
+        self._group = group
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        group = self._group
+        operation = group._tree.children.get(name) if name[:1] != "_" else None
+        if not isinstance(operation, Operation) or operation.bulk:
+            where = ".".join(group._path) or type(group).__name__
+            raise AttributeError(f"{where}.with_raw_response has no method {name!r}")
+        invoke = group._invoke
+
+        def raw(*args: Any, **kwargs: Any) -> Any:
+            if args:
+                bind_positional(operation, args, kwargs)
+            return invoke(operation, kwargs, raw=True)
+
+        raw.__name__ = name
+        raw.__qualname__ = f"{operation.qualified_name} (raw response)"
+        raw.__doc__ = f"{operation.qualified_name}, answered with the HTTP status and headers: an HttpResponse whose .data is its answer."
+        return raw
+
+    def __dir__(self) -> list[str]:
+        return sorted(name for name, node in self._group._tree.children.items() if isinstance(node, Operation) and not node.bulk)
+
 
 
 def _packaged(group: Group) -> bool:

@@ -5,10 +5,12 @@
 
 import enum
 
+from ._client import DEFAULT_BASE_URL
+
 __all__ = ["ClientEnvironment"]
 
 
 class ClientEnvironment(enum.Enum):
     """A named base URL for `Client(environment=...)`; `base_url=` (or CO_API_URL) takes precedence."""
 
-    PRODUCTION = "https://api.cohere.com"
+    PRODUCTION = DEFAULT_BASE_URL

@@ -15,12 +15,12 @@ tokenize asks the API.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from .._errors import Headers
 from .._spec._operations import Operation
 
-__all__ = ["AsyncHttpResponse", "HttpResponse", "RawView"]
+__all__ = ["AsyncHttpResponse", "HttpResponse", "raw_call", "raw_call_async"]
 
 
 class HttpResponse:
@@ -74,38 +74,6 @@ class _OpenedStream:
 
     async def __aexit__(self, *exc_info: Any) -> None:
         await self._stream.aclose()
-
-
-class RawView:
-    """`group.with_raw_response`: its methods, each answering an `HttpResponse`."""
-
-    __slots__ = ("_group",)
-
-    def __init__(self, group: Any):
-        self._group = group
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        group = self._group
-        operation = group._tree.children.get(name) if name[:1] != "_" else None
-        if not isinstance(operation, Operation) or operation.bulk:
-            where = ".".join(group._path) or type(group).__name__
-            raise AttributeError(f"{where}.with_raw_response has no method {name!r}")
-        from .._dispatch import bind_positional
-
-        invoke = group._invoke
-
-        def raw(*args: Any, **kwargs: Any) -> Any:
-            if args:
-                bind_positional(operation, args, kwargs)
-            return invoke(operation, kwargs, raw=True)
-
-        raw.__name__ = name
-        raw.__qualname__ = f"{operation.qualified_name} (raw response)"
-        raw.__doc__ = f"{operation.qualified_name}, answered with the HTTP status and headers: an HttpResponse whose .data is its answer."
-        return raw
-
-    def __dir__(self) -> list[str]:
-        return sorted(name for name, node in self._group._tree.children.items() if isinstance(node, Operation) and not node.bulk)
 
 
 def raw_call(caller: Any, operation: Operation, kwargs: dict[str, Any]) -> HttpResponse:
