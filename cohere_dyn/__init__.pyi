@@ -6,10 +6,6 @@ from typing import Any, Mapping
 from . import errors as errors
 from . import mock as mock
 from . import types as types
-from ._async_client import (
-    AsyncClient as AsyncClient,
-    AsyncClientV2 as AsyncClientV2,
-)
 from ._bulk._embed_stream import StreamedEmbedding as StreamedEmbedding
 from ._call._prepare import RequestOptions as RequestOptions
 from ._compat._alias import install_as_cohere as install_as_cohere
@@ -60,12 +56,8 @@ from ._errors import (
     ValidationProblem as ValidationProblem,
     WaitTimeoutError as WaitTimeoutError,
 )
-from ._models._model import (
-    Model as Model,
-    ModelList as ModelList,
-)
+from ._models._model import ModelList as ModelList
 from ._spec._document import Spec as Spec
-from ._streaming._async_stream import AsyncStream as AsyncStream
 from ._timeout import Timeout as Timeout
 from ._transports._base import HttpRequest as HttpRequest
 from ._transports._httpx_clients import (
@@ -76,10 +68,17 @@ from ._workflows._pagination import paginate as paginate
 from .environment import ClientEnvironment as ClientEnvironment
 from ._generated_types import Client as Client
 from ._generated_types import ClientV2 as ClientV2
+from ._generated_types import AsyncClient as AsyncClient
+from ._generated_types import AsyncClientV2 as AsyncClientV2
 from ._generated_types import Stream as Stream
+from ._generated_types import AsyncStream as AsyncStream
+from ._generated_types import Model as Model
 
 __version__: str
 __all__: list[str]
+
+OMIT: Any
+"""The official SDK's "not given", for any keyword argument."""
 
 def validate(method: str, payload: Mapping[str, Any], spec: str | PathLike[str] | Spec | None = None) -> None:
     """Check a payload for `method` (e.g. "v2.chat") against the spec, offline, with no key."""
@@ -87,7 +86,7 @@ def validate(method: str, payload: Mapping[str, Any], spec: str | PathLike[str] 
 def __getattr__(name: str) -> Any:
     """The SDK's module paths (`cohere_dyn.finetuning.Settings(...)`)."""
 
-# payload constructors (cohere_dyn.types)
+# the model classes and type aliases of cohere_dyn.types
 from .types import ApiMeta as ApiMeta
 from .types import ApiMetaApiVersion as ApiMetaApiVersion
 from .types import ApiMetaBilledUnits as ApiMetaBilledUnits

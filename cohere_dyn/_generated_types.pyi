@@ -4,7 +4,10 @@ import builtins
 from concurrent.futures import Executor
 from datetime import datetime
 from os import PathLike
-from typing import IO, Any, Callable, Generic, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
+from typing import (
+    IO, Any, AsyncIterable, AsyncIterator, Callable, ClassVar, Generator, Generic, Iterable, Iterator, Literal,
+    Mapping, Sequence, TypeVar,
+)
 
 from typing_extensions import NotRequired, Required, Self, TypeAlias, TypedDict
 
@@ -15,6 +18,156 @@ from ._timeout import Timeout
 from ._transports._base import Transport
 from .environment import ClientEnvironment
 
+from .types import (
+    ApiMeta,
+    ApiMetaApiVersion,
+    ApiMetaBilledUnits,
+    ApiMetaTokens,
+    AssistantMessageContentItem,
+    AssistantMessageResponseContentItem,
+    AudioTranscriptionsCreateResponse,
+    AuthTokenType,
+    BaseModel,
+    BaseType,
+    Batch,
+    BatchStatus,
+    ChatCitation,
+    ChatConnector,
+    ChatContentDeltaEventDeltaMessage,
+    ChatContentDeltaEventDeltaMessageContent,
+    ChatContentStartEventDeltaMessage,
+    ChatContentStartEventDeltaMessageContent,
+    ChatDataMetrics,
+    ChatDocument,
+    ChatFinishReason,
+    ChatMessageStartEventDeltaMessage,
+    ChatMessageV2,
+    ChatResponse,
+    ChatSearchQuery,
+    ChatSearchResult,
+    ChatSearchResultConnector,
+    ChatToolCallDeltaEventDeltaMessage,
+    ChatToolCallDeltaEventDeltaMessageToolCalls,
+    ChatToolCallDeltaEventDeltaMessageToolCallsFunction,
+    ChatToolCallStartEventDeltaMessage,
+    ChatToolPlanDeltaEventDeltaMessage,
+    CheckApiKeyResponse,
+    Citation,
+    CitationOptions,
+    CitationStartEventDeltaMessage,
+    CitationType,
+    ClassifyDataMetrics,
+    ClassifyExample,
+    ClassifyResponse,
+    ClassifyResponseClassificationsItemLabelsValue,
+    CompatibleEndpoint,
+    Connector,
+    ConnectorOAuth,
+    Content,
+    CreateBatchResponse,
+    CreateConnectorOAuth,
+    CreateConnectorResponse,
+    CreateConnectorServiceAuth,
+    CreateEmbedJobResponse,
+    CreateFinetunedModelResponse,
+    Dataset,
+    DatasetPart,
+    DatasetType,
+    DatasetValidationStatus,
+    DatasetsCreateResponse,
+    DatasetsGetResponse,
+    DatasetsGetUsageResponse,
+    DatasetsListResponse,
+    DetokenizeResponse,
+    Document,
+    EmbedByTypeResponse,
+    EmbedContent,
+    EmbedImageUrl,
+    EmbedInput,
+    EmbedInputType,
+    EmbedJob,
+    EmbedResponse,
+    EmbeddingType,
+    Event,
+    FinetuneDatasetMetrics,
+    FinetunedModel,
+    FinishReason,
+    GenerateStreamedResponse,
+    Generation,
+    GetBatchResponse,
+    GetConnectorResponse,
+    GetFinetunedModelResponse,
+    GetModelResponse,
+    GetModelResponseSamplingDefaults,
+    Hyperparameters,
+    ImageUrl,
+    LabelMetric,
+    ListBatchesResponse,
+    ListConnectorsResponse,
+    ListEmbedJobResponse,
+    ListEventsResponse,
+    ListFinetunedModelsResponse,
+    ListModelsResponse,
+    ListTrainingStepMetricsResponse,
+    LoraTargetModules,
+    Message,
+    Metrics,
+    MetricsEmbedData,
+    MetricsEmbedDataFieldsItem,
+    NonStreamedChatResponse,
+    OAuthAuthorizeResponse,
+    ParseBlock,
+    ParseBoundingBox,
+    ParseBoundingBoxNormalized,
+    ParseDocument,
+    ParseImageBlock,
+    ParseImageCategory,
+    ParseInfo,
+    ParseMarkdownPage,
+    ParseOutputFormat,
+    ParseResponse,
+    ParseTableBlock,
+    ParseTextBlock,
+    Priority,
+    RerankDocument,
+    RerankRelevantSpanResponse,
+    RerankRelevantSpans,
+    RerankResponse,
+    RerankResponseResultsItemDocument,
+    RerankerDataMetrics,
+    ResponseFormat,
+    ResponseFormatV2,
+    Settings,
+    SingleGenerationInStream,
+    SingleGenerationTokenLikelihoodsItem,
+    Source,
+    Status,
+    Strategy,
+    StreamedChatResponse,
+    SummarizeResponse,
+    TextContent,
+    Thinking,
+    TokenizeResponse,
+    Tool,
+    ToolCall,
+    ToolCallV2,
+    ToolCallV2Function,
+    ToolContent,
+    ToolParameterDefinitionsValue,
+    ToolResult,
+    ToolV2,
+    ToolV2Function,
+    TrainingStepMetrics,
+    UpdateConnectorResponse,
+    UpdateFinetunedModelResponse,
+    Usage,
+    UsageBilledUnits,
+    UsageTokens,
+    V2ChatStreamResponse,
+    V2RerankResponse,
+    WandbConfig,
+)
+
 _E = TypeVar("_E", covariant=True)
 _R = TypeVar("_R", covariant=True)
 
@@ -22,24 +175,35 @@ File: TypeAlias = bytes | str | PathLike[str] | IO[bytes] | tuple[Any, ...]
 """A multipart file: a path, bytes, a binary file object, or (filename, content[, content_type])."""
 
 
-class Object(Mapping[str, Any]):
-    """A response object: declared fields as attributes (None when the server left one out),
-    every key with `obj[key]`, and `to_dict()` for the JSON itself."""
+class Model:
+    """An object of the API, or one built to send to it (the classes of `cohere_dyn.types`): its
+    declared fields as attributes, its JSON with `to_dict()` and `obj["key"]`, pydantic's methods."""
 
-    def to_dict(self) -> dict[str, Any]: ...
-    def __getitem__(self, key: str) -> Any: ...
-    def __iter__(self) -> Iterator[str]: ...
-    def __len__(self) -> int: ...
-    def model_dump(self, **options: Any) -> dict[str, Any]: ...
-    def model_dump_json(self, **options: Any) -> str: ...
-    def json(self, **options: Any) -> str: ...
+    model_fields: ClassVar[builtins.dict[str, Any]]
+
+    def __init__(self, **fields: Any) -> None: ...
+    def to_dict(self) -> builtins.dict[str, Any]: ...
     def dict(self, **options: Any) -> builtins.dict[str, Any]: ...
-
-
-class FreeObject(Object):
-    """A response object whose schema declares no fields: any attribute may be read."""
-
-    def __getattr__(self, name: str) -> Any: ...
+    def json(self, **options: Any) -> str: ...
+    def model_dump(self, **options: Any) -> builtins.dict[str, Any]: ...
+    def model_dump_json(self, **options: Any) -> str: ...
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self: ...
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self: ...
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes, **options: Any) -> Self: ...
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self: ...
+    @classmethod
+    def model_json_schema(cls, **options: Any) -> builtins.dict[str, Any]: ...
+    @property
+    def model_fields_set(self) -> set[str]: ...
+    @property
+    def model_extra(self) -> builtins.dict[str, Any]: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def __contains__(self, key: object) -> bool: ...
+    def __iter__(self) -> Iterator[tuple[str, Any]]: ...
 
 
 class Stream(Generic[_E, _R]):
@@ -56,7 +220,24 @@ class Stream(Generic[_E, _R]):
     def __exit__(self, *exc_info: object) -> None: ...
 
 
-class _ClientBase:
+class AsyncStream(Generic[_E, _R]):
+    """`async for` over events as they arrive; `await stream.final()` is the result the
+    non-streamed call returns."""
+
+    @property
+    def events(self) -> list[_E]: ...
+    def __aiter__(self) -> Self: ...
+    async def __anext__(self) -> _E: ...
+    def __await__(self) -> Generator[Any, None, Self]: ...
+    def text(self) -> AsyncIterator[str]: ...
+    async def final(self) -> _R: ...
+    async def aclose(self) -> None: ...
+    async def close(self) -> None: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+
+class _ClientCommon:
     def __init__(
         self,
         api_key: str | Callable[[], str] | None = None,
@@ -68,6 +249,7 @@ class _ClientBase:
         max_retries: int = 2,
         spec: str | PathLike[str] | Spec | None = None,
         transport: Transport | None = None,
+        max_connections: int = ...,
         max_response_bytes: int = ...,
         validate: bool = True,
         validate_events: bool = False,
@@ -77,548 +259,71 @@ class _ClientBase:
         thread_pool_executor: Executor | None = None,
         log_warning_experimental_features: bool = True,
     ) -> None: ...
+    @property
+    def utils(self) -> Any: ...
+
+
+class _ClientBase(_ClientCommon):
     def close(self) -> None: ...
+    def wait(
+        self, job: Any, timeout: float | None = None, interval: float = 2.0, *, progress: Callable[[Any], Any] | None = None
+    ) -> Any: ...
     def fetch_tokenizer(self, *, model: str) -> Any: ...
+    def embed_dataset(
+        self,
+        input: str,
+        output: str,
+        *,
+        model: str,
+        input_type: str,
+        embedding_types: list[str] | None = None,
+        truncate: str | None = None,
+        field: str = "text",
+        format: str | None = None,
+        name: str | None = None,
+        timeout: float | None = None,
+        interval: float = 2.0,
+        progress: Callable[[str], Any] | None = None,
+    ) -> Any: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...
 
 
-class ToolCallParam(TypedDict, total=False):
-    """A call the model asks you to make to one of your tools (v1)"""
-
-    name: Required[str]
-    parameters: Required[Mapping[str, Any]]
-
-
-class ChatMessageParam(TypedDict, total=False):
-    """A text turn of a v1 chat history, written by the user, the model or the system"""
-
-    role: Required[Literal['CHATBOT', 'SYSTEM', 'USER']]
-    message: Required[str]
-    tool_calls: Sequence[ToolCallParam]
-
-
-class ToolResultParam(TypedDict, total=False):
-    """The outcome of one tool call, sent back to the model (v1)"""
-
-    call: Required[ToolCallParam]
-    outputs: Required[Sequence[Mapping[str, Any]]]
-
-
-class ChatToolMessageParam(TypedDict, total=False):
-    """A turn of a v1 chat history that carries tool results"""
-
-    role: Required[Literal['TOOL']]
-    tool_results: Sequence[ToolResultParam]
-
-
-MessageParam: TypeAlias = ChatMessageParam | ChatToolMessageParam
-"""One turn of a v1 chat history, told apart by `role`"""
-
-
-class ChatConnectorParam(TypedDict, total=False):
-    """A connector to search while answering a v1 chat request"""
-
-    id: Required[str]
-    user_access_token: str
-    continue_on_failure: bool
-    options: Mapping[str, Any]
-
-
-ChatDocumentParam: TypeAlias = Mapping[str, Any]
-"""A document for v1 chat: a map of string fields such as title, text, author or date, all shown to the model"""
-
-
-class ToolParameterDefinitionsValueParam(TypedDict, total=False):
-    """The definition of one tool parameter"""
-
-    description: str
-    type: Required[str]
-    required: bool
-
-
-class ToolParam(TypedDict, total=False):
-    """A tool (function) the model may ask to call in v1 chat"""
-
-    name: Required[str]
-    description: Required[str]
-    parameter_definitions: Mapping[str, ToolParameterDefinitionsValueParam]
-
-
-class ChatTextResponseFormatParam(TypedDict, total=False):
-    """Reply in plain text"""
-
-    type: Required[Literal['text']]
-
-
-class JsonResponseFormatParam(TypedDict, total=False):
-    """Reply with a JSON object"""
-
-    type: Required[Literal['json_object']]
-    schema: Mapping[str, Any]
-
-
-ResponseFormatParam: TypeAlias = ChatTextResponseFormatParam | JsonResponseFormatParam
-"""The format the v1 reply must follow: plain text, or a JSON object (optionally matching a schema)"""
-
-
-class ChatCitation(Object):
-    """A span of a v1 reply that cites documents"""
-
-    start: int
-    end: int
-    text: str
-    document_ids: Sequence[str]
-    type: Literal['TEXT_CONTENT', 'PLAN'] | None
-
-
-class ChatDocument(FreeObject):
-    """A document for v1 chat: a map of string fields such as title, text, author or date, all shown to the model"""
-
-    id: str | None
-
-
-class ChatSearchQuery(Object):
-    """A search query generated for a v1 chat message"""
-
-    text: str
-    generation_id: str
-
-
-class ChatSearchResultConnector(Object):
-    """The connector a search ran against"""
-
-    id: str
-
-
-class ChatSearchResult(Object):
-    """The outcome of one search of one connector"""
-
-    search_query: ChatSearchQuery | None
-    connector: ChatSearchResultConnector
-    document_ids: Sequence[str]
-    error_message: str | None
-    continue_on_failure: bool | None
-
-
-FinishReason: TypeAlias = Literal['COMPLETE', 'STOP_SEQUENCE', 'ERROR', 'ERROR_TOXIC', 'ERROR_LIMIT', 'USER_CANCEL', 'MAX_TOKENS', 'TIMEOUT']
-"""Why generation stopped: COMPLETE (finished), STOP_SEQUENCE, MAX_TOKENS, ERROR, ERROR_TOXIC, ERROR_LIMIT (context length reached), USER_CANCEL or TIMEO..."""
-
-
-class ToolCall(Object):
-    """A call the model asks you to make to one of your tools (v1)"""
-
-    name: str
-    parameters: FreeObject
-
-
-class ChatMessage(Object):
-    """A text turn of a v1 chat history, written by the user, the model or the system"""
-
-    role: Literal['CHATBOT', 'SYSTEM', 'USER']
-    message: str
-    tool_calls: Sequence[ToolCall] | None
-
-
-class ToolResult(Object):
-    """The outcome of one tool call, sent back to the model (v1)"""
-
-    call: ToolCall
-    outputs: Sequence[FreeObject]
-
-
-class ChatToolMessage(Object):
-    """A turn of a v1 chat history that carries tool results"""
-
-    role: Literal['TOOL']
-    tool_results: Sequence[ToolResult] | None
-
-
-Message: TypeAlias = ChatMessage | ChatToolMessage
-"""One turn of a v1 chat history, told apart by `role`"""
-
-
-class ApiMetaApiVersion(Object):
+class _AsyncClientBase(_ClientCommon):
+    async def close(self) -> None: ...
+    async def wait(
+        self, job: Any, timeout: float | None = None, interval: float = 2.0, *, progress: Callable[[Any], Any] | None = None
+    ) -> Any: ...
+    async def fetch_tokenizer(self, *, model: str) -> Any: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *exc_info: object) -> None: ...
+
+
+class ApiMetaApiVersionParam(TypedDict, total=False):
     """The API version that served the request"""
 
-    version: str
-    is_deprecated: bool | None
-    is_experimental: bool | None
+    version: Required[str]
+    is_deprecated: bool
+    is_experimental: bool
 
 
-class ApiMetaBilledUnits(Object):
+class ApiMetaBilledUnitsParam(TypedDict, total=False):
     """The units the request is billed for"""
 
-    images: float | None
-    image_tokens: float | None
-    pages: float | None
-    input_tokens: float | None
-    output_tokens: float | None
-    search_units: float | None
-    classifications: float | None
+    images: float
+    image_tokens: float
+    pages: float
+    input_tokens: float
+    output_tokens: float
+    search_units: float
+    classifications: float
 
 
-class ApiMetaTokens(Object):
+class ApiMetaTokensParam(TypedDict, total=False):
     """Token counts of the request, billed or not"""
 
-    input_tokens: float | None
-    output_tokens: float | None
-
-
-class ApiMeta(Object):
-    """Metadata about a request, such as API version and billing"""
-
-    api_version: ApiMetaApiVersion | None
-    billed_units: ApiMetaBilledUnits | None
-    tokens: ApiMetaTokens | None
-    cached_tokens: float | None
-    warnings: Sequence[str] | None
-
-
-class NonStreamedChatResponse(Object):
-    """The complete answer to a v1 chat request"""
-
-    text: str
-    generation_id: str | None
-    response_id: str | None
-    citations: Sequence[ChatCitation] | None
-    documents: Sequence[ChatDocument] | None
-    is_search_required: bool | None
-    search_queries: Sequence[ChatSearchQuery] | None
-    search_results: Sequence[ChatSearchResult] | None
-    finish_reason: FinishReason | None
-    tool_calls: Sequence[ToolCall] | None
-    chat_history: Sequence[Message] | None
-    prompt: str | None
-    meta: ApiMeta | None
-
-
-class ChatStreamStartEvent(Object):
-    """The first event of a v1 chat stream"""
-
-    event_type: Literal['stream-start']
-    generation_id: str
-
-
-class ChatSearchQueriesGenerationEvent(Object):
-    """The search queries generated for the message"""
-
-    event_type: Literal['search-queries-generation']
-    search_queries: Sequence[ChatSearchQuery]
-
-
-class ChatSearchResultsEvent(Object):
-    """The results of the searches"""
-
-    event_type: Literal['search-results']
-    search_results: Sequence[ChatSearchResult] | None
-    documents: Sequence[ChatDocument] | None
-
-
-class ChatTextGenerationEvent(Object):
-    """The next piece of the reply text"""
-
-    event_type: Literal['text-generation']
-    text: str
-
-
-class ChatCitationGenerationEvent(Object):
-    """Citations for text streamed so far"""
-
-    event_type: Literal['citation-generation']
-    citations: Sequence[ChatCitation]
-
-
-class ChatToolCallsGenerationEvent(Object):
-    """The complete tool calls the model asks for"""
-
-    event_type: Literal['tool-calls-generation']
-    text: str | None
-    tool_calls: Sequence[ToolCall]
-
-
-class ToolCallDelta(Object):
-    """A piece of a tool call being streamed"""
-
-    name: str | None
-    index: float | None
-    parameters: str | None
-    text: str | None
-
-
-class ChatToolCallsChunkEvent(Object):
-    """A piece of a tool call (or of the tool plan) while it is being generated"""
-
-    event_type: Literal['tool-calls-chunk']
-    tool_call_delta: ToolCallDelta
-    text: str | None
-
-
-class ChatStreamEndEvent(Object):
-    """The last event of a v1 chat stream, with the whole response"""
-
-    event_type: Literal['stream-end']
-    finish_reason: Literal['COMPLETE', 'ERROR_LIMIT', 'MAX_TOKENS', 'ERROR', 'ERROR_TOXIC']
-    response: NonStreamedChatResponse
-
-
-class ChatDebugEvent(Object):
-    """Debugging information, such as the prompt sent to the model"""
-
-    event_type: Literal['debug']
-    prompt: str | None
-
-
-StreamedChatResponse: TypeAlias = ChatStreamStartEvent | ChatSearchQueriesGenerationEvent | ChatSearchResultsEvent | ChatTextGenerationEvent | ChatCitationGenerationEvent | ChatToolCallsGenerationEvent | ChatToolCallsChunkEvent | ChatStreamEndEvent | ChatDebugEvent
-"""One event of a streamed v1 chat reply, told apart by `event_type`"""
-
-
-class SingleGenerationTokenLikelihoodsItem(Object):
-    """A token and its log-likelihood"""
-
-    token: str
-    likelihood: float
-
-
-class SingleGeneration(Object):
-    """One generated text"""
-
-    id: str
-    text: str
-    index: int | None
-    likelihood: float | None
-    token_likelihoods: Sequence[SingleGenerationTokenLikelihoodsItem] | None
-
-
-class Generation(Object):
-    """The answer to a generate request"""
-
-    id: str
-    prompt: str | None
-    generations: Sequence[SingleGeneration]
-    meta: ApiMeta | None
-
-
-class GenerateStreamText(Object):
-    """The next piece of generated text"""
-
-    event_type: Literal['text-generation']
-    text: str
-    index: int | None
-    is_finished: bool
-
-
-class SingleGenerationInStream(Object):
-    """One complete generated text at the end of a stream"""
-
-    id: str
-    text: str
-    index: int | None
-    finish_reason: FinishReason
-
-
-class GenerateStreamEndResponse(Object):
-    """The complete result of a streamed generation"""
-
-    id: str
-    prompt: str | None
-    generations: Sequence[SingleGenerationInStream] | None
-
-
-class GenerateStreamEnd(Object):
-    """The last event of a generation stream, with the complete result"""
-
-    event_type: Literal['stream-end']
-    is_finished: bool
-    finish_reason: FinishReason | None
-    response: GenerateStreamEndResponse
-
-
-class GenerateStreamError(Object):
-    """The generation failed; the stream ends"""
-
-    event_type: Literal['stream-error']
-    index: int | None
-    is_finished: bool
-    finish_reason: FinishReason
-    err: str
-
-
-GenerateStreamedResponse: TypeAlias = GenerateStreamText | GenerateStreamEnd | GenerateStreamError
-"""One event of a streamed generation, told apart by `event_type`"""
-
-
-EmbedInputType: TypeAlias = Literal['search_document', 'search_query', 'classification', 'clustering', 'image']
-"""What the embeddings are for, which v3 and later models need: search_document (items stored for search), search_query (queries against them), classific..."""
-
-
-EmbeddingType: TypeAlias = Literal['float', 'int8', 'uint8', 'binary', 'ubinary', 'base64']
-"""A kind of embedding: float, int8 (signed bytes), uint8 (unsigned bytes), binary (packed signed bits), ubinary (packed unsigned bits) or base64 (the fl..."""
-
-
-class Image(Object):
-    """Facts about an embedded image"""
-
-    width: float
-    height: float
-    format: str
-    bit_depth: float
-
-
-class EmbedFloatsResponse(Object):
-    """Float embeddings, the answer when no `embedding_types` were requested"""
-
-    response_type: Literal['embeddings_floats']
-    id: str
-    embeddings: Sequence[Sequence[float]]
-    texts: Sequence[str]
-    images: Sequence[Image] | None
-    meta: ApiMeta | None
-
-
-class EmbedByTypeResponseEmbeddings(Object):
-    """The embeddings, one list per requested type; each list has one embedding per input, in input order"""
-
-    float_: Sequence[Sequence[float]] | None
-    int8: Sequence[Sequence[int]] | None
-    uint8: Sequence[Sequence[int]] | None
-    binary: Sequence[Sequence[int]] | None
-    ubinary: Sequence[Sequence[int]] | None
-    base64: Sequence[str] | None
-
-
-class EmbeddingsByTypeEmbedResponse(Object):
-    """Embeddings of the requested types, the answer when `embedding_types` was given"""
-
-    response_type: Literal['embeddings_by_type']
-    id: str
-    embeddings: EmbedByTypeResponseEmbeddings
-    texts: Sequence[str] | None
-    images: Sequence[Image] | None
-    meta: ApiMeta | None
-
-
-EmbedResponse: TypeAlias = EmbedFloatsResponse | EmbeddingsByTypeEmbedResponse
-"""The answer to a v1 embed request, told apart by `response_type`: floats only, or one list per requested embedding type"""
-
-
-class RerankDocumentParam(TypedDict, total=False):
-    """A document to rerank, with a required `text` field and optional other string fields"""
-
-    text: Required[str]
-
-
-class RerankResponseResultsItemDocument(Object):
-    """The ranked document, when `return_documents` was true"""
-
-    text: str
-
-
-class RerankResponseResultsItem(Object):
-    """One ranked document"""
-
-    document: RerankResponseResultsItemDocument | None
-    index: int
-    relevance_score: float
-
-
-class RerankResponse(Object):
-    """The answer to a v1 rerank request"""
-
-    id: str | None
-    results: Sequence[RerankResponseResultsItem]
-    meta: ApiMeta | None
-
-
-class ClassifyExampleParam(TypedDict, total=False):
-    """A labelled example text"""
-
-    text: str
-    label: str
-
-
-class ClassifyResponseClassificationsItem(Object):
-    """The classification of one input"""
-
-    id: str
-    input: str | None
-    prediction: str | None
-    predictions: Sequence[str]
-    confidence: float | None
-    confidences: Sequence[float]
-    labels: FreeObject
-    classification_type: Literal['single-label', 'multi-label']
-
-
-class ClassifyResponse(Object):
-    """The answer to a classify request"""
-
-    id: str
-    classifications: Sequence[ClassifyResponseClassificationsItem]
-    meta: ApiMeta | None
-
-
-class SummarizeResponse(Object):
-    """The answer to a summarize request"""
-
-    id: str | None
-    summary: str | None
-    meta: ApiMeta | None
-
-
-class TokenizeResponse(Object):
-    """The answer to a tokenize request"""
-
-    tokens: Sequence[int]
-    token_strings: Sequence[str]
-    meta: ApiMeta | None
-
-
-class DetokenizeResponse(Object):
-    """The answer to a detokenize request"""
-
-    text: str
-    meta: ApiMeta | None
-
-
-class CheckApiKeyResponse(Object):
-    """The result of an API key check"""
-
-    valid: bool
-    organization_id: str | None
-    owner_id: str | None
-
-
-class ChatTextContentParam(TypedDict, total=False):
-    """A text part of a message"""
-
-    type: Required[Literal['text']]
-    text: Required[str]
-
-
-class ImageUrlParam(TypedDict, total=False):
-    """Where to find an image"""
-
-    url: Required[str]
-    detail: Literal['auto', 'low', 'high']
-
-
-class ImageContentParam(TypedDict, total=False):
-    """An image part of a user message"""
-
-    type: Required[Literal['image_url']]
-    image_url: Required[ImageUrlParam]
-
-
-ContentParam: TypeAlias = ChatTextContentParam | ImageContentParam
-"""A part of a user message, told apart by `type`"""
-
-
-class UserMessageV2Param(TypedDict, total=False):
-    """A message from the user"""
-
-    role: Required[Literal['user']]
-    content: Required[str | Sequence[ContentParam]]
+    input_tokens: float
+    output_tokens: float
 
 
 class ToolCallV2FunctionParam(TypedDict, total=False):
@@ -633,7 +338,14 @@ class ToolCallV2Param(TypedDict, total=False):
 
     id: str
     type: Literal['function']
-    function: ToolCallV2FunctionParam
+    function: ToolCallV2FunctionParam | ToolCallV2Function
+
+
+class ChatTextContentParam(TypedDict, total=False):
+    """A text part of a message"""
+
+    type: Required[Literal['text']]
+    text: Required[str]
 
 
 class ChatThinkingContentParam(TypedDict, total=False):
@@ -643,8 +355,7 @@ class ChatThinkingContentParam(TypedDict, total=False):
     thinking: Required[str]
 
 
-AssistantMessageV2ContentOneItemParam: TypeAlias = ChatTextContentParam | ChatThinkingContentParam
-"""A part of an assistant message, told apart by `type`: text, or thinking that came before it"""
+AssistantMessageContentItemParam: TypeAlias = ChatTextContentParam | ChatThinkingContentParam
 
 
 class ChatToolSourceParam(TypedDict, total=False):
@@ -664,11 +375,6 @@ class ChatDocumentSourceParam(TypedDict, total=False):
 
 
 SourceParam: TypeAlias = ChatToolSourceParam | ChatDocumentSourceParam
-"""The source of a citation, told apart by `type`"""
-
-
-CitationType: TypeAlias = Literal['TEXT_CONTENT', 'THINKING_CONTENT', 'PLAN']
-"""Where a cited span is: in the reply text (TEXT_CONTENT), in the model's thinking (THINKING_CONTENT) or in the tool plan (PLAN)"""
 
 
 class CitationParam(TypedDict, total=False):
@@ -677,30 +383,233 @@ class CitationParam(TypedDict, total=False):
     start: int
     end: int
     text: str
-    sources: Sequence[SourceParam]
+    sources: Sequence[SourceParam | Source]
     content_index: int
     type: CitationType
+
+
+AssistantMessageResponseContentItemParam: TypeAlias = ChatTextContentParam | ChatThinkingContentParam
+
+
+class ParseTextBlockParam(TypedDict, total=False):
+    """Text read from a page"""
+
+    content: Required[str]
+
+
+class ParseTextContentBlockParam(TypedDict, total=False):
+    """A block of text"""
+
+    type: Required[Literal['text']]
+    text: Required[ParseTextBlockParam | ParseTextBlock]
+
+
+class ParseBoundingBoxParam(TypedDict, total=False):
+    """A rectangle on the page, in pixels from its top-left corner"""
+
+    top_left_x: Required[int]
+    top_left_y: Required[int]
+    bottom_right_x: Required[int]
+    bottom_right_y: Required[int]
+
+
+class ParseBoundingBoxNormalizedParam(TypedDict, total=False):
+    """A rectangle on the page, as fractions (0 to 1) of its width and height"""
+
+    top_left_x: Required[float]
+    top_left_y: Required[float]
+    bottom_right_x: Required[float]
+    bottom_right_y: Required[float]
+
+
+class ParseImageBlockParam(TypedDict, total=False):
+    """An image found on a page, described in words, and where it is"""
+
+    id: Required[str]
+    description: Required[str]
+    category: Required[ParseImageCategory]
+    bounding_box: Required[ParseBoundingBoxParam | ParseBoundingBox]
+    bounding_box_normalized: Required[ParseBoundingBoxNormalizedParam | ParseBoundingBoxNormalized]
+
+
+class ParseImageContentBlockParam(TypedDict, total=False):
+    """A block holding an image"""
+
+    type: Required[Literal['image']]
+    image: Required[ParseImageBlockParam | ParseImageBlock]
+
+
+class ParseTableBlockParam(TypedDict, total=False):
+    """A table found on a page, as HTML, and where it is"""
+
+    type: Required[Literal['html']]
+    html: Required[str]
+    title: str
+    description: str
+    bounding_box: Required[ParseBoundingBoxParam | ParseBoundingBox]
+    bounding_box_normalized: Required[ParseBoundingBoxNormalizedParam | ParseBoundingBoxNormalized]
+
+
+class ParseTableContentBlockParam(TypedDict, total=False):
+    """A block holding a table"""
+
+    type: Required[Literal['table']]
+    table: Required[ParseTableBlockParam | ParseTableBlock]
+
+
+ParseBlockParam: TypeAlias = ParseTextContentBlockParam | ParseImageContentBlockParam | ParseTableContentBlockParam
+
+
+class ChatCitationParam(TypedDict, total=False):
+    """A span of a v1 reply that cites documents"""
+
+    start: Required[int]
+    end: Required[int]
+    text: Required[str]
+    document_ids: Required[Sequence[str]]
+    type: Literal['TEXT_CONTENT', 'PLAN']
+
+
+class ChatContentDeltaEventDeltaMessageContentParam(TypedDict, total=False):
+    """The content part the piece belongs to"""
+
+    thinking: str
+    text: str
+
+
+class ChatContentDeltaEventDeltaMessageParam(TypedDict, total=False):
+    """The message the piece belongs to"""
+
+    content: ChatContentDeltaEventDeltaMessageContentParam | ChatContentDeltaEventDeltaMessageContent
+
+
+class ChatContentDeltaEventDeltaParam(TypedDict, total=False):
+    """The new piece"""
+
+    message: ChatContentDeltaEventDeltaMessageParam | ChatContentDeltaEventDeltaMessage
+
+
+class LogprobItemParam(TypedDict, total=False):
+    """The log probabilities of the tokens of one piece of generated text"""
+
+    text: str
+    token_ids: Required[Sequence[int]]
+    logprobs: Sequence[float]
+
+
+class ChatContentStartEventDeltaMessageContentParam(TypedDict, total=False):
+    """The content part"""
+
+    thinking: str
+    text: str
+    type: Literal['text', 'thinking']
+
+
+class ChatContentStartEventDeltaMessageParam(TypedDict, total=False):
+    """The message the part belongs to"""
+
+    content: ChatContentStartEventDeltaMessageContentParam | ChatContentStartEventDeltaMessageContent
+
+
+class ChatContentStartEventDeltaParam(TypedDict, total=False):
+    """The start of the content part"""
+
+    message: ChatContentStartEventDeltaMessageParam | ChatContentStartEventDeltaMessage
+
+
+class ToolCallParam(TypedDict, total=False):
+    """A call the model asks you to make to one of your tools (v1)"""
+
+    name: Required[str]
+    parameters: Required[Mapping[str, Any]]
+
+
+class UsageBilledUnitsParam(TypedDict, total=False):
+    """The units the request is billed for"""
+
+    input_tokens: float
+    output_tokens: float
+    search_units: float
+    classifications: float
+
+
+class UsageTokensParam(TypedDict, total=False):
+    """Token counts, billed or not"""
+
+    input_tokens: float
+    output_tokens: float
+
+
+class UsageParam(TypedDict, total=False):
+    """Token counts and billing of a v2 chat request"""
+
+    billed_units: UsageBilledUnitsParam | UsageBilledUnits
+    tokens: UsageTokensParam | UsageTokens
+    cached_tokens: float
+
+
+class ChatMessageEndEventDeltaParam(TypedDict, total=False):
+    """The end of the message"""
+
+    error: str
+    finish_reason: ChatFinishReason
+    usage: UsageParam | Usage
+
+
+class ChatMessageStartEventDeltaMessageParam(TypedDict, total=False):
+    """The message being started"""
+
+    role: Literal['assistant']
+
+
+class ChatMessageStartEventDeltaParam(TypedDict, total=False):
+    """The start of the message"""
+
+    message: ChatMessageStartEventDeltaMessageParam | ChatMessageStartEventDeltaMessage
+
+
+class ImageUrlParam(TypedDict, total=False):
+    """Where to find an image"""
+
+    url: Required[str]
+    detail: Literal['auto', 'low', 'high']
+
+
+class ImageContentParam(TypedDict, total=False):
+    """An image part of a user message"""
+
+    type: Required[Literal['image_url']]
+    image_url: Required[ImageUrlParam | ImageUrl]
+
+
+ContentParam: TypeAlias = ChatTextContentParam | ImageContentParam
+
+
+class UserMessageV2Param(TypedDict, total=False):
+    """A message from the user"""
+
+    role: Required[Literal['user']]
+    content: Required[str | Sequence[ContentParam | Content]]
 
 
 class AssistantMessageParam(TypedDict, total=False):
     """An earlier message from the model, with text and/or tool calls"""
 
     role: Required[Literal['assistant']]
-    tool_calls: Sequence[ToolCallV2Param]
+    tool_calls: Sequence[ToolCallV2Param | ToolCallV2]
     tool_plan: str
-    content: str | Sequence[AssistantMessageV2ContentOneItemParam] | None
-    citations: Sequence[CitationParam]
+    content: str | Sequence[AssistantMessageContentItemParam | AssistantMessageContentItem] | None
+    citations: Sequence[CitationParam | Citation]
 
 
 SystemMessageV2ContentOneItemParam: TypeAlias = ChatTextContentParam
-"""A part of a system message, told apart by `type` (text only)"""
 
 
 class SystemMessageV2Param(TypedDict, total=False):
     """Instructions for the model, usually the first message"""
 
     role: Required[Literal['system']]
-    content: Required[str | Sequence[SystemMessageV2ContentOneItemParam]]
+    content: Required[str | Sequence[SystemMessageV2ContentOneItemParam | TextContent]]
 
 
 class DocumentParam(TypedDict, total=False):
@@ -714,11 +623,10 @@ class DocumentContentParam(TypedDict, total=False):
     """A document part of a tool message, which the model can cite"""
 
     type: Required[Literal['document']]
-    document: Required[DocumentParam]
+    document: Required[DocumentParam | Document]
 
 
 ToolContentParam: TypeAlias = ChatTextContentParam | DocumentContentParam
-"""A part of a tool message, told apart by `type`"""
 
 
 class ToolMessageV2Param(TypedDict, total=False):
@@ -726,11 +634,76 @@ class ToolMessageV2Param(TypedDict, total=False):
 
     role: Required[Literal['tool']]
     tool_call_id: Required[str]
-    content: Required[str | Sequence[ToolContentParam]]
+    content: Required[str | Sequence[ToolContentParam | ToolContent]]
 
 
 ChatMessageV2Param: TypeAlias = UserMessageV2Param | AssistantMessageParam | SystemMessageV2Param | ToolMessageV2Param
-"""One message of a v2 conversation, told apart by `role`"""
+
+
+class ChatMessageParam(TypedDict, total=False):
+    """A text turn of a v1 chat history, written by the user, the model or the system"""
+
+    role: Required[Literal['CHATBOT', 'SYSTEM', 'USER']]
+    message: Required[str]
+    tool_calls: Sequence[ToolCallParam | ToolCall]
+
+
+class ToolResultParam(TypedDict, total=False):
+    """The outcome of one tool call, sent back to the model (v1)"""
+
+    call: Required[ToolCallParam | ToolCall]
+    outputs: Required[Sequence[Mapping[str, Any]]]
+
+
+class ChatToolMessageParam(TypedDict, total=False):
+    """A turn of a v1 chat history that carries tool results"""
+
+    role: Required[Literal['TOOL']]
+    tool_results: Sequence[ToolResultParam | ToolResult]
+
+
+MessageParam: TypeAlias = ChatMessageParam | ChatToolMessageParam
+
+
+class ChatConnectorParam(TypedDict, total=False):
+    """A connector to search while answering a v1 chat request"""
+
+    id: Required[str]
+    user_access_token: str
+    continue_on_failure: bool
+    options: Mapping[str, Any]
+
+
+class ToolParameterDefinitionsValueParam(TypedDict, total=False):
+    """The definition of one tool parameter"""
+
+    description: str
+    type: Required[str]
+    required: bool
+
+
+class ToolParam(TypedDict, total=False):
+    """A tool (function) the model may ask to call in v1 chat"""
+
+    name: Required[str]
+    description: Required[str]
+    parameter_definitions: Mapping[str, ToolParameterDefinitionsValueParam | ToolParameterDefinitionsValue]
+
+
+class ChatTextResponseFormatParam(TypedDict, total=False):
+    """Reply in plain text"""
+
+    type: Required[Literal['text']]
+
+
+class JsonResponseFormatParam(TypedDict, total=False):
+    """Reply with a JSON object"""
+
+    type: Required[Literal['json_object']]
+    schema: Mapping[str, Any]
+
+
+ResponseFormatParam: TypeAlias = ChatTextResponseFormatParam | JsonResponseFormatParam
 
 
 class ToolV2FunctionParam(TypedDict, total=False):
@@ -745,7 +718,7 @@ class ToolV2Param(TypedDict, total=False):
     """A tool (function) the model may ask to call in v2 chat"""
 
     type: Literal['function']
-    function: ToolV2FunctionParam
+    function: ToolV2FunctionParam | ToolV2Function
 
 
 class CitationOptionsParam(TypedDict, total=False):
@@ -768,7 +741,6 @@ class JsonResponseFormatV2Param(TypedDict, total=False):
 
 
 ResponseFormatV2Param: TypeAlias = ChatTextResponseFormatV2Param | JsonResponseFormatV2Param
-"""The format the v2 reply must follow: plain text, or a JSON object (optionally matching a schema)"""
 
 
 class ThinkingParam(TypedDict, total=False):
@@ -778,695 +750,178 @@ class ThinkingParam(TypedDict, total=False):
     token_budget: int
 
 
-Priority: TypeAlias = int
-"""Scheduling priority of the request when the platform is busy: lower numbers are served first"""
-
-
-ChatFinishReason: TypeAlias = Literal['COMPLETE', 'STOP_SEQUENCE', 'MAX_TOKENS', 'TOOL_CALL', 'ERROR', 'TIMEOUT']
-"""Why generation stopped: COMPLETE (finished), STOP_SEQUENCE (a stop sequence was generated), MAX_TOKENS (`max_tokens` or the context length reached), T..."""
-
-
-class ToolCallV2Function(Object):
-    """The function call of a tool call"""
-
-    name: str | None
-    arguments: str | None
-
-
-class ToolCallV2(Object):
-    """A call the model asks you to make to one of your tools (v2)"""
-
-    id: str | None
-    type: Literal['function'] | None
-    function: ToolCallV2Function | None
-
-
-class ChatTextContent(Object):
-    """A text part of a message"""
-
-    type: Literal['text']
-    text: str
-
-
-class ChatThinkingContent(Object):
-    """What a reasoning model thought before answering, as a part of its message"""
-
-    type: Literal['thinking']
-    thinking: str
-
-
-AssistantMessageResponseContentItem: TypeAlias = ChatTextContent | ChatThinkingContent
-"""A part of the model's reply, told apart by `type`: its text or its thinking"""
-
-
-class ChatToolSource(Object):
-    """A tool result a citation relies on"""
-
-    type: Literal['tool']
-    id: str | None
-    tool_output: FreeObject | None
-
-
-class ChatDocumentSource(Object):
-    """A document a citation relies on"""
-
-    type: Literal['document']
-    id: str | None
-    document: FreeObject | None
-
-
-Source: TypeAlias = ChatToolSource | ChatDocumentSource
-"""The source of a citation, told apart by `type`"""
-
-
-class Citation(Object):
-    """A span of a v2 reply and the sources it relies on"""
-
-    start: int | None
-    end: int | None
-    text: str | None
-    sources: Sequence[Source] | None
-    content_index: int | None
-    type: CitationType | None
-
-
-class AssistantMessageResponse(Object):
+class AssistantMessageResponseParam(TypedDict, total=False):
     """The model's reply message"""
 
-    role: Literal['assistant']
-    tool_calls: Sequence[ToolCallV2] | None
-    tool_plan: str | None
-    content: Sequence[AssistantMessageResponseContentItem] | None
-    citations: Sequence[Citation] | None
+    role: Required[Literal['assistant']]
+    tool_calls: Sequence[ToolCallV2Param | ToolCallV2]
+    tool_plan: str
+    content: Sequence[AssistantMessageResponseContentItemParam | AssistantMessageResponseContentItem]
+    citations: Sequence[CitationParam | Citation]
 
 
-class UsageBilledUnits(Object):
-    """The units the request is billed for"""
+class ChatSearchQueryParam(TypedDict, total=False):
+    """A search query generated for a v1 chat message"""
 
-    input_tokens: float | None
-    output_tokens: float | None
-    search_units: float | None
-    classifications: float | None
+    text: Required[str]
+    generation_id: Required[str]
 
 
-class UsageTokens(Object):
-    """Token counts, billed or not"""
+class ChatSearchResultConnectorParam(TypedDict, total=False):
+    """The connector a search ran against"""
 
-    input_tokens: float | None
-    output_tokens: float | None
+    id: Required[str]
 
 
-class Usage(Object):
-    """Token counts and billing of a v2 chat request"""
+class ChatSearchResultParam(TypedDict, total=False):
+    """The outcome of one search of one connector"""
 
-    billed_units: UsageBilledUnits | None
-    tokens: UsageTokens | None
-    cached_tokens: float | None
+    search_query: ChatSearchQueryParam | ChatSearchQuery
+    connector: Required[ChatSearchResultConnectorParam | ChatSearchResultConnector]
+    document_ids: Required[Sequence[str]]
+    error_message: str
+    continue_on_failure: bool
 
 
-class LogprobItem(Object):
-    """The log probabilities of the tokens of one piece of generated text"""
+class ApiMetaParam(TypedDict, total=False):
+    """Metadata about a request, such as API version and billing"""
 
-    text: str | None
-    token_ids: Sequence[int]
-    logprobs: Sequence[float] | None
+    api_version: ApiMetaApiVersionParam | ApiMetaApiVersion
+    billed_units: ApiMetaBilledUnitsParam | ApiMetaBilledUnits
+    tokens: ApiMetaTokensParam | ApiMetaTokens
+    cached_tokens: float
+    warnings: Sequence[str]
 
 
-class ChatResponse(Object):
-    """The complete answer to a v2 chat request"""
+class NonStreamedChatResponseParam(TypedDict, total=False):
+    """The complete answer to a v1 chat request"""
 
-    id: str
-    finish_reason: ChatFinishReason
-    message: AssistantMessageResponse
-    usage: Usage | None
-    logprobs: Sequence[LogprobItem] | None
+    text: Required[str]
+    generation_id: str
+    response_id: str
+    citations: Sequence[ChatCitationParam | ChatCitation]
+    documents: Sequence[Mapping[str, Any] | ChatDocument]
+    is_search_required: bool
+    search_queries: Sequence[ChatSearchQueryParam | ChatSearchQuery]
+    search_results: Sequence[ChatSearchResultParam | ChatSearchResult]
+    finish_reason: FinishReason
+    tool_calls: Sequence[ToolCallParam | ToolCall]
+    chat_history: Sequence[MessageParam | Message]
+    prompt: str
+    meta: ApiMetaParam | ApiMeta
 
 
-class ChatMessageStartEventDeltaMessage(Object):
-    """The message being started"""
-
-    role: Literal['assistant'] | None
-
-
-class ChatMessageStartEventDelta(Object):
-    """The start of the message"""
-
-    message: ChatMessageStartEventDeltaMessage | None
-
-
-class ChatMessageStartEvent(Object):
-    """The first event of a v2 chat stream"""
-
-    type: Literal['message-start']
-    id: str | None
-    delta: ChatMessageStartEventDelta | None
-
-
-class ChatContentStartEventDeltaMessageContent(Object):
-    """The content part"""
-
-    thinking: str | None
-    text: str | None
-    type: Literal['text', 'thinking'] | None
-
-
-class ChatContentStartEventDeltaMessage(Object):
-    """The message the part belongs to"""
-
-    content: ChatContentStartEventDeltaMessageContent | None
-
-
-class ChatContentStartEventDelta(Object):
-    """The start of the content part"""
-
-    message: ChatContentStartEventDeltaMessage | None
-
-
-class ChatContentStartEvent(Object):
-    """A new content part of the reply begins"""
-
-    type: Literal['content-start']
-    index: int | None
-    delta: ChatContentStartEventDelta | None
-
-
-class ChatContentDeltaEventDeltaMessageContent(Object):
-    """The content part the piece belongs to"""
-
-    thinking: str | None
-    text: str | None
-
-
-class ChatContentDeltaEventDeltaMessage(Object):
-    """The message the piece belongs to"""
-
-    content: ChatContentDeltaEventDeltaMessageContent | None
-
-
-class ChatContentDeltaEventDelta(Object):
-    """The new piece"""
-
-    message: ChatContentDeltaEventDeltaMessage | None
-
-
-class ChatContentDeltaEvent(Object):
-    """The next piece of text, or of thinking, of a content part"""
-
-    type: Literal['content-delta']
-    index: int | None
-    delta: ChatContentDeltaEventDelta | None
-    logprobs: LogprobItem | None
-
-
-class ChatContentEndEvent(Object):
-    """A content part of the reply is complete"""
-
-    type: Literal['content-end']
-    index: int | None
-
-
-class ChatToolPlanDeltaEventDeltaMessage(Object):
-    """The message the piece belongs to"""
-
-    tool_plan: str | None
-
-
-class ChatToolPlanDeltaEventDelta(Object):
-    """The new piece"""
-
-    message: ChatToolPlanDeltaEventDeltaMessage | None
-
-
-class ChatToolPlanDeltaEvent(Object):
-    """The next piece of the tool plan"""
-
-    type: Literal['tool-plan-delta']
-    delta: ChatToolPlanDeltaEventDelta | None
-
-
-class ChatToolCallStartEventDeltaMessage(Object):
-    """The message the call belongs to"""
-
-    tool_calls: ToolCallV2 | None
-
-
-class ChatToolCallStartEventDelta(Object):
-    """The start of the tool call"""
-
-    message: ChatToolCallStartEventDeltaMessage | None
-
-
-class ChatToolCallStartEvent(Object):
-    """A tool call begins; it carries the call's id and function name"""
-
-    type: Literal['tool-call-start']
-    index: int | None
-    delta: ChatToolCallStartEventDelta | None
-
-
-class ChatToolCallDeltaEventDeltaMessageToolCallsFunction(Object):
+class ChatToolCallDeltaEventDeltaMessageToolCallsFunctionParam(TypedDict, total=False):
     """The function call"""
 
-    arguments: str | None
+    arguments: str
 
 
-class ChatToolCallDeltaEventDeltaMessageToolCalls(Object):
+class ChatToolCallDeltaEventDeltaMessageToolCallsParam(TypedDict, total=False):
     """The tool call the piece belongs to"""
 
-    function: ChatToolCallDeltaEventDeltaMessageToolCallsFunction | None
+    function: ChatToolCallDeltaEventDeltaMessageToolCallsFunctionParam | ChatToolCallDeltaEventDeltaMessageToolCallsFunction
 
 
-class ChatToolCallDeltaEventDeltaMessage(Object):
+class ChatToolCallDeltaEventDeltaMessageParam(TypedDict, total=False):
     """The message the call belongs to"""
 
-    tool_calls: ChatToolCallDeltaEventDeltaMessageToolCalls | None
+    tool_calls: ChatToolCallDeltaEventDeltaMessageToolCallsParam | ChatToolCallDeltaEventDeltaMessageToolCalls
 
 
-class ChatToolCallDeltaEventDelta(Object):
+class ChatToolCallDeltaEventDeltaParam(TypedDict, total=False):
     """The new piece"""
 
-    message: ChatToolCallDeltaEventDeltaMessage | None
+    message: ChatToolCallDeltaEventDeltaMessageParam | ChatToolCallDeltaEventDeltaMessage
 
 
-class ChatToolCallDeltaEvent(Object):
-    """The next piece of a tool call's arguments"""
+class ChatToolCallStartEventDeltaMessageParam(TypedDict, total=False):
+    """The message the call belongs to"""
 
-    type: Literal['tool-call-delta']
-    index: int | None
-    delta: ChatToolCallDeltaEventDelta | None
+    tool_calls: ToolCallV2Param | ToolCallV2
 
 
-class ChatToolCallEndEvent(Object):
-    """A tool call is complete"""
+class ChatToolCallStartEventDeltaParam(TypedDict, total=False):
+    """The start of the tool call"""
 
-    type: Literal['tool-call-end']
-    index: int | None
-
-
-class CitationStartEventDeltaMessage(Object):
-    """The message the citation belongs to"""
-
-    citations: Citation | None
+    message: ChatToolCallStartEventDeltaMessageParam | ChatToolCallStartEventDeltaMessage
 
 
-class CitationStartEventDelta(Object):
-    """The citation"""
+class ToolCallDeltaParam(TypedDict, total=False):
+    """A piece of a tool call being streamed"""
 
-    message: CitationStartEventDeltaMessage | None
-
-
-class CitationStartEvent(Object):
-    """A citation of the reply"""
-
-    type: Literal['citation-start']
-    index: int | None
-    delta: CitationStartEventDelta | None
-
-
-class CitationEndEvent(Object):
-    """A citation is complete"""
-
-    type: Literal['citation-end']
-    index: int | None
-
-
-class ChatMessageEndEventDelta(Object):
-    """The end of the message"""
-
-    error: str | None
-    finish_reason: ChatFinishReason | None
-    usage: Usage | None
-
-
-class ChatMessageEndEvent(Object):
-    """The last event of a v2 chat stream"""
-
-    type: Literal['message-end']
-    id: str | None
-    delta: ChatMessageEndEventDelta | None
-
-
-class ChatDebugEventV2(Object):
-    """Debugging information, such as the prompt sent to the model"""
-
-    type: Literal['debug']
-    prompt: str | None
-
-
-StreamedChatResponseV2: TypeAlias = ChatMessageStartEvent | ChatContentStartEvent | ChatContentDeltaEvent | ChatContentEndEvent | ChatToolPlanDeltaEvent | ChatToolCallStartEvent | ChatToolCallDeltaEvent | ChatToolCallEndEvent | CitationStartEvent | CitationEndEvent | ChatMessageEndEvent | ChatDebugEventV2
-"""One server-sent event of a streamed v2 chat reply, told apart by `type`"""
-
-
-class EmbedTextParam(TypedDict, total=False):
-    """A text part of an embed input"""
-
-    type: Required[Literal['text']]
+    name: str
+    index: float
+    parameters: str
     text: str
 
 
-class EmbedImageUrlParam(TypedDict, total=False):
-    """Where to find an image to embed"""
+class ChatToolPlanDeltaEventDeltaMessageParam(TypedDict, total=False):
+    """The message the piece belongs to"""
 
-    url: Required[str]
+    tool_plan: str
 
 
-class EmbedImageParam(TypedDict, total=False):
-    """An image part of an embed input"""
+class ChatToolPlanDeltaEventDeltaParam(TypedDict, total=False):
+    """The new piece"""
 
-    type: Required[Literal['image_url']]
-    image_url: EmbedImageUrlParam
+    message: ChatToolPlanDeltaEventDeltaMessageParam | ChatToolPlanDeltaEventDeltaMessage
 
 
-EmbedContentParam: TypeAlias = EmbedTextParam | EmbedImageParam
-"""A part of an embed input, told apart by `type`"""
+class CitationStartEventDeltaMessageParam(TypedDict, total=False):
+    """The message the citation belongs to"""
 
+    citations: CitationParam | Citation
 
-class EmbedInputParam(TypedDict, total=False):
-    """One input to embed, made of text and image parts"""
 
-    content: Required[Sequence[EmbedContentParam]]
+class CitationStartEventDeltaParam(TypedDict, total=False):
+    """The citation"""
 
+    message: CitationStartEventDeltaMessageParam | CitationStartEventDeltaMessage
 
-class EmbedByTypeResponse(Object):
-    """The answer to a v2 embed request, one list of embeddings per requested type"""
 
-    response_type: Literal['embeddings_floats', 'embeddings_by_type'] | None
-    id: str
-    embeddings: EmbedByTypeResponseEmbeddings
-    texts: Sequence[str] | None
-    images: Sequence[Image] | None
-    meta: ApiMeta | None
+class LabelMetricParam(TypedDict, total=False):
+    """Statistics of one label of a classification dataset"""
 
+    total_examples: float
+    label: str
+    samples: Sequence[str]
 
-class RerankRelevantSpansParam(TypedDict, total=False):
-    """Whether each result also points at the passages of its document that answer the query (not in Cohere's published file; sent by the official SDK 7.3.1)"""
 
-    mode: Required[Literal['enabled', 'disabled']]
-    threshold: float
-    max_spans: int
+class ClassifyExampleParam(TypedDict, total=False):
+    """A labelled example text"""
 
+    text: str
+    label: str
 
-class RerankRelevantSpanResponse(Object):
-    """A passage of a ranked document that answers the query, and how well"""
 
-    start: int
-    end: int
-    score: float
+class ClassifyResponseClassificationsItemLabelsValueParam(TypedDict, total=False):
+    """The confidence in one label"""
 
+    confidence: float
 
-class V2RerankResponseResultsItem(Object):
-    """One ranked document"""
 
-    document: RerankResponseResultsItemDocument | None
-    index: int
-    relevance_score: float
-    relevant_spans: Sequence[RerankRelevantSpanResponse] | None
+class ClassifyResponseClassificationsItemParam(TypedDict, total=False):
+    """The classification of one input"""
 
+    id: Required[str]
+    input: str
+    prediction: str
+    predictions: Required[Sequence[str]]
+    confidence: float
+    confidences: Required[Sequence[float]]
+    labels: Required[Mapping[str, ClassifyResponseClassificationsItemLabelsValueParam | ClassifyResponseClassificationsItemLabelsValue]]
+    classification_type: Required[Literal['single-label', 'multi-label']]
 
-class V2RerankResponse(Object):
-    """The answer to a v2 rerank request"""
 
-    id: str | None
-    results: Sequence[V2RerankResponseResultsItem]
-    meta: ApiMeta | None
+class ConnectorOAuthParam(TypedDict, total=False):
+    """The OAuth 2.0 settings of a connector, as the API returns them"""
 
-
-class ParseDocumentParam(TypedDict, total=False):
-    """The document to read; today a page given as an image"""
-
-    type: Required[Literal['image_url']]
-    image_url: Required[str]
-
-
-ParseOutputFormat: TypeAlias = Literal['markdown', 'blocks']
-"""markdown (the default): each page as markdown text; blocks: each page as a list of typed blocks with their positions"""
-
-
-ParseImageCategory: TypeAlias = Literal['other', 'flowchart', 'logo', 'signature']
-"""The kind of image"""
-
-
-class ParseBoundingBox(Object):
-    """A rectangle on the page, in pixels from its top-left corner"""
-
-    top_left_x: int
-    top_left_y: int
-    bottom_right_x: int
-    bottom_right_y: int
-
-
-class ParseBoundingBoxNormalized(Object):
-    """A rectangle on the page, as fractions (0 to 1) of its width and height"""
-
-    top_left_x: float
-    top_left_y: float
-    bottom_right_x: float
-    bottom_right_y: float
-
-
-class ParseImageBlock(Object):
-    """An image found on a page, described in words, and where it is"""
-
-    id: str
-    description: str
-    category: ParseImageCategory
-    bounding_box: ParseBoundingBox
-    bounding_box_normalized: ParseBoundingBoxNormalized
-
-
-class ParseMarkdownPage(Object):
-    """A page's markdown and the images found on it"""
-
-    content: str
-    images: Sequence[ParseImageBlock] | None
-
-
-class ParseMarkdownPageVariant(Object):
-    """A page read as markdown"""
-
-    index: int
-    type: Literal['markdown']
-    markdown: ParseMarkdownPage
-
-
-class ParseTextBlock(Object):
-    """Text read from a page"""
-
-    content: str
-
-
-class ParseTextContentBlock(Object):
-    """A block of text"""
-
-    type: Literal['text']
-    text: ParseTextBlock
-
-
-class ParseImageContentBlock(Object):
-    """A block holding an image"""
-
-    type: Literal['image']
-    image: ParseImageBlock
-
-
-class ParseTableBlock(Object):
-    """A table found on a page, as HTML, and where it is"""
-
-    type: Literal['html']
-    html: str
-    title: str | None
-    description: str | None
-    bounding_box: ParseBoundingBox
-    bounding_box_normalized: ParseBoundingBoxNormalized
-
-
-class ParseTableContentBlock(Object):
-    """A block holding a table"""
-
-    type: Literal['table']
-    table: ParseTableBlock
-
-
-ParseBlock: TypeAlias = ParseTextContentBlock | ParseImageContentBlock | ParseTableContentBlock
-"""One block of a page, told apart by `type`"""
-
-
-class ParseBlocksPageVariant(Object):
-    """A page read as typed blocks"""
-
-    index: int
-    type: Literal['blocks']
-    blocks: Sequence[ParseBlock]
-
-
-ParsePage: TypeAlias = ParseMarkdownPageVariant | ParseBlocksPageVariant
-"""One page of a parsed document, told apart by `type` (the output format)"""
-
-
-class ParseResponse(Object):
-    """The answer to a v2 parse request"""
-
-    id: str
-    pages: Sequence[ParsePage]
-    meta: ApiMeta | None
-
-
-class V2Group:
-    """The `v2` methods."""
-
-    def chat(
-        self,
-        *,
-        model: str,
-        messages: Sequence[ChatMessageV2Param],
-        tools: Sequence[ToolV2Param] | None = ...,
-        strict_tools: bool | None = ...,
-        documents: Sequence[str | DocumentParam] | None = ...,
-        citation_options: CitationOptionsParam | None = ...,
-        response_format: ResponseFormatV2Param | None = ...,
-        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
-        max_tokens: int | None = ...,
-        stop_sequences: Sequence[str] | None = ...,
-        temperature: float | None = ...,
-        seed: int | None = ...,
-        frequency_penalty: float | None = ...,
-        presence_penalty: float | None = ...,
-        k: float | None = ...,
-        p: float | None = ...,
-        return_prompt: bool | None = ...,
-        logprobs: bool | None = ...,
-        tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
-        thinking: ThinkingParam | None = ...,
-        priority: Priority | None = ...,
-        request_options: RequestOptions | None = ...,
-    ) -> ChatResponse:
-        """Chat with a model (v2) (POST /v2/chat)"""
-
-    def chat_stream(
-        self,
-        *,
-        model: str,
-        messages: Sequence[ChatMessageV2Param],
-        tools: Sequence[ToolV2Param] | None = ...,
-        strict_tools: bool | None = ...,
-        documents: Sequence[str | DocumentParam] | None = ...,
-        citation_options: CitationOptionsParam | None = ...,
-        response_format: ResponseFormatV2Param | None = ...,
-        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
-        max_tokens: int | None = ...,
-        stop_sequences: Sequence[str] | None = ...,
-        temperature: float | None = ...,
-        seed: int | None = ...,
-        frequency_penalty: float | None = ...,
-        presence_penalty: float | None = ...,
-        k: float | None = ...,
-        p: float | None = ...,
-        return_prompt: bool | None = ...,
-        logprobs: bool | None = ...,
-        tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
-        thinking: ThinkingParam | None = ...,
-        priority: Priority | None = ...,
-        request_options: RequestOptions | None = ...,
-    ) -> Stream[StreamedChatResponseV2, ChatResponse]:
-        """Chat with a model (v2) (streamed) (POST /v2/chat)"""
-
-    def embed(
-        self,
-        *,
-        model: str,
-        input_type: EmbedInputType,
-        texts: Sequence[str] | None = ...,
-        images: Sequence[str] | None = ...,
-        inputs: Sequence[EmbedInputParam] | None = ...,
-        max_tokens: int | None = ...,
-        output_dimension: int | None = ...,
-        embedding_types: Sequence[EmbeddingType] | None = ...,
-        truncate: Literal['NONE', 'START', 'END'] | None = ...,
-        priority: Priority | None = ...,
-        batch_size: int | None = ...,
-        max_workers: int | None = ...,
-        progress: Any = ...,
-        batching: bool | None = ...,
-        request_options: RequestOptions | None = ...,
-    ) -> EmbedByTypeResponse:
-        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
-
-    def embed_stream(
-        self,
-        *,
-        model: str,
-        input_type: EmbedInputType,
-        texts: Iterable[str] | None = ...,
-        images: Iterable[str] | None = ...,
-        inputs: Iterable[EmbedInputParam] | None = ...,
-        max_tokens: int | None = ...,
-        output_dimension: int | None = ...,
-        embedding_types: Sequence[EmbeddingType] | None = ...,
-        truncate: Literal['NONE', 'START', 'END'] | None = ...,
-        priority: Priority | None = ...,
-        batch_size: int | None = ...,
-        max_workers: int | None = ...,
-        patience: float | None = ...,
-        request_options: RequestOptions | None = ...,
-    ) -> Iterator[StreamedEmbedding]:
-        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
-
-    def rerank(
-        self,
-        *,
-        model: str,
-        query: str,
-        documents: Sequence[str],
-        top_n: int | None = ...,
-        return_documents: bool | None = ...,
-        max_tokens_per_doc: int | None = ...,
-        relevant_spans: RerankRelevantSpansParam | None = ...,
-        priority: Priority | None = ...,
-        request_options: RequestOptions | None = ...,
-    ) -> V2RerankResponse:
-        """Rerank documents by relevance (v2) (POST /v2/rerank)"""
-
-    def parse(
-        self,
-        *,
-        model: str,
-        document: ParseDocumentParam,
-        output_format: ParseOutputFormat | None = ...,
-        request_options: RequestOptions | None = ...,
-    ) -> ParseResponse:
-        """Read a document image as text (v2) (POST /v2/parse)"""
-
-
-BatchStatus: TypeAlias = Literal['BATCH_STATUS_UNSPECIFIED', 'BATCH_STATUS_QUEUED', 'BATCH_STATUS_IN_PROGRESS', 'BATCH_STATUS_CANCELING', 'BATCH_STATUS_COMPLETED', 'BATCH_STATUS_FAILED', 'BATCH_STATUS_CANCELED']
-"""Where a batch is: QUEUED, then IN_PROGRESS, then COMPLETED or FAILED; a cancelled batch goes through CANCELING to CANCELED"""
-
-
-class Batch(Object):
-    """A batch job: the requests of an input dataset run against a model, their answers written to an output dataset"""
-
-    id: str | None
-    name: str
-    creator_id: str | None
-    org_id: str | None
-    status: BatchStatus | None
-    created_at: str | None
-    updated_at: str | None
-    input_dataset_id: str
-    output_dataset_id: str | None
-    input_tokens: str | None
-    output_tokens: str | None
-    model: str
-    num_records: int | None
-    num_successful_records: int | None
-    num_failed_records: int | None
-    status_reason: str | None
-
-
-class ListBatchesResponse(Object):
-    """A page of batches"""
-
-    batches: Sequence[Batch] | None
-    next_page_token: str | None
+    client_id: str
+    client_secret: str
+    authorize_url: Required[str]
+    token_url: Required[str]
+    scope: str
 
 
 class BatchParam(TypedDict, total=False):
@@ -1490,24 +945,539 @@ class BatchParam(TypedDict, total=False):
     status_reason: str
 
 
-class CreateBatchResponse(Object):
-    """The answer to a request that creates a batch"""
+class CreateConnectorOAuthParam(TypedDict, total=False):
+    """OAuth 2.0 settings of a connector, so that each user authorizes it on their own behalf"""
 
-    batch: Batch
-
-
-class GetBatchResponse(Object):
-    """The answer to a request for one batch"""
-
-    batch: Batch
+    client_id: str
+    client_secret: str
+    authorize_url: str
+    token_url: str
+    scope: str
 
 
-CancelBatchResponse: TypeAlias = FreeObject
-"""The answer to a cancellation, an empty object"""
+class CreateConnectorServiceAuthParam(TypedDict, total=False):
+    """A fixed token the API sends to the connector on every call"""
+
+    type: Required[AuthTokenType]
+    token: Required[str]
 
 
-class BatchesGroup:
-    """The `batches` methods."""
+class ConnectorParam(TypedDict, total=False):
+    """A registered connector, a data source that v1 chat can search"""
+
+    id: Required[str]
+    organization_id: str
+    name: Required[str]
+    description: str
+    url: str
+    created_at: Required[datetime | str]
+    updated_at: Required[datetime | str]
+    excludes: Sequence[str]
+    auth_type: str
+    oauth: ConnectorOAuthParam | ConnectorOAuth
+    auth_status: Literal['valid', 'expired']
+    active: bool
+    continue_on_failure: bool
+
+
+class BaseModelParam(TypedDict, total=False):
+    """The model a fine-tuned model starts from"""
+
+    name: str
+    version: str
+    base_type: Required[BaseType]
+    strategy: Strategy
+
+
+class HyperparametersParam(TypedDict, total=False):
+    """Training hyperparameters; the API chooses any left out"""
+
+    early_stopping_patience: int
+    early_stopping_threshold: float
+    train_batch_size: int
+    train_epochs: int
+    learning_rate: float
+    lora_alpha: int
+    lora_rank: int
+    lora_target_modules: LoraTargetModules
+
+
+class WandbConfigParam(TypedDict, total=False):
+    """Weights & Biases logging of a chat fine-tuning run"""
+
+    project: Required[str]
+    api_key: Required[str]
+    entity: str
+
+
+class SettingsParam(TypedDict, total=False):
+    """How a model is fine-tuned"""
+
+    base_model: Required[BaseModelParam | BaseModel]
+    dataset_id: Required[str]
+    hyperparameters: HyperparametersParam | Hyperparameters
+    multi_label: bool
+    wandb: WandbConfigParam | WandbConfig
+
+
+class FinetunedModelParam(TypedDict, total=False):
+    """A fine-tuned model"""
+
+    id: str
+    name: Required[str]
+    creator_id: str
+    organization_id: str
+    settings: Required[SettingsParam | Settings]
+    status: Status
+    created_at: datetime | str
+    updated_at: datetime | str
+    completed_at: datetime | str
+    last_used: datetime | str
+
+
+class DatasetPartParam(TypedDict, total=False):
+    """One file of a dataset"""
+
+    id: Required[str]
+    name: Required[str]
+    url: str
+    index: int
+    size_bytes: int
+    num_rows: int
+    original_url: str
+    samples: Sequence[str]
+
+
+class ParseInfoParam(TypedDict, total=False):
+    """How an uploaded file was parsed"""
+
+    separator: str
+    delimiter: str
+
+
+class RerankerDataMetricsParam(TypedDict, total=False):
+    """Statistics of a rerank fine-tuning dataset"""
+
+    num_train_queries: float
+    num_train_relevant_passages: float
+    num_train_hard_negatives: float
+    num_eval_queries: float
+    num_eval_relevant_passages: float
+    num_eval_hard_negatives: float
+
+
+class ChatDataMetricsParam(TypedDict, total=False):
+    """Statistics of a chat fine-tuning dataset"""
+
+    num_train_turns: float
+    num_eval_turns: float
+    preamble: str
+
+
+class ClassifyDataMetricsParam(TypedDict, total=False):
+    """Statistics of a classification fine-tuning dataset"""
+
+    label_metrics: Sequence[LabelMetricParam | LabelMetric]
+
+
+class FinetuneDatasetMetricsParam(TypedDict, total=False):
+    """Statistics of a fine-tuning dataset"""
+
+    trainable_token_count: float
+    total_examples: float
+    train_examples: float
+    train_size_bytes: float
+    eval_examples: float
+    eval_size_bytes: float
+    reranker_data_metrics: RerankerDataMetricsParam | RerankerDataMetrics
+    chat_data_metrics: ChatDataMetricsParam | ChatDataMetrics
+    classify_data_metrics: ClassifyDataMetricsParam | ClassifyDataMetrics
+
+
+class MetricsEmbedDataFieldsItemParam(TypedDict, total=False):
+    """One field and how many rows have it"""
+
+    name: str
+    count: float
+
+
+class MetricsEmbedDataParam(TypedDict, total=False):
+    """Statistics of an embed dataset's fields"""
+
+    fields: Sequence[MetricsEmbedDataFieldsItemParam | MetricsEmbedDataFieldsItem]
+
+
+class MetricsParam(TypedDict, total=False):
+    """Statistics of a dataset"""
+
+    finetune_dataset_metrics: FinetuneDatasetMetricsParam | FinetuneDatasetMetrics
+    embed_data: MetricsEmbedDataParam | MetricsEmbedData
+
+
+class DatasetParam(TypedDict, total=False):
+    """An uploaded dataset"""
+
+    id: Required[str]
+    name: Required[str]
+    created_at: Required[datetime | str]
+    updated_at: Required[datetime | str]
+    dataset_type: Required[DatasetType]
+    validation_status: Required[DatasetValidationStatus]
+    validation_error: str
+    schema: str
+    required_fields: Sequence[str]
+    preserve_fields: Sequence[str]
+    dataset_parts: Sequence[DatasetPartParam | DatasetPart]
+    validation_warnings: Sequence[str]
+    parse_info: ParseInfoParam | ParseInfo
+    metrics: MetricsParam | Metrics
+
+
+class EmbedByTypeResponseEmbeddingsParam(TypedDict, total=False):
+    """The embeddings, one list per requested type; each list has one embedding per input, in input order"""
+
+    float: Sequence[Sequence[float]]
+    int8: Sequence[Sequence[int]]
+    uint8: Sequence[Sequence[int]]
+    binary: Sequence[Sequence[int]]
+    ubinary: Sequence[Sequence[int]]
+    base64: Sequence[str]
+
+
+class ImageParam(TypedDict, total=False):
+    """Facts about an embedded image"""
+
+    width: Required[float]
+    height: Required[float]
+    format: Required[str]
+    bit_depth: Required[float]
+
+
+class EmbedImageUrlParam(TypedDict, total=False):
+    """Where to find an image to embed"""
+
+    url: Required[str]
+
+
+class EmbedTextParam(TypedDict, total=False):
+    """A text part of an embed input"""
+
+    type: Required[Literal['text']]
+    text: str
+
+
+class EmbedImageParam(TypedDict, total=False):
+    """An image part of an embed input"""
+
+    type: Required[Literal['image_url']]
+    image_url: EmbedImageUrlParam | EmbedImageUrl
+
+
+EmbedContentParam: TypeAlias = EmbedTextParam | EmbedImageParam
+
+
+class EmbedInputParam(TypedDict, total=False):
+    """One input to embed, made of text and image parts"""
+
+    content: Required[Sequence[EmbedContentParam | EmbedContent]]
+
+
+class SingleGenerationInStreamParam(TypedDict, total=False):
+    """One complete generated text at the end of a stream"""
+
+    id: Required[str]
+    text: Required[str]
+    index: int
+    finish_reason: Required[FinishReason]
+
+
+class GenerateStreamEndResponseParam(TypedDict, total=False):
+    """The complete result of a streamed generation"""
+
+    id: Required[str]
+    prompt: str
+    generations: Sequence[SingleGenerationInStreamParam | SingleGenerationInStream]
+
+
+class SingleGenerationTokenLikelihoodsItemParam(TypedDict, total=False):
+    """A token and its log-likelihood"""
+
+    token: Required[str]
+    likelihood: Required[float]
+
+
+class SingleGenerationParam(TypedDict, total=False):
+    """One generated text"""
+
+    id: Required[str]
+    text: Required[str]
+    index: int
+    likelihood: float
+    token_likelihoods: Sequence[SingleGenerationTokenLikelihoodsItemParam | SingleGenerationTokenLikelihoodsItem]
+
+
+class GetModelResponseSamplingDefaultsParam(TypedDict, total=False):
+    """The sampling settings the model uses when a request doesn't give them"""
+
+    temperature: float
+    k: int
+    p: float
+    frequency_penalty: float
+    presence_penalty: float
+    max_tokens_per_doc: int
+
+
+class EmbedJobParam(TypedDict, total=False):
+    """An asynchronous job that embeds a dataset"""
+
+    job_id: Required[str]
+    name: str
+    status: Required[Literal['processing', 'complete', 'cancelling', 'cancelled', 'failed']]
+    created_at: Required[datetime | str]
+    input_dataset_id: Required[str]
+    output_dataset_id: str
+    model: Required[str]
+    truncate: Required[Literal['START', 'END']]
+    meta: ApiMetaParam | ApiMeta
+
+
+class EventParam(TypedDict, total=False):
+    """A status change of a fine-tuned model"""
+
+    user_id: str
+    status: Status
+    created_at: datetime | str
+
+
+class GetModelResponseParam(TypedDict, total=False):
+    """A model and the endpoints it works with"""
+
+    name: str
+    endpoints: Sequence[CompatibleEndpoint]
+    finetuned: bool
+    context_length: float
+    tokenizer_url: str
+    supports_vision: bool
+    is_deprecated: bool
+    sampling_defaults: GetModelResponseSamplingDefaultsParam | GetModelResponseSamplingDefaults
+    default_endpoints: Sequence[CompatibleEndpoint]
+    features: Sequence[str]
+
+
+class TrainingStepMetricsParam(TypedDict, total=False):
+    """The evaluation metrics measured at one training step"""
+
+    created_at: datetime | str
+    step_number: int
+    metrics: Mapping[str, float]
+
+
+class ParseMarkdownPageParam(TypedDict, total=False):
+    """A page's markdown and the images found on it"""
+
+    content: Required[str]
+    images: Sequence[ParseImageBlockParam | ParseImageBlock]
+
+
+class ParseDocumentParam(TypedDict, total=False):
+    """The document to read; today a page given as an image"""
+
+    type: Required[Literal['image_url']]
+    image_url: Required[str]
+
+
+class ParseMarkdownPageVariantParam(TypedDict, total=False):
+    """A page read as markdown"""
+
+    index: Required[int]
+    type: Required[Literal['markdown']]
+    markdown: Required[ParseMarkdownPageParam | ParseMarkdownPage]
+
+
+class ParseBlocksPageVariantParam(TypedDict, total=False):
+    """A page read as typed blocks"""
+
+    index: Required[int]
+    type: Required[Literal['blocks']]
+    blocks: Required[Sequence[ParseBlockParam | ParseBlock]]
+
+
+ParsePageParam: TypeAlias = ParseMarkdownPageVariantParam | ParseBlocksPageVariantParam
+
+
+class RerankDocumentParam(TypedDict, total=False):
+    """A document to rerank, with a required `text` field and optional other string fields"""
+
+    text: Required[str]
+
+
+class RerankRelevantSpansParam(TypedDict, total=False):
+    """Whether each result also points at the passages of its document that answer the query (not in Cohere's published file; sent by the official SDK 7.3.1)"""
+
+    mode: Required[Literal['enabled', 'disabled']]
+    threshold: float
+    max_spans: int
+
+
+class RerankResponseResultsItemDocumentParam(TypedDict, total=False):
+    """The ranked document, when `return_documents` was true"""
+
+    text: Required[str]
+
+
+class RerankResponseResultsItemParam(TypedDict, total=False):
+    """One ranked document"""
+
+    document: RerankResponseResultsItemDocumentParam | RerankResponseResultsItemDocument
+    index: Required[int]
+    relevance_score: Required[float]
+
+
+class RerankRelevantSpanResponseParam(TypedDict, total=False):
+    """A passage of a ranked document that answers the query, and how well"""
+
+    start: Required[int]
+    end: Required[int]
+    score: Required[float]
+
+
+class V2RerankResponseResultsItemParam(TypedDict, total=False):
+    """One ranked document"""
+
+    document: RerankResponseResultsItemDocumentParam | RerankResponseResultsItemDocument
+    index: Required[int]
+    relevance_score: Required[float]
+    relevant_spans: Sequence[RerankRelevantSpanResponseParam | RerankRelevantSpanResponse]
+
+
+class V2Client:
+    """The methods of `client.v2`."""
+
+    def chat(
+        self,
+        *,
+        model: str,
+        messages: Sequence[ChatMessageV2Param | ChatMessageV2],
+        tools: Sequence[ToolV2Param | ToolV2] | None = ...,
+        strict_tools: bool | None = ...,
+        documents: Sequence[str | DocumentParam | Document] | None = ...,
+        citation_options: CitationOptionsParam | CitationOptions | None = ...,
+        response_format: ResponseFormatV2Param | ResponseFormatV2 | None = ...,
+        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
+        max_tokens: int | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        temperature: float | None = ...,
+        seed: int | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        k: float | None = ...,
+        p: float | None = ...,
+        return_prompt: bool | None = ...,
+        logprobs: bool | None = ...,
+        tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | Thinking | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ChatResponse:
+        """Chat with a model (v2) (POST /v2/chat)"""
+
+    def chat_stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[ChatMessageV2Param | ChatMessageV2],
+        tools: Sequence[ToolV2Param | ToolV2] | None = ...,
+        strict_tools: bool | None = ...,
+        documents: Sequence[str | DocumentParam | Document] | None = ...,
+        citation_options: CitationOptionsParam | CitationOptions | None = ...,
+        response_format: ResponseFormatV2Param | ResponseFormatV2 | None = ...,
+        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
+        max_tokens: int | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        temperature: float | None = ...,
+        seed: int | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        k: float | None = ...,
+        p: float | None = ...,
+        return_prompt: bool | None = ...,
+        logprobs: bool | None = ...,
+        tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | Thinking | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> Stream[V2ChatStreamResponse, ChatResponse]:
+        """Chat with a model (v2) (streamed) (POST /v2/chat)"""
+
+    def embed(
+        self,
+        *,
+        model: str,
+        input_type: EmbedInputType,
+        texts: Sequence[str] | None = ...,
+        images: Sequence[str] | None = ...,
+        inputs: Sequence[EmbedInputParam | EmbedInput] | None = ...,
+        max_tokens: int | None = ...,
+        output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        progress: Any = ...,
+        batching: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> EmbedByTypeResponse:
+        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
+
+    def embed_stream(
+        self,
+        *,
+        model: str,
+        input_type: EmbedInputType,
+        texts: Iterable[str] | None = ...,
+        images: Iterable[str] | None = ...,
+        inputs: Iterable[EmbedInputParam | EmbedInput] | None = ...,
+        max_tokens: int | None = ...,
+        output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        patience: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> Iterator[StreamedEmbedding]:
+        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
+
+    def rerank(
+        self,
+        *,
+        model: str,
+        query: str,
+        documents: Sequence[str],
+        top_n: int | None = ...,
+        return_documents: bool | None = ...,
+        max_tokens_per_doc: int | None = ...,
+        relevant_spans: RerankRelevantSpansParam | RerankRelevantSpans | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> V2RerankResponse:
+        """Rerank documents by relevance (v2) (POST /v2/rerank)"""
+
+    def parse(
+        self,
+        *,
+        model: str,
+        document: ParseDocumentParam | ParseDocument,
+        output_format: ParseOutputFormat | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ParseResponse:
+        """Read a document image as text (v2) (POST /v2/parse)"""
+
+
+class BatchesClient:
+    """The methods of `client.batches`."""
 
     def list(
         self,
@@ -1532,7 +1502,7 @@ class BatchesGroup:
     def create(
         self,
         *,
-        request: BatchParam,
+        request: BatchParam | Batch,
         request_options: RequestOptions | None = ...,
     ) -> CreateBatchResponse:
         """Create a batch (POST /v2/batches)"""
@@ -1540,39 +1510,12 @@ class BatchesGroup:
     def retrieve(self, id: str, *, request_options: RequestOptions | None = ...) -> GetBatchResponse:
         """Get a batch (GET /v2/batches/{id})"""
 
-    def cancel(self, id: str, *, request_options: RequestOptions | None = ...) -> CancelBatchResponse:
+    def cancel(self, id: str, *, request_options: RequestOptions | None = ...) -> dict[str, Any]:
         """Cancel a batch (POST /v2/batches/{id}:cancel)"""
 
 
-class EmbedJob(Object):
-    """An asynchronous job that embeds a dataset"""
-
-    job_id: str
-    name: str | None
-    status: Literal['processing', 'complete', 'cancelling', 'cancelled', 'failed']
-    created_at: str
-    input_dataset_id: str
-    output_dataset_id: str | None
-    model: str
-    truncate: Literal['START', 'END']
-    meta: ApiMeta | None
-
-
-class ListEmbedJobResponse(Object):
-    """The caller's embed jobs"""
-
-    embed_jobs: Sequence[EmbedJob] | None
-
-
-class CreateEmbedJobResponse(Object):
-    """The answer to a request that starts an embed job"""
-
-    job_id: str
-    meta: ApiMeta | None
-
-
-class EmbedJobsGroup:
-    """The `embed_jobs` methods."""
+class EmbedJobsClient:
+    """The methods of `client.embed_jobs`."""
 
     def list(self, *, request_options: RequestOptions | None = ...) -> ListEmbedJobResponse:
         """List embed jobs (GET /v1/embed-jobs)"""
@@ -1597,151 +1540,8 @@ class EmbedJobsGroup:
         """Cancel an embed job (POST /v1/embed-jobs/{id}/cancel)"""
 
 
-DatasetValidationStatus: TypeAlias = Literal['unknown', 'queued', 'processing', 'failed', 'validated', 'skipped']
-"""Where a dataset stands in validation"""
-
-
-DatasetType: TypeAlias = Literal['embed-input', 'embed-result', 'cluster-result', 'cluster-outliers', 'reranker-finetune-input', 'single-label-classification-finetune-input', 'chat-finetune-input', 'multi-label-classification-finetune-input', 'batch-chat-input', 'batch-openai-chat-input', 'batch-embed-v2-input', 'batch-chat-v2-input']
-"""The kind of dataset, which decides the fields each entry must have"""
-
-
-class DatasetPart(Object):
-    """One file of a dataset"""
-
-    id: str
-    name: str
-    url: str | None
-    index: int | None
-    size_bytes: int | None
-    num_rows: int | None
-    original_url: str | None
-    samples: Sequence[str] | None
-
-
-class ParseInfo(Object):
-    """How an uploaded file was parsed"""
-
-    separator: str | None
-    delimiter: str | None
-
-
-class RerankerDataMetrics(Object):
-    """Statistics of a rerank fine-tuning dataset"""
-
-    num_train_queries: float | None
-    num_train_relevant_passages: float | None
-    num_train_hard_negatives: float | None
-    num_eval_queries: float | None
-    num_eval_relevant_passages: float | None
-    num_eval_hard_negatives: float | None
-
-
-class ChatDataMetrics(Object):
-    """Statistics of a chat fine-tuning dataset"""
-
-    num_train_turns: float | None
-    num_eval_turns: float | None
-    preamble: str | None
-
-
-class LabelMetric(Object):
-    """Statistics of one label of a classification dataset"""
-
-    total_examples: float | None
-    label: str | None
-    samples: Sequence[str] | None
-
-
-class ClassifyDataMetrics(Object):
-    """Statistics of a classification fine-tuning dataset"""
-
-    label_metrics: Sequence[LabelMetric] | None
-
-
-class FinetuneDatasetMetrics(Object):
-    """Statistics of a fine-tuning dataset"""
-
-    trainable_token_count: float | None
-    total_examples: float | None
-    train_examples: float | None
-    train_size_bytes: float | None
-    eval_examples: float | None
-    eval_size_bytes: float | None
-    reranker_data_metrics: RerankerDataMetrics | None
-    chat_data_metrics: ChatDataMetrics | None
-    classify_data_metrics: ClassifyDataMetrics | None
-
-
-class MetricsEmbedDataField(Object):
-    """One field and how many rows have it"""
-
-    name: str | None
-    count: float | None
-
-
-class MetricsEmbedData(Object):
-    """Statistics of an embed dataset's fields"""
-
-    fields: Sequence[MetricsEmbedDataField] | None
-
-
-class Metrics(Object):
-    """Statistics of a dataset"""
-
-    finetune_dataset_metrics: FinetuneDatasetMetrics | None
-    embed_data: MetricsEmbedData | None
-
-
-class Dataset(Object):
-    """An uploaded dataset"""
-
-    id: str
-    name: str
-    created_at: str
-    updated_at: str
-    dataset_type: DatasetType
-    validation_status: DatasetValidationStatus
-    validation_error: str | None
-    schema: str | None
-    schema_: str | None
-    required_fields: Sequence[str] | None
-    preserve_fields: Sequence[str] | None
-    dataset_parts: Sequence[DatasetPart] | None
-    validation_warnings: Sequence[str] | None
-    parse_info: ParseInfo | None
-    metrics: Metrics | None
-
-
-class DatasetsListResponse(Object):
-    """The answer to a request that lists datasets"""
-
-    datasets: Sequence[Dataset] | None
-
-
-class DatasetsCreateResponse(Object):
-    """The answer to a dataset upload"""
-
-    id: str | None
-
-
-class DatasetsGetUsageResponse(Object):
-    """The dataset storage used by the organization"""
-
-    organization_usage: float | None
-
-
-class DatasetsGetResponse(Object):
-    """The answer to a request for one dataset"""
-
-    dataset: Dataset
-
-
-DeleteResponse: TypeAlias = FreeObject
-"""The (empty) answer to a successful delete"""
-
-
-class DatasetsGroup:
-    """The `datasets` methods."""
+class DatasetsClient:
+    """The methods of `client.datasets`."""
 
     def list(
         self,
@@ -1793,92 +1593,12 @@ class DatasetsGroup:
     def get(self, id: str, *, request_options: RequestOptions | None = ...) -> DatasetsGetResponse:
         """Get a dataset (GET /v1/datasets/{id})"""
 
-    def delete(self, id: str, *, request_options: RequestOptions | None = ...) -> DeleteResponse:
+    def delete(self, id: str, *, request_options: RequestOptions | None = ...) -> dict[str, Any]:
         """Delete a dataset (DELETE /v1/datasets/{id})"""
 
 
-class ConnectorOAuth(Object):
-    """The OAuth 2.0 settings of a connector, as the API returns them"""
-
-    client_id: str | None
-    client_secret: str | None
-    authorize_url: str
-    token_url: str
-    scope: str | None
-
-
-class Connector(Object):
-    """A registered connector, a data source that v1 chat can search"""
-
-    id: str
-    organization_id: str | None
-    name: str
-    description: str | None
-    url: str | None
-    created_at: str
-    updated_at: str
-    excludes: Sequence[str] | None
-    auth_type: str | None
-    oauth: ConnectorOAuth | None
-    auth_status: Literal['valid', 'expired'] | None
-    active: bool | None
-    continue_on_failure: bool | None
-
-
-class ListConnectorsResponse(Object):
-    """The answer to a request that lists connectors"""
-
-    connectors: Sequence[Connector]
-    total_count: float | None
-
-
-class CreateConnectorOAuthParam(TypedDict, total=False):
-    """OAuth 2.0 settings of a connector, so that each user authorizes it on their own behalf"""
-
-    client_id: str
-    client_secret: str
-    authorize_url: str
-    token_url: str
-    scope: str
-
-
-AuthTokenType: TypeAlias = Literal['bearer', 'basic', 'noscheme']
-"""How the token appears in the Authorization header: after "Bearer", after "Basic", or alone (noscheme, the default)"""
-
-
-class CreateConnectorServiceAuthParam(TypedDict, total=False):
-    """A fixed token the API sends to the connector on every call"""
-
-    type: Required[AuthTokenType]
-    token: Required[str]
-
-
-class CreateConnectorResponse(Object):
-    """The answer to a connector registration"""
-
-    connector: Connector
-
-
-class GetConnectorResponse(Object):
-    """The answer to a request for one connector"""
-
-    connector: Connector
-
-
-class UpdateConnectorResponse(Object):
-    """The answer to a connector update"""
-
-    connector: Connector
-
-
-class OAuthAuthorizeResponse(Object):
-    """The answer to a request to authorize a connector"""
-
-    redirect_url: str | None
-
-
-class ConnectorsGroup:
-    """The `connectors` methods."""
+class ConnectorsClient:
+    """The methods of `client.connectors`."""
 
     def list(
         self,
@@ -1905,10 +1625,10 @@ class ConnectorsGroup:
         url: str,
         description: str | None = ...,
         excludes: Sequence[str] | None = ...,
-        oauth: CreateConnectorOAuthParam | None = ...,
+        oauth: CreateConnectorOAuthParam | CreateConnectorOAuth | None = ...,
         active: bool | None = ...,
         continue_on_failure: bool | None = ...,
-        service_auth: CreateConnectorServiceAuthParam | None = ...,
+        service_auth: CreateConnectorServiceAuthParam | CreateConnectorServiceAuth | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> CreateConnectorResponse:
         """Register a connector (POST /v1/connectors)"""
@@ -1916,7 +1636,7 @@ class ConnectorsGroup:
     def get(self, id: str, *, request_options: RequestOptions | None = ...) -> GetConnectorResponse:
         """Get a connector (GET /v1/connectors/{id})"""
 
-    def delete(self, id: str, *, request_options: RequestOptions | None = ...) -> DeleteResponse:
+    def delete(self, id: str, *, request_options: RequestOptions | None = ...) -> dict[str, Any]:
         """Delete a connector (DELETE /v1/connectors/{id})"""
 
     def update(
@@ -1926,10 +1646,10 @@ class ConnectorsGroup:
         name: str | None = ...,
         url: str | None = ...,
         excludes: Sequence[str] | None = ...,
-        oauth: CreateConnectorOAuthParam | None = ...,
+        oauth: CreateConnectorOAuthParam | CreateConnectorOAuth | None = ...,
         active: bool | None = ...,
         continue_on_failure: bool | None = ...,
-        service_auth: CreateConnectorServiceAuthParam | None = ...,
+        service_auth: CreateConnectorServiceAuthParam | CreateConnectorServiceAuth | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> UpdateConnectorResponse:
         """Update a connector (PATCH /v1/connectors/{id})"""
@@ -1944,45 +1664,8 @@ class ConnectorsGroup:
         """Start OAuth authorization of a connector (POST /v1/connectors/{id}/oauth/authorize)"""
 
 
-CompatibleEndpoint: TypeAlias = Literal['chat', 'embed', 'classify', 'summarize', 'rerank', 'rate', 'generate']
-"""An API endpoint a model works with"""
-
-
-class GetModelResponseSamplingDefaults(Object):
-    """The sampling settings the model uses when a request doesn't give them"""
-
-    temperature: float | None
-    k: int | None
-    p: float | None
-    frequency_penalty: float | None
-    presence_penalty: float | None
-    max_tokens_per_doc: int | None
-
-
-class GetModelResponse(Object):
-    """A model and the endpoints it works with"""
-
-    name: str | None
-    endpoints: Sequence[CompatibleEndpoint] | None
-    finetuned: bool | None
-    context_length: float | None
-    tokenizer_url: str | None
-    supports_vision: bool | None
-    is_deprecated: bool | None
-    sampling_defaults: GetModelResponseSamplingDefaults | None
-    default_endpoints: Sequence[CompatibleEndpoint] | None
-    features: Sequence[str] | None
-
-
-class ListModelsResponse(Object):
-    """A page of models"""
-
-    models: Sequence[GetModelResponse]
-    next_page_token: str | None
-
-
-class ModelsGroup:
-    """The `models` methods."""
+class ModelsClient:
+    """The methods of `client.models`."""
 
     def get(self, model: str, *, request_options: RequestOptions | None = ...) -> GetModelResponse:
         """Get a model (GET /v1/models/{model})"""
@@ -2010,191 +1693,8 @@ class ModelsGroup:
         """Every item of models.list, page after page."""
 
 
-BaseType: TypeAlias = Literal['BASE_TYPE_UNSPECIFIED', 'BASE_TYPE_GENERATIVE', 'BASE_TYPE_CLASSIFICATION', 'BASE_TYPE_RERANK', 'BASE_TYPE_CHAT']
-"""The kind of model to fine-tune: BASE_TYPE_CHAT, BASE_TYPE_CLASSIFICATION, BASE_TYPE_RERANK, BASE_TYPE_GENERATIVE (deprecated) or BASE_TYPE_UNSPECIFIED"""
-
-
-Strategy: TypeAlias = Literal['STRATEGY_UNSPECIFIED', 'STRATEGY_VANILLA', 'STRATEGY_TFEW']
-"""How a fine-tuned model is served (deprecated): STRATEGY_VANILLA on a dedicated GPU, STRATEGY_TFEW on a shared one"""
-
-
-class BaseModel(Object):
-    """The model a fine-tuned model starts from"""
-
-    name: str | None
-    version: str | None
-    base_type: BaseType
-    strategy: Strategy | None
-
-
-LoraTargetModules: TypeAlias = Literal['LORA_TARGET_MODULES_UNSPECIFIED', 'LORA_TARGET_MODULES_QV', 'LORA_TARGET_MODULES_QKVO', 'LORA_TARGET_MODULES_QKVO_FFN']
-"""The layers LoRA adapts: QV (attention query and value), QKVO (query, key, value and output), or QKVO_FFN (those plus the feed-forward layers)"""
-
-
-class Hyperparameters(Object):
-    """Training hyperparameters; the API chooses any left out"""
-
-    early_stopping_patience: int | None
-    early_stopping_threshold: float | None
-    train_batch_size: int | None
-    train_epochs: int | None
-    learning_rate: float | None
-    lora_alpha: int | None
-    lora_rank: int | None
-    lora_target_modules: LoraTargetModules | None
-
-
-class WandbConfig(Object):
-    """Weights & Biases logging of a chat fine-tuning run"""
-
-    project: str
-    api_key: str
-    entity: str | None
-
-
-class Settings(Object):
-    """How a model is fine-tuned"""
-
-    base_model: BaseModel
-    dataset_id: str
-    hyperparameters: Hyperparameters | None
-    multi_label: bool | None
-    wandb: WandbConfig | None
-
-
-Status: TypeAlias = Literal['STATUS_UNSPECIFIED', 'STATUS_FINETUNING', 'STATUS_DEPLOYING_API', 'STATUS_READY', 'STATUS_FAILED', 'STATUS_DELETED', 'STATUS_TEMPORARILY_OFFLINE', 'STATUS_PAUSED', 'STATUS_QUEUED']
-"""The stage of a fine-tuned model: STATUS_QUEUED, STATUS_FINETUNING, STATUS_READY, STATUS_FAILED or STATUS_DELETED; STATUS_DEPLOYING_API, STATUS_TEMPORA..."""
-
-
-class FinetunedModel(Object):
-    """A fine-tuned model"""
-
-    id: str | None
-    name: str
-    creator_id: str | None
-    organization_id: str | None
-    settings: Settings
-    status: Status | None
-    created_at: str | None
-    updated_at: str | None
-    completed_at: str | None
-    last_used: str | None
-
-
-class ListFinetunedModelsResponse(Object):
-    """A page of fine-tuned models"""
-
-    finetuned_models: Sequence[FinetunedModel] | None
-    next_page_token: str | None
-    total_size: int | None
-
-
-class BaseModelParam(TypedDict, total=False):
-    """The model a fine-tuned model starts from"""
-
-    name: str
-    version: str
-    base_type: Required[BaseType]
-    strategy: Strategy
-
-
-class HyperparametersParam(TypedDict, total=False):
-    """Training hyperparameters; the API chooses any left out"""
-
-    early_stopping_patience: int
-    early_stopping_threshold: float
-    train_batch_size: int
-    train_epochs: int
-    learning_rate: float
-    lora_alpha: int
-    lora_rank: int
-    lora_target_modules: LoraTargetModules
-
-
-class WandbConfigParam(TypedDict, total=False):
-    """Weights & Biases logging of a chat fine-tuning run"""
-
-    project: Required[str]
-    api_key: Required[str]
-    entity: str
-
-
-class SettingsParam(TypedDict, total=False):
-    """How a model is fine-tuned"""
-
-    base_model: Required[BaseModelParam]
-    dataset_id: Required[str]
-    hyperparameters: HyperparametersParam
-    multi_label: bool
-    wandb: WandbConfigParam
-
-
-class FinetunedModelParam(TypedDict, total=False):
-    """A fine-tuned model"""
-
-    id: str
-    name: Required[str]
-    creator_id: str
-    organization_id: str
-    settings: Required[SettingsParam]
-    status: Status
-    created_at: datetime | str
-    updated_at: datetime | str
-    completed_at: datetime | str
-    last_used: datetime | str
-
-
-class CreateFinetunedModelResponse(Object):
-    """The answer to a request that creates a fine-tuned model"""
-
-    finetuned_model: FinetunedModel | None
-
-
-class GetFinetunedModelResponse(Object):
-    """The answer to a request for one fine-tuned model"""
-
-    finetuned_model: FinetunedModel | None
-
-
-class UpdateFinetunedModelResponse(Object):
-    """The answer to a request that changes a fine-tuned model"""
-
-    finetuned_model: FinetunedModel | None
-
-
-class Event(Object):
-    """A status change of a fine-tuned model"""
-
-    user_id: str | None
-    status: Status | None
-    created_at: str | None
-
-
-class ListEventsResponse(Object):
-    """A page of events of a fine-tuned model"""
-
-    events: Sequence[Event] | None
-    next_page_token: str | None
-    total_size: int | None
-
-
-class TrainingStepMetrics(Object):
-    """The evaluation metrics measured at one training step"""
-
-    created_at: str | None
-    step_number: int | None
-    metrics: FreeObject | None
-
-
-class ListTrainingStepMetricsResponse(Object):
-    """One page of a fine-tuned model's training-step metrics"""
-
-    step_metrics: Sequence[TrainingStepMetrics] | None
-    next_page_token: str | None
-
-
-class FinetuningGroup:
-    """The `finetuning` methods."""
+class FinetuningClient:
+    """The methods of `client.finetuning`."""
 
     def list_finetuned_models(
         self,
@@ -2219,7 +1719,7 @@ class FinetuningGroup:
     def create_finetuned_model(
         self,
         *,
-        request: FinetunedModelParam,
+        request: FinetunedModelParam | FinetunedModel,
         request_options: RequestOptions | None = ...,
     ) -> CreateFinetunedModelResponse:
         """Create a fine-tuned model (POST /v1/finetuning/finetuned-models)"""
@@ -2237,7 +1737,7 @@ class FinetuningGroup:
         id: str,
         *,
         request_options: RequestOptions | None = ...,
-    ) -> DeleteResponse:
+    ) -> dict[str, Any]:
         """Delete a fine-tuned model (DELETE /v1/finetuning/finetuned-models/{id})"""
 
     def update_finetuned_model(
@@ -2245,7 +1745,7 @@ class FinetuningGroup:
         id: str,
         *,
         name: str,
-        settings: SettingsParam,
+        settings: SettingsParam | Settings,
         creator_id: str | None = ...,
         organization_id: str | None = ...,
         status: Status | None = ...,
@@ -2300,14 +1800,8 @@ class FinetuningGroup:
         """Every item of finetuning.list_training_step_metrics, page after page."""
 
 
-class AudioTranscriptionsCreateResponse(Object):
-    """The answer to a transcription request"""
-
-    text: str
-
-
-class AudioTranscriptionsGroup:
-    """The `audio.transcriptions` methods."""
+class TranscriptionsClient:
+    """The methods of `client.audio.transcriptions`."""
 
     def create(
         self,
@@ -2321,1433 +1815,494 @@ class AudioTranscriptionsGroup:
         """Transcribe audio (POST /v2/audio/transcriptions)"""
 
 
-class AudioGroup:
-    """The `audio` methods."""
-
-    transcriptions: AudioTranscriptionsGroup
-
-
-class ApiMetaApiVersionParam(TypedDict, total=False):
-    """The API version that served the request"""
-
-    version: Required[str]
-    is_deprecated: bool
-    is_experimental: bool
-
-
-class ApiMetaBilledUnitsParam(TypedDict, total=False):
-    """The units the request is billed for"""
-
-    images: float
-    image_tokens: float
-    pages: float
-    input_tokens: float
-    output_tokens: float
-    search_units: float
-    classifications: float
-
-
-class ApiMetaTokensParam(TypedDict, total=False):
-    """Token counts of the request, billed or not"""
-
-    input_tokens: float
-    output_tokens: float
-
-
-class ApiMetaParam(TypedDict, total=False):
-    """Metadata about a request, such as API version and billing"""
-
-    api_version: ApiMetaApiVersionParam
-    billed_units: ApiMetaBilledUnitsParam
-    tokens: ApiMetaTokensParam
-    cached_tokens: float
-    warnings: Sequence[str]
-
-
-AssistantMessageResponseContentItemParam: TypeAlias = ChatTextContentParam | ChatThinkingContentParam
-"""A part of the model's reply, told apart by `type`: its text or its thinking"""
-
-
-class AssistantMessageResponseParam(TypedDict, total=False):
-    """The model's reply message"""
-
-    role: Required[Literal['assistant']]
-    tool_calls: Sequence[ToolCallV2Param]
-    tool_plan: str
-    content: Sequence[AssistantMessageResponseContentItemParam]
-    citations: Sequence[CitationParam]
-
-
-class AudioTranscriptionsCreateResponseParam(TypedDict, total=False):
-    """The answer to a transcription request"""
-
-    text: Required[str]
-
-
-class TruncationStrategyAutoPreserveOrderParam(TypedDict, total=False):
-    """Drop the oldest parts of the conversation until the prompt fits, keeping the order"""
-
-    type: Required[Literal['auto']]
-
-
-class ParseTextBlockParam(TypedDict, total=False):
-    """Text read from a page"""
-
-    content: Required[str]
-
-
-class ParseTextContentBlockParam(TypedDict, total=False):
-    """A block of text"""
-
-    type: Required[Literal['text']]
-    text: Required[ParseTextBlockParam]
-
-
-class ParseBoundingBoxParam(TypedDict, total=False):
-    """A rectangle on the page, in pixels from its top-left corner"""
-
-    top_left_x: Required[int]
-    top_left_y: Required[int]
-    bottom_right_x: Required[int]
-    bottom_right_y: Required[int]
-
-
-class ParseBoundingBoxNormalizedParam(TypedDict, total=False):
-    """A rectangle on the page, as fractions (0 to 1) of its width and height"""
-
-    top_left_x: Required[float]
-    top_left_y: Required[float]
-    bottom_right_x: Required[float]
-    bottom_right_y: Required[float]
-
-
-class ParseImageBlockParam(TypedDict, total=False):
-    """An image found on a page, described in words, and where it is"""
-
-    id: Required[str]
-    description: Required[str]
-    category: Required[ParseImageCategory]
-    bounding_box: Required[ParseBoundingBoxParam]
-    bounding_box_normalized: Required[ParseBoundingBoxNormalizedParam]
-
-
-class ParseImageContentBlockParam(TypedDict, total=False):
-    """A block holding an image"""
-
-    type: Required[Literal['image']]
-    image: Required[ParseImageBlockParam]
-
-
-class ParseTableBlockParam(TypedDict, total=False):
-    """A table found on a page, as HTML, and where it is"""
-
-    type: Required[Literal['html']]
-    html: Required[str]
-    title: str
-    description: str
-    bounding_box: Required[ParseBoundingBoxParam]
-    bounding_box_normalized: Required[ParseBoundingBoxNormalizedParam]
-
-
-class ParseTableContentBlockParam(TypedDict, total=False):
-    """A block holding a table"""
-
-    type: Required[Literal['table']]
-    table: Required[ParseTableBlockParam]
-
-
-ParseBlockParam: TypeAlias = ParseTextContentBlockParam | ParseImageContentBlockParam | ParseTableContentBlockParam
-"""One block of a page, told apart by `type`"""
-
-
-class ParseBlocksPageVariantParam(TypedDict, total=False):
-    """A page read as typed blocks"""
-
-    index: Required[int]
-    type: Required[Literal['blocks']]
-    blocks: Required[Sequence[ParseBlockParam]]
-
-
-class ChatCitationParam(TypedDict, total=False):
-    """A span of a v1 reply that cites documents"""
-
-    start: Required[int]
-    end: Required[int]
-    text: Required[str]
-    document_ids: Required[Sequence[str]]
-    type: Literal['TEXT_CONTENT', 'PLAN']
-
-
-class ChatContentDeltaEventDelta2MessageContent(TypedDict, total=False):
-    """The content part the piece belongs to"""
-
-    thinking: str
-    text: str
-
-
-class ChatContentDeltaEventDelta2Message(TypedDict, total=False):
-    """The message the piece belongs to"""
-
-    content: ChatContentDeltaEventDelta2MessageContent
-
-
-class ChatContentDeltaEventDelta2(TypedDict, total=False):
-    """The new piece"""
-
-    message: ChatContentDeltaEventDelta2Message
-
-
-class LogprobItemParam(TypedDict, total=False):
-    """The log probabilities of the tokens of one piece of generated text"""
-
-    text: str
-    token_ids: Required[Sequence[int]]
-    logprobs: Sequence[float]
-
-
-class ChatContentStartEventDelta2MessageContent(TypedDict, total=False):
-    """The content part"""
-
-    thinking: str
-    text: str
-    type: Literal['text', 'thinking']
-
-
-class ChatContentStartEventDelta2Message(TypedDict, total=False):
-    """The message the part belongs to"""
-
-    content: ChatContentStartEventDelta2MessageContent
-
-
-class ChatContentStartEventDelta2(TypedDict, total=False):
-    """The start of the content part"""
-
-    message: ChatContentStartEventDelta2Message
-
-
-class ChatDataMetricsParam(TypedDict, total=False):
-    """Statistics of a chat fine-tuning dataset"""
-
-    num_train_turns: float
-    num_eval_turns: float
-    preamble: str
-
-
-class UsageBilledUnitsParam(TypedDict, total=False):
-    """The units the request is billed for"""
-
-    input_tokens: float
-    output_tokens: float
-    search_units: float
-    classifications: float
-
-
-class UsageTokensParam(TypedDict, total=False):
-    """Token counts, billed or not"""
-
-    input_tokens: float
-    output_tokens: float
-
-
-class UsageParam(TypedDict, total=False):
-    """Token counts and billing of a v2 chat request"""
-
-    billed_units: UsageBilledUnitsParam
-    tokens: UsageTokensParam
-    cached_tokens: float
-
-
-class ChatMessageEndEventDelta2(TypedDict, total=False):
-    """The end of the message"""
-
-    error: str
-    finish_reason: ChatFinishReason
-    usage: UsageParam
-
-
-class ChatMessageStartEventDelta2Message(TypedDict, total=False):
-    """The message being started"""
-
-    role: Literal['assistant']
-
-
-class ChatMessageStartEventDelta2(TypedDict, total=False):
-    """The start of the message"""
-
-    message: ChatMessageStartEventDelta2Message
-
-
-class ChatRequestParam(TypedDict, total=False):
-    """The body of a v1 chat request"""
-
-    message: Required[str]
-    model: str
-    preamble: str
-    chat_history: Sequence[MessageParam]
-    conversation_id: str
-    prompt_truncation: Literal['OFF', 'AUTO', 'AUTO_PRESERVE_ORDER']
-    connectors: Sequence[ChatConnectorParam]
-    search_queries_only: bool
-    documents: Sequence[ChatDocumentParam]
-    citation_quality: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF'] | Literal['fast', 'accurate', 'off']
-    temperature: float
-    max_tokens: int
-    max_input_tokens: int
-    k: int
-    p: float
-    seed: int
-    stop_sequences: Sequence[str]
-    frequency_penalty: float
-    presence_penalty: float
-    raw_prompting: bool
-    return_prompt: bool
-    tools: Sequence[ToolParam]
-    tool_results: Sequence[ToolResultParam]
-    force_single_step: bool
-    response_format: ResponseFormatParam
-    safety_mode: Literal['CONTEXTUAL', 'STRICT', 'NONE']
-    stream: bool
-
-
-class ChatRequestConnectorsSearchOptionsParam(TypedDict, total=False):
-    """Options of the searches a v1 chat runs through its connectors"""
-
-    seed: int
-
-
-class ChatRequestV2Param(TypedDict, total=False):
-    """The body of a v2 chat request"""
-
-    model: Required[str]
-    messages: Required[Sequence[ChatMessageV2Param]]
-    tools: Sequence[ToolV2Param]
-    strict_tools: bool
-    documents: Sequence[str | DocumentParam]
-    citation_options: CitationOptionsParam
-    response_format: ResponseFormatV2Param
-    safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF']
-    max_tokens: int
-    stop_sequences: Sequence[str]
-    temperature: float
-    seed: int
-    frequency_penalty: float
-    presence_penalty: float
-    k: float
-    p: float
-    return_prompt: bool
-    logprobs: bool
-    tool_choice: Literal['REQUIRED', 'NONE']
-    thinking: ThinkingParam
-    priority: Priority
-    stream: bool
-
-
-class ChatResponseParam(TypedDict, total=False):
-    """The complete answer to a v2 chat request"""
-
-    id: Required[str]
-    finish_reason: Required[ChatFinishReason]
-    message: Required[AssistantMessageResponseParam]
-    usage: UsageParam
-    logprobs: Sequence[LogprobItemParam]
-
-
-class ChatSearchQueryParam(TypedDict, total=False):
-    """A search query generated for a v1 chat message"""
-
-    text: Required[str]
-    generation_id: Required[str]
-
-
-class ChatSearchResultConnectorParam(TypedDict, total=False):
-    """The connector a search ran against"""
-
-    id: Required[str]
-
-
-class ChatSearchResultParam(TypedDict, total=False):
-    """The outcome of one search of one connector"""
-
-    search_query: ChatSearchQueryParam
-    connector: Required[ChatSearchResultConnectorParam]
-    document_ids: Required[Sequence[str]]
-    error_message: str
-    continue_on_failure: bool
-
-
-class NonStreamedChatResponseParam(TypedDict, total=False):
-    """The complete answer to a v1 chat request"""
-
-    text: Required[str]
-    generation_id: str
-    response_id: str
-    citations: Sequence[ChatCitationParam]
-    documents: Sequence[ChatDocumentParam]
-    is_search_required: bool
-    search_queries: Sequence[ChatSearchQueryParam]
-    search_results: Sequence[ChatSearchResultParam]
-    finish_reason: FinishReason
-    tool_calls: Sequence[ToolCallParam]
-    chat_history: Sequence[MessageParam]
-    prompt: str
-    meta: ApiMetaParam
-
-
-class ChatStreamEventParam(TypedDict, total=False):
-    """What every event of a v1 chat stream has: its `event_type` (see StreamedChatResponse)"""
-
-    event_type: str
-
-
-class ChatStreamEventTypeParam(TypedDict, total=False):
-    """What every event of a v2 chat stream has: its `type` (see StreamedChatResponseV2)"""
-
-    type: str
-
-
-class ChatToolCallDeltaEventDelta2MessageToolCallsFunction(TypedDict, total=False):
-    """The function call"""
-
-    arguments: str
-
-
-class ChatToolCallDeltaEventDelta2MessageToolCalls(TypedDict, total=False):
-    """The tool call the piece belongs to"""
-
-    function: ChatToolCallDeltaEventDelta2MessageToolCallsFunction
-
-
-class ChatToolCallDeltaEventDelta2Message(TypedDict, total=False):
-    """The message the call belongs to"""
-
-    tool_calls: ChatToolCallDeltaEventDelta2MessageToolCalls
-
-
-class ChatToolCallDeltaEventDelta2(TypedDict, total=False):
-    """The new piece"""
-
-    message: ChatToolCallDeltaEventDelta2Message
-
-
-class ChatToolCallStartEventDelta2Message(TypedDict, total=False):
-    """The message the call belongs to"""
-
-    tool_calls: ToolCallV2Param
-
-
-class ChatToolCallStartEventDelta2(TypedDict, total=False):
-    """The start of the tool call"""
-
-    message: ChatToolCallStartEventDelta2Message
-
-
-class ToolCallDeltaParam(TypedDict, total=False):
-    """A piece of a tool call being streamed"""
-
-    name: str
-    index: float
-    parameters: str
-    text: str
-
-
-class ChatToolPlanDeltaEventDelta2Message(TypedDict, total=False):
-    """The message the piece belongs to"""
-
-    tool_plan: str
-
-
-class ChatToolPlanDeltaEventDelta2(TypedDict, total=False):
-    """The new piece"""
-
-    message: ChatToolPlanDeltaEventDelta2Message
-
-
-class CheckApiKeyResponseParam(TypedDict, total=False):
-    """The result of an API key check"""
-
-    valid: Required[bool]
-    organization_id: str
-    owner_id: str
-
-
-class CitationEndEventParam(TypedDict, total=False):
-    """A citation is complete"""
-
-    type: Required[Literal['citation-end']]
-    index: int
-
-
-class ChatCitationGenerationEventParam(TypedDict, total=False):
-    """Citations for text streamed so far"""
-
-    event_type: Required[Literal['citation-generation']]
-    citations: Required[Sequence[ChatCitationParam]]
-
-
-class CitationStartEventDelta2Message(TypedDict, total=False):
-    """The message the citation belongs to"""
-
-    citations: CitationParam
-
-
-class CitationStartEventDelta2(TypedDict, total=False):
-    """The citation"""
-
-    message: CitationStartEventDelta2Message
-
-
-class CitationStartEventParam(TypedDict, total=False):
-    """A citation of the reply"""
-
-    type: Required[Literal['citation-start']]
-    index: int
-    delta: CitationStartEventDelta2
-
-
-class LabelMetricParam(TypedDict, total=False):
-    """Statistics of one label of a classification dataset"""
-
-    total_examples: float
-    label: str
-    samples: Sequence[str]
-
-
-class ClassifyDataMetricsParam(TypedDict, total=False):
-    """Statistics of a classification fine-tuning dataset"""
-
-    label_metrics: Sequence[LabelMetricParam]
-
-
-class ClassifyRequestParam(TypedDict, total=False):
-    """The body of a classify request"""
-
-    inputs: Required[Sequence[str]]
-    examples: Sequence[ClassifyExampleParam]
-    model: str
-    preset: str
-    truncate: Literal['NONE', 'START', 'END']
-
-
-class ClassifyResponseClassificationsItemLabelsValueParam(TypedDict, total=False):
-    """The confidence in one label"""
-
-    confidence: float
-
-
-class ClassifyResponseClassificationsItemParam(TypedDict, total=False):
-    """The classification of one input"""
-
-    id: Required[str]
-    input: str
-    prediction: str
-    predictions: Required[Sequence[str]]
-    confidence: float
-    confidences: Required[Sequence[float]]
-    labels: Required[Mapping[str, ClassifyResponseClassificationsItemLabelsValueParam]]
-    classification_type: Required[Literal['single-label', 'multi-label']]
-
-
-class ClassifyResponseParam(TypedDict, total=False):
-    """The answer to a classify request"""
-
-    id: Required[str]
-    classifications: Required[Sequence[ClassifyResponseClassificationsItemParam]]
-    meta: ApiMetaParam
-
-
-class ConnectorOAuthParam(TypedDict, total=False):
-    """The OAuth 2.0 settings of a connector, as the API returns them"""
-
-    client_id: str
-    client_secret: str
-    authorize_url: Required[str]
-    token_url: Required[str]
-    scope: str
-
-
-class ConnectorParam(TypedDict, total=False):
-    """A registered connector, a data source that v1 chat can search"""
-
-    id: Required[str]
-    organization_id: str
-    name: Required[str]
-    description: str
-    url: str
-    created_at: Required[datetime | str]
-    updated_at: Required[datetime | str]
-    excludes: Sequence[str]
-    auth_type: str
-    oauth: ConnectorOAuthParam
-    auth_status: Literal['valid', 'expired']
-    active: bool
-    continue_on_failure: bool
-
-
-class ChatContentDeltaEventParam(TypedDict, total=False):
-    """The next piece of text, or of thinking, of a content part"""
-
-    type: Required[Literal['content-delta']]
-    index: int
-    delta: ChatContentDeltaEventDelta2
-    logprobs: LogprobItemParam
-
-
-class ChatContentEndEventParam(TypedDict, total=False):
-    """A content part of the reply is complete"""
-
-    type: Required[Literal['content-end']]
-    index: int
-
-
-class ChatContentStartEventParam(TypedDict, total=False):
-    """A new content part of the reply begins"""
-
-    type: Required[Literal['content-start']]
-    index: int
-    delta: ChatContentStartEventDelta2
-
-
-class CreateBatchResponseParam(TypedDict, total=False):
-    """The answer to a request that creates a batch"""
-
-    batch: Required[BatchParam]
-
-
-class CreateConnectorRequestParam(TypedDict, total=False):
-    """The body of a request that registers a connector"""
-
-    name: Required[str]
-    url: Required[str]
-    description: str
-    excludes: Sequence[str]
-    oauth: CreateConnectorOAuthParam
-    active: bool
-    continue_on_failure: bool
-    service_auth: CreateConnectorServiceAuthParam
-
-
-class CreateConnectorResponseParam(TypedDict, total=False):
-    """The answer to a connector registration"""
-
-    connector: Required[ConnectorParam]
-
-
-class CreateDatasetRequestParam(TypedDict, total=False):
-    """The files of a dataset upload, sent as multipart/form-data"""
-
-    data: Required[str]
-    eval_data: str
-
-
-class CreateEmbedJobRequestParam(TypedDict, total=False):
-    """The body of a request that starts an embed job"""
-
-    model: Required[str]
-    dataset_id: Required[str]
-    input_type: Required[EmbedInputType]
-    name: str
-    embedding_types: Sequence[EmbeddingType]
-    truncate: Literal['START', 'END']
-
-
-class CreateEmbedJobResponseParam(TypedDict, total=False):
-    """The answer to a request that starts an embed job"""
-
-    job_id: Required[str]
-    meta: ApiMetaParam
-
-
-class CreateFinetunedModelResponseParam(TypedDict, total=False):
-    """The answer to a request that creates a fine-tuned model"""
-
-    finetuned_model: FinetunedModelParam
-
-
-class CreateTranscriptionRequestParam(TypedDict, total=False):
-    """The multipart form of a transcription request"""
-
-    model: Required[str]
-    language: Required[str]
-    temperature: float
-    file: Required[File]
-
-
-class DatasetPartParam(TypedDict, total=False):
-    """One file of a dataset"""
-
-    id: Required[str]
-    name: Required[str]
-    url: str
-    index: int
-    size_bytes: int
-    num_rows: int
-    original_url: str
-    samples: Sequence[str]
-
-
-class ParseInfoParam(TypedDict, total=False):
-    """How an uploaded file was parsed"""
-
-    separator: str
-    delimiter: str
-
-
-class RerankerDataMetricsParam(TypedDict, total=False):
-    """Statistics of a rerank fine-tuning dataset"""
-
-    num_train_queries: float
-    num_train_relevant_passages: float
-    num_train_hard_negatives: float
-    num_eval_queries: float
-    num_eval_relevant_passages: float
-    num_eval_hard_negatives: float
-
-
-class FinetuneDatasetMetricsParam(TypedDict, total=False):
-    """Statistics of a fine-tuning dataset"""
-
-    trainable_token_count: float
-    total_examples: float
-    train_examples: float
-    train_size_bytes: float
-    eval_examples: float
-    eval_size_bytes: float
-    reranker_data_metrics: RerankerDataMetricsParam
-    chat_data_metrics: ChatDataMetricsParam
-    classify_data_metrics: ClassifyDataMetricsParam
-
-
-class MetricsParamEmbedDataField(TypedDict, total=False):
-    """One field and how many rows have it"""
-
-    name: str
-    count: float
-
-
-class MetricsParamEmbedData(TypedDict, total=False):
-    """Statistics of an embed dataset's fields"""
-
-    fields: Sequence[MetricsParamEmbedDataField]
-
-
-class MetricsParam(TypedDict, total=False):
-    """Statistics of a dataset"""
-
-    finetune_dataset_metrics: FinetuneDatasetMetricsParam
-    embed_data: MetricsParamEmbedData
-
-
-class DatasetParam(TypedDict, total=False):
-    """An uploaded dataset"""
-
-    id: Required[str]
-    name: Required[str]
-    created_at: Required[datetime | str]
-    updated_at: Required[datetime | str]
-    dataset_type: Required[DatasetType]
-    validation_status: Required[DatasetValidationStatus]
-    validation_error: str
-    schema: str
-    required_fields: Sequence[str]
-    preserve_fields: Sequence[str]
-    dataset_parts: Sequence[DatasetPartParam]
-    validation_warnings: Sequence[str]
-    parse_info: ParseInfoParam
-    metrics: MetricsParam
-
-
-class DatasetsCreateResponseParam(TypedDict, total=False):
-    """The answer to a dataset upload"""
-
-    id: str
-
-
-class DatasetsCreateResponseDatasetPartsItemParam(TypedDict, total=False):
-    """A file of a dataset being created, as SDK 5.15 describes it; no operation returns it today (a created dataset's parts are read with datasets.get, see ..."""
-
-    name: str
-    num_rows: float
-    samples: Sequence[str]
-    part_kind: str
-
-
-class DatasetsGetResponseParam(TypedDict, total=False):
-    """The answer to a request for one dataset"""
-
-    dataset: Required[DatasetParam]
-
-
-class DatasetsGetUsageResponseParam(TypedDict, total=False):
-    """The dataset storage used by the organization"""
-
-    organization_usage: float
-
-
-class DatasetsListResponseParam(TypedDict, total=False):
-    """The answer to a request that lists datasets"""
-
-    datasets: Sequence[DatasetParam]
-
-
-class ChatDebugEventParam(TypedDict, total=False):
-    """Debugging information, such as the prompt sent to the model"""
-
-    event_type: Required[Literal['debug']]
-    prompt: str
-
-
-class ChatDebugEventV2Param(TypedDict, total=False):
-    """Debugging information, such as the prompt sent to the model"""
-
-    type: Required[Literal['debug']]
-    prompt: str
-
-
-class DetokenizeRequestParam(TypedDict, total=False):
-    """The body of a detokenize request"""
-
-    tokens: Required[Sequence[int]]
-    model: Required[str]
-
-
-class DetokenizeResponseParam(TypedDict, total=False):
-    """The answer to a detokenize request"""
-
-    text: Required[str]
-    meta: ApiMetaParam
-
-
-class EmbedByTypeResponseEmbeddingsParam(TypedDict, total=False):
-    """The embeddings, one list per requested type; each list has one embedding per input, in input order"""
-
-    float: Sequence[Sequence[float]]
-    int8: Sequence[Sequence[int]]
-    uint8: Sequence[Sequence[int]]
-    binary: Sequence[Sequence[int]]
-    ubinary: Sequence[Sequence[int]]
-    base64: Sequence[str]
-
-
-class ImageParam(TypedDict, total=False):
-    """Facts about an embedded image"""
-
-    width: Required[float]
-    height: Required[float]
-    format: Required[str]
-    bit_depth: Required[float]
-
-
-class EmbedByTypeResponseParam(TypedDict, total=False):
-    """The answer to a v2 embed request, one list of embeddings per requested type"""
-
-    response_type: Literal['embeddings_floats', 'embeddings_by_type']
-    id: Required[str]
-    embeddings: Required[EmbedByTypeResponseEmbeddingsParam]
-    texts: Sequence[str]
-    images: Sequence[ImageParam]
-    meta: ApiMetaParam
-
-
-class EmbedJobParam(TypedDict, total=False):
-    """An asynchronous job that embeds a dataset"""
-
-    job_id: Required[str]
-    name: str
-    status: Required[Literal['processing', 'complete', 'cancelling', 'cancelled', 'failed']]
-    created_at: Required[datetime | str]
-    input_dataset_id: Required[str]
-    output_dataset_id: str
-    model: Required[str]
-    truncate: Required[Literal['START', 'END']]
-    meta: ApiMetaParam
-
-
-class EmbedRequestParam(TypedDict, total=False):
-    """The body of a v1 embed request; give either `texts` or `images`"""
-
-    texts: Sequence[str]
-    images: Sequence[str]
-    model: str
-    input_type: EmbedInputType
-    embedding_types: Sequence[EmbeddingType]
-    truncate: Literal['NONE', 'START', 'END']
-
-
-class EmbedRequestV2Param(TypedDict, total=False):
-    """The body of a v2 embed request; give one of `texts`, `images` or `inputs`"""
-
-    model: Required[str]
-    input_type: Required[EmbedInputType]
-    texts: Sequence[str]
-    images: Sequence[str]
-    inputs: Sequence[EmbedInputParam]
-    max_tokens: int
-    output_dimension: int
-    embedding_types: Sequence[EmbeddingType]
-    truncate: Literal['NONE', 'START', 'END']
-    priority: Priority
-
-
-class EmbedFloatsResponseParam(TypedDict, total=False):
-    """Float embeddings, the answer when no `embedding_types` were requested"""
-
-    response_type: Required[Literal['embeddings_floats']]
-    id: Required[str]
-    embeddings: Required[Sequence[Sequence[float]]]
-    texts: Required[Sequence[str]]
-    images: Sequence[ImageParam]
-    meta: ApiMetaParam
-
-
-class EmbeddingsByTypeEmbedResponseParam(TypedDict, total=False):
-    """Embeddings of the requested types, the answer when `embedding_types` was given"""
-
-    response_type: Required[Literal['embeddings_by_type']]
-    id: Required[str]
-    embeddings: Required[EmbedByTypeResponseEmbeddingsParam]
-    texts: Sequence[str]
-    images: Sequence[ImageParam]
-    meta: ApiMetaParam
-
-
-EmbedResponseParam: TypeAlias = EmbedFloatsResponseParam | EmbeddingsByTypeEmbedResponseParam
-"""The answer to a v1 embed request, told apart by `response_type`: floats only, or one list per requested embedding type"""
-
-
-class ErrorParam(TypedDict, total=False):
-    """The body of an error answer"""
-
-    message: str
-    id: str
-
-
-class EventParam(TypedDict, total=False):
-    """A status change of a fine-tuned model"""
-
-    user_id: str
-    status: Status
-    created_at: datetime | str
-
-
-class GenerateRequestParam(TypedDict, total=False):
-    """The body of a generate request"""
-
-    prompt: Required[str]
-    model: str
-    num_generations: int
-    max_tokens: int
-    truncate: Literal['NONE', 'START', 'END']
-    temperature: float
-    seed: int
-    preset: str
-    end_sequences: Sequence[str]
-    stop_sequences: Sequence[str]
-    k: int
-    p: float
-    frequency_penalty: float
-    presence_penalty: float
-    return_likelihoods: Literal['GENERATION', 'ALL', 'NONE']
-    raw_prompting: bool
-    stream: bool
-
-
-class SingleGenerationInStreamParam(TypedDict, total=False):
-    """One complete generated text at the end of a stream"""
-
-    id: Required[str]
-    text: Required[str]
-    index: int
-    finish_reason: Required[FinishReason]
-
-
-class GenerateStreamEndResponseParam(TypedDict, total=False):
-    """The complete result of a streamed generation"""
-
-    id: Required[str]
-    prompt: str
-    generations: Sequence[SingleGenerationInStreamParam]
-
-
-class GenerateStreamEventParam(TypedDict, total=False):
-    """What every event of a streamed generation has: its `event_type` (see GenerateStreamedResponse)"""
-
-    event_type: str
-
-
-class GenerateStreamTextParam(TypedDict, total=False):
-    """The next piece of generated text"""
-
-    event_type: Required[Literal['text-generation']]
-    text: Required[str]
-    index: int
-    is_finished: Required[bool]
-
-
-class GenerateStreamEndParam(TypedDict, total=False):
-    """The last event of a generation stream, with the complete result"""
-
-    event_type: Required[Literal['stream-end']]
-    is_finished: Required[bool]
-    finish_reason: FinishReason
-    response: Required[GenerateStreamEndResponseParam]
-
-
-class GenerateStreamErrorParam(TypedDict, total=False):
-    """The generation failed; the stream ends"""
-
-    event_type: Required[Literal['stream-error']]
-    index: int
-    is_finished: Required[bool]
-    finish_reason: Required[FinishReason]
-    err: Required[str]
-
-
-GenerateStreamedResponseParam: TypeAlias = GenerateStreamTextParam | GenerateStreamEndParam | GenerateStreamErrorParam
-"""One event of a streamed generation, told apart by `event_type`"""
-
-
-class SingleGenerationTokenLikelihoodsItemParam(TypedDict, total=False):
-    """A token and its log-likelihood"""
-
-    token: Required[str]
-    likelihood: Required[float]
-
-
-class SingleGenerationParam(TypedDict, total=False):
-    """One generated text"""
-
-    id: Required[str]
-    text: Required[str]
-    index: int
-    likelihood: float
-    token_likelihoods: Sequence[SingleGenerationTokenLikelihoodsItemParam]
-
-
-class GenerationParam(TypedDict, total=False):
-    """The answer to a generate request"""
-
-    id: Required[str]
-    prompt: str
-    generations: Required[Sequence[SingleGenerationParam]]
-    meta: ApiMetaParam
-
-
-class GetBatchResponseParam(TypedDict, total=False):
-    """The answer to a request for one batch"""
-
-    batch: Required[BatchParam]
-
-
-class GetConnectorResponseParam(TypedDict, total=False):
-    """The answer to a request for one connector"""
-
-    connector: Required[ConnectorParam]
-
-
-class GetFinetunedModelResponseParam(TypedDict, total=False):
-    """The answer to a request for one fine-tuned model"""
-
-    finetuned_model: FinetunedModelParam
-
-
-class GetModelResponseParamSamplingDefaults(TypedDict, total=False):
-    """The sampling settings the model uses when a request doesn't give them"""
-
-    temperature: float
-    k: int
-    p: float
-    frequency_penalty: float
-    presence_penalty: float
-    max_tokens_per_doc: int
-
-
-class GetModelResponseParam(TypedDict, total=False):
-    """A model and the endpoints it works with"""
-
-    name: str
-    endpoints: Sequence[CompatibleEndpoint]
-    finetuned: bool
-    context_length: float
-    tokenizer_url: str
-    supports_vision: bool
-    is_deprecated: bool
-    sampling_defaults: GetModelResponseParamSamplingDefaults
-    default_endpoints: Sequence[CompatibleEndpoint]
-    features: Sequence[str]
-
-
-class ListBatchesResponseParam(TypedDict, total=False):
-    """A page of batches"""
-
-    batches: Sequence[BatchParam]
-    next_page_token: str
-
-
-class ListConnectorsResponseParam(TypedDict, total=False):
-    """The answer to a request that lists connectors"""
-
-    connectors: Required[Sequence[ConnectorParam]]
-    total_count: float
-
-
-class ListEmbedJobResponseParam(TypedDict, total=False):
-    """The caller's embed jobs"""
-
-    embed_jobs: Sequence[EmbedJobParam]
-
-
-class ListEventsResponseParam(TypedDict, total=False):
-    """A page of events of a fine-tuned model"""
-
-    events: Sequence[EventParam]
-    next_page_token: str
-    total_size: int
-
-
-class ListFinetunedModelsResponseParam(TypedDict, total=False):
-    """A page of fine-tuned models"""
-
-    finetuned_models: Sequence[FinetunedModelParam]
-    next_page_token: str
-    total_size: int
-
-
-class ListModelsResponseParam(TypedDict, total=False):
-    """A page of models"""
-
-    models: Required[Sequence[GetModelResponseParam]]
-    next_page_token: str
-
-
-class TrainingStepMetricsParam(TypedDict, total=False):
-    """The evaluation metrics measured at one training step"""
-
-    created_at: datetime | str
-    step_number: int
-    metrics: Mapping[str, float]
-
-
-class ListTrainingStepMetricsResponseParam(TypedDict, total=False):
-    """One page of a fine-tuned model's training-step metrics"""
-
-    step_metrics: Sequence[TrainingStepMetricsParam]
-    next_page_token: str
-
-
-class ParseMarkdownPageParam(TypedDict, total=False):
-    """A page's markdown and the images found on it"""
-
-    content: Required[str]
-    images: Sequence[ParseImageBlockParam]
-
-
-class ParseMarkdownPageVariantParam(TypedDict, total=False):
-    """A page read as markdown"""
-
-    index: Required[int]
-    type: Required[Literal['markdown']]
-    markdown: Required[ParseMarkdownPageParam]
-
-
-class ChatMessageEndEventParam(TypedDict, total=False):
-    """The last event of a v2 chat stream"""
-
-    type: Required[Literal['message-end']]
-    id: str
-    delta: ChatMessageEndEventDelta2
-
-
-class ChatMessageStartEventParam(TypedDict, total=False):
-    """The first event of a v2 chat stream"""
-
-    type: Required[Literal['message-start']]
-    id: str
-    delta: ChatMessageStartEventDelta2
-
-
-class TruncationStrategyNoneParam(TypedDict, total=False):
-    """Never shorten the prompt; a prompt that doesn't fit is an error"""
-
-    type: Required[Literal['none']]
-
-
-class OAuthAuthorizeResponseParam(TypedDict, total=False):
-    """The answer to a request to authorize a connector"""
-
-    redirect_url: str
-
-
-ParsePageParam: TypeAlias = ParseMarkdownPageVariantParam | ParseBlocksPageVariantParam
-"""One page of a parsed document, told apart by `type` (the output format)"""
-
-
-class ParseRequestParam(TypedDict, total=False):
-    """The body of a v2 parse request"""
-
-    model: Required[str]
-    document: Required[ParseDocumentParam]
-    output_format: ParseOutputFormat
-
-
-class ParseResponseParam(TypedDict, total=False):
-    """The answer to a v2 parse request"""
-
-    id: Required[str]
-    pages: Required[Sequence[ParsePageParam]]
-    meta: ApiMetaParam
-
-
-class RerankRelevantSpanResponseParam(TypedDict, total=False):
-    """A passage of a ranked document that answers the query, and how well"""
-
-    start: Required[int]
-    end: Required[int]
-    score: Required[float]
-
-
-class RerankRequestParam(TypedDict, total=False):
-    """The body of a v1 rerank request"""
-
-    query: Required[str]
-    documents: Required[Sequence[str | RerankDocumentParam]]
-    model: str
-    top_n: int
-    rank_fields: Sequence[str]
-    return_documents: bool
-    max_chunks_per_doc: int
-
-
-class RerankRequestV2Param(TypedDict, total=False):
-    """The body of a v2 rerank request"""
-
-    model: Required[str]
-    query: Required[str]
-    documents: Required[Sequence[str]]
-    top_n: int
-    return_documents: bool
-    max_tokens_per_doc: int
-    relevant_spans: RerankRelevantSpansParam
-    priority: Priority
-
-
-class RerankResponseResultsItemDocumentParam(TypedDict, total=False):
-    """The ranked document, when `return_documents` was true"""
-
-    text: Required[str]
-
-
-class RerankResponseResultsItemParam(TypedDict, total=False):
-    """One ranked document"""
-
-    document: RerankResponseResultsItemDocumentParam
-    index: Required[int]
-    relevance_score: Required[float]
-
-
-class RerankResponseParam(TypedDict, total=False):
-    """The answer to a v1 rerank request"""
-
-    id: str
-    results: Required[Sequence[RerankResponseResultsItemParam]]
-    meta: ApiMetaParam
-
-
-class ChatSearchQueriesGenerationEventParam(TypedDict, total=False):
-    """The search queries generated for the message"""
-
-    event_type: Required[Literal['search-queries-generation']]
-    search_queries: Required[Sequence[ChatSearchQueryParam]]
-
-
-class ChatSearchResultsEventParam(TypedDict, total=False):
-    """The results of the searches"""
-
-    event_type: Required[Literal['search-results']]
-    search_results: Sequence[ChatSearchResultParam]
-    documents: Sequence[ChatDocumentParam]
-
-
-class ChatStreamEndEventParam(TypedDict, total=False):
-    """The last event of a v1 chat stream, with the whole response"""
-
-    event_type: Required[Literal['stream-end']]
-    finish_reason: Required[Literal['COMPLETE', 'ERROR_LIMIT', 'MAX_TOKENS', 'ERROR', 'ERROR_TOXIC']]
-    response: Required[NonStreamedChatResponseParam]
-
-
-class ChatStreamStartEventParam(TypedDict, total=False):
-    """The first event of a v1 chat stream"""
-
-    event_type: Required[Literal['stream-start']]
-    generation_id: Required[str]
-
-
-class ChatTextGenerationEventParam(TypedDict, total=False):
-    """The next piece of the reply text"""
-
-    event_type: Required[Literal['text-generation']]
-    text: Required[str]
-
-
-class ChatToolCallsGenerationEventParam(TypedDict, total=False):
-    """The complete tool calls the model asks for"""
-
-    event_type: Required[Literal['tool-calls-generation']]
-    text: str
-    tool_calls: Required[Sequence[ToolCallParam]]
-
-
-class ChatToolCallsChunkEventParam(TypedDict, total=False):
-    """A piece of a tool call (or of the tool plan) while it is being generated"""
-
-    event_type: Required[Literal['tool-calls-chunk']]
-    tool_call_delta: Required[ToolCallDeltaParam]
-    text: str
-
-
-StreamedChatResponseParam: TypeAlias = ChatStreamStartEventParam | ChatSearchQueriesGenerationEventParam | ChatSearchResultsEventParam | ChatTextGenerationEventParam | ChatCitationGenerationEventParam | ChatToolCallsGenerationEventParam | ChatToolCallsChunkEventParam | ChatStreamEndEventParam | ChatDebugEventParam
-"""One event of a streamed v1 chat reply, told apart by `event_type`"""
-
-
-class ChatToolPlanDeltaEventParam(TypedDict, total=False):
-    """The next piece of the tool plan"""
-
-    type: Required[Literal['tool-plan-delta']]
-    delta: ChatToolPlanDeltaEventDelta2
-
-
-class ChatToolCallStartEventParam(TypedDict, total=False):
-    """A tool call begins; it carries the call's id and function name"""
-
-    type: Required[Literal['tool-call-start']]
-    index: int
-    delta: ChatToolCallStartEventDelta2
-
-
-class ChatToolCallDeltaEventParam(TypedDict, total=False):
-    """The next piece of a tool call's arguments"""
-
-    type: Required[Literal['tool-call-delta']]
-    index: int
-    delta: ChatToolCallDeltaEventDelta2
-
-
-class ChatToolCallEndEventParam(TypedDict, total=False):
-    """A tool call is complete"""
-
-    type: Required[Literal['tool-call-end']]
-    index: int
-
-
-StreamedChatResponseV2Param: TypeAlias = ChatMessageStartEventParam | ChatContentStartEventParam | ChatContentDeltaEventParam | ChatContentEndEventParam | ChatToolPlanDeltaEventParam | ChatToolCallStartEventParam | ChatToolCallDeltaEventParam | ChatToolCallEndEventParam | CitationStartEventParam | CitationEndEventParam | ChatMessageEndEventParam | ChatDebugEventV2Param
-"""One server-sent event of a streamed v2 chat reply, told apart by `type`"""
-
-
-class SummarizeRequestParam(TypedDict, total=False):
-    """The body of a summarize request"""
-
-    text: Required[str]
-    length: Literal['short', 'medium', 'long']
-    format: Literal['paragraph', 'bullets']
-    model: str
-    extractiveness: Literal['low', 'medium', 'high']
-    temperature: float
-    additional_command: str
-
-
-class SummarizeResponseParam(TypedDict, total=False):
-    """The answer to a summarize request"""
-
-    id: str
-    summary: str
-    meta: ApiMetaParam
-
-
-class TokenizeRequestParam(TypedDict, total=False):
-    """The body of a tokenize request"""
-
-    text: Required[str]
-    model: Required[str]
-
-
-class TokenizeResponseParam(TypedDict, total=False):
-    """The answer to a tokenize request"""
-
-    tokens: Required[Sequence[int]]
-    token_strings: Required[Sequence[str]]
-    meta: ApiMetaParam
-
-
-TruncationStrategyParam: TypeAlias = TruncationStrategyAutoPreserveOrderParam | TruncationStrategyNoneParam
-"""How to shorten a v2 chat prompt that exceeds the model's context, told apart by `type`"""
-
-
-class UpdateConnectorRequestParam(TypedDict, total=False):
-    """The body of a request that changes a connector; fields left out keep their value"""
-
-    name: str
-    url: str
-    excludes: Sequence[str]
-    oauth: CreateConnectorOAuthParam
-    active: bool
-    continue_on_failure: bool
-    service_auth: CreateConnectorServiceAuthParam
-
-
-class UpdateConnectorResponseParam(TypedDict, total=False):
-    """The answer to a connector update"""
-
-    connector: Required[ConnectorParam]
-
-
-class UpdateFinetunedModelRequestParam(TypedDict, total=False):
-    """The body of a request that changes a fine-tuned model: `name` and `settings`"""
-
-    name: Required[str]
-    settings: Required[SettingsParam]
-    creator_id: str
-    organization_id: str
-    status: Status
-    created_at: datetime | str
-    updated_at: datetime | str
-    completed_at: datetime | str
-    last_used: datetime | str
-
-
-class UpdateFinetunedModelResponseParam(TypedDict, total=False):
-    """The answer to a request that changes a fine-tuned model"""
-
-    finetuned_model: FinetunedModelParam
-
-
-class V2RerankResponseResultsItemParam(TypedDict, total=False):
-    """One ranked document"""
-
-    document: RerankResponseResultsItemDocumentParam
-    index: Required[int]
-    relevance_score: Required[float]
-    relevant_spans: Sequence[RerankRelevantSpanResponseParam]
-
-
-class V2RerankResponseParam(TypedDict, total=False):
-    """The answer to a v2 rerank request"""
-
-    id: str
-    results: Required[Sequence[V2RerankResponseResultsItemParam]]
-    meta: ApiMetaParam
+class AudioClient:
+    """The methods of `client.audio`."""
+
+    transcriptions: TranscriptionsClient
+
+
+class AsyncV2Client:
+    """The methods of `client.v2`."""
+
+    async def chat(
+        self,
+        *,
+        model: str,
+        messages: Sequence[ChatMessageV2Param | ChatMessageV2],
+        tools: Sequence[ToolV2Param | ToolV2] | None = ...,
+        strict_tools: bool | None = ...,
+        documents: Sequence[str | DocumentParam | Document] | None = ...,
+        citation_options: CitationOptionsParam | CitationOptions | None = ...,
+        response_format: ResponseFormatV2Param | ResponseFormatV2 | None = ...,
+        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
+        max_tokens: int | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        temperature: float | None = ...,
+        seed: int | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        k: float | None = ...,
+        p: float | None = ...,
+        return_prompt: bool | None = ...,
+        logprobs: bool | None = ...,
+        tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | Thinking | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ChatResponse:
+        """Chat with a model (v2) (POST /v2/chat)"""
+
+    def chat_stream(
+        self,
+        *,
+        model: str,
+        messages: Sequence[ChatMessageV2Param | ChatMessageV2],
+        tools: Sequence[ToolV2Param | ToolV2] | None = ...,
+        strict_tools: bool | None = ...,
+        documents: Sequence[str | DocumentParam | Document] | None = ...,
+        citation_options: CitationOptionsParam | CitationOptions | None = ...,
+        response_format: ResponseFormatV2Param | ResponseFormatV2 | None = ...,
+        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
+        max_tokens: int | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        temperature: float | None = ...,
+        seed: int | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        k: float | None = ...,
+        p: float | None = ...,
+        return_prompt: bool | None = ...,
+        logprobs: bool | None = ...,
+        tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | Thinking | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncStream[V2ChatStreamResponse, ChatResponse]:
+        """Chat with a model (v2) (streamed) (POST /v2/chat)"""
+
+    async def embed(
+        self,
+        *,
+        model: str,
+        input_type: EmbedInputType,
+        texts: Sequence[str] | None = ...,
+        images: Sequence[str] | None = ...,
+        inputs: Sequence[EmbedInputParam | EmbedInput] | None = ...,
+        max_tokens: int | None = ...,
+        output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        progress: Any = ...,
+        batching: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> EmbedByTypeResponse:
+        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
+
+    def embed_stream(
+        self,
+        *,
+        model: str,
+        input_type: EmbedInputType,
+        texts: Iterable[str] | AsyncIterable[str] | None = ...,
+        images: Iterable[str] | AsyncIterable[str] | None = ...,
+        inputs: Iterable[EmbedInputParam | EmbedInput] | AsyncIterable[EmbedInputParam | EmbedInput] | None = ...,
+        max_tokens: int | None = ...,
+        output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        patience: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[StreamedEmbedding]:
+        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
+
+    async def rerank(
+        self,
+        *,
+        model: str,
+        query: str,
+        documents: Sequence[str],
+        top_n: int | None = ...,
+        return_documents: bool | None = ...,
+        max_tokens_per_doc: int | None = ...,
+        relevant_spans: RerankRelevantSpansParam | RerankRelevantSpans | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> V2RerankResponse:
+        """Rerank documents by relevance (v2) (POST /v2/rerank)"""
+
+    async def parse(
+        self,
+        *,
+        model: str,
+        document: ParseDocumentParam | ParseDocument,
+        output_format: ParseOutputFormat | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ParseResponse:
+        """Read a document image as text (v2) (POST /v2/parse)"""
+
+
+class AsyncBatchesClient:
+    """The methods of `client.batches`."""
+
+    async def list(
+        self,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        order_by: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ListBatchesResponse:
+        """List batches (GET /v2/batches)"""
+
+    def iter(
+        self,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        order_by: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[Batch]:
+        """Every item of batches.list, page after page."""
+
+    async def create(
+        self,
+        *,
+        request: BatchParam | Batch,
+        request_options: RequestOptions | None = ...,
+    ) -> CreateBatchResponse:
+        """Create a batch (POST /v2/batches)"""
+
+    async def retrieve(self, id: str, *, request_options: RequestOptions | None = ...) -> GetBatchResponse:
+        """Get a batch (GET /v2/batches/{id})"""
+
+    async def cancel(self, id: str, *, request_options: RequestOptions | None = ...) -> dict[str, Any]:
+        """Cancel a batch (POST /v2/batches/{id}:cancel)"""
+
+
+class AsyncEmbedJobsClient:
+    """The methods of `client.embed_jobs`."""
+
+    async def list(self, *, request_options: RequestOptions | None = ...) -> ListEmbedJobResponse:
+        """List embed jobs (GET /v1/embed-jobs)"""
+
+    async def create(
+        self,
+        *,
+        model: str,
+        dataset_id: str,
+        input_type: EmbedInputType,
+        name: str | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['START', 'END'] | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> CreateEmbedJobResponse:
+        """Start an embed job (POST /v1/embed-jobs)"""
+
+    async def get(self, id: str, *, request_options: RequestOptions | None = ...) -> EmbedJob:
+        """Get an embed job (GET /v1/embed-jobs/{id})"""
+
+    async def cancel(self, id: str, *, request_options: RequestOptions | None = ...) -> None:
+        """Cancel an embed job (POST /v1/embed-jobs/{id}/cancel)"""
+
+
+class AsyncDatasetsClient:
+    """The methods of `client.datasets`."""
+
+    async def list(
+        self,
+        *,
+        dataset_type: str | None = ...,
+        before: datetime | str | None = ...,
+        after: datetime | str | None = ...,
+        limit: float | None = ...,
+        offset: float | None = ...,
+        validation_status: DatasetValidationStatus | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> DatasetsListResponse:
+        """List datasets (GET /v1/datasets)"""
+
+    def iter(
+        self,
+        *,
+        dataset_type: str | None = ...,
+        before: datetime | str | None = ...,
+        after: datetime | str | None = ...,
+        limit: float | None = ...,
+        offset: float | None = ...,
+        validation_status: DatasetValidationStatus | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[Dataset]:
+        """Every item of datasets.list, page after page."""
+
+    async def create(
+        self,
+        *,
+        name: str,
+        type: DatasetType,
+        data: File,
+        keep_original_file: bool | None = ...,
+        skip_malformed_input: bool | None = ...,
+        keep_fields: str | Sequence[str] | None = ...,
+        optional_fields: str | Sequence[str] | None = ...,
+        text_separator: str | None = ...,
+        csv_delimiter: str | None = ...,
+        dry_run: bool | None = ...,
+        eval_data: File | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> DatasetsCreateResponse:
+        """Upload a dataset (POST /v1/datasets)"""
+
+    async def get_usage(self, *, request_options: RequestOptions | None = ...) -> DatasetsGetUsageResponse:
+        """Get dataset storage usage (GET /v1/datasets/usage)"""
+
+    async def get(self, id: str, *, request_options: RequestOptions | None = ...) -> DatasetsGetResponse:
+        """Get a dataset (GET /v1/datasets/{id})"""
+
+    async def delete(self, id: str, *, request_options: RequestOptions | None = ...) -> dict[str, Any]:
+        """Delete a dataset (DELETE /v1/datasets/{id})"""
+
+
+class AsyncConnectorsClient:
+    """The methods of `client.connectors`."""
+
+    async def list(
+        self,
+        *,
+        limit: float | None = ...,
+        offset: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ListConnectorsResponse:
+        """List connectors (GET /v1/connectors)"""
+
+    def iter(
+        self,
+        *,
+        limit: float | None = ...,
+        offset: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[Connector]:
+        """Every item of connectors.list, page after page."""
+
+    async def create(
+        self,
+        *,
+        name: str,
+        url: str,
+        description: str | None = ...,
+        excludes: Sequence[str] | None = ...,
+        oauth: CreateConnectorOAuthParam | CreateConnectorOAuth | None = ...,
+        active: bool | None = ...,
+        continue_on_failure: bool | None = ...,
+        service_auth: CreateConnectorServiceAuthParam | CreateConnectorServiceAuth | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> CreateConnectorResponse:
+        """Register a connector (POST /v1/connectors)"""
+
+    async def get(self, id: str, *, request_options: RequestOptions | None = ...) -> GetConnectorResponse:
+        """Get a connector (GET /v1/connectors/{id})"""
+
+    async def delete(self, id: str, *, request_options: RequestOptions | None = ...) -> dict[str, Any]:
+        """Delete a connector (DELETE /v1/connectors/{id})"""
+
+    async def update(
+        self,
+        id: str,
+        *,
+        name: str | None = ...,
+        url: str | None = ...,
+        excludes: Sequence[str] | None = ...,
+        oauth: CreateConnectorOAuthParam | CreateConnectorOAuth | None = ...,
+        active: bool | None = ...,
+        continue_on_failure: bool | None = ...,
+        service_auth: CreateConnectorServiceAuthParam | CreateConnectorServiceAuth | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> UpdateConnectorResponse:
+        """Update a connector (PATCH /v1/connectors/{id})"""
+
+    async def o_auth_authorize(
+        self,
+        id: str,
+        *,
+        after_token_redirect: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> OAuthAuthorizeResponse:
+        """Start OAuth authorization of a connector (POST /v1/connectors/{id}/oauth/authorize)"""
+
+
+class AsyncModelsClient:
+    """The methods of `client.models`."""
+
+    async def get(self, model: str, *, request_options: RequestOptions | None = ...) -> GetModelResponse:
+        """Get a model (GET /v1/models/{model})"""
+
+    async def list(
+        self,
+        *,
+        page_size: float | None = ...,
+        page_token: str | None = ...,
+        endpoint: CompatibleEndpoint | None = ...,
+        default_only: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ListModelsResponse:
+        """List models (GET /v1/models)"""
+
+    def iter(
+        self,
+        *,
+        page_size: float | None = ...,
+        page_token: str | None = ...,
+        endpoint: CompatibleEndpoint | None = ...,
+        default_only: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[GetModelResponse]:
+        """Every item of models.list, page after page."""
+
+
+class AsyncFinetuningClient:
+    """The methods of `client.finetuning`."""
+
+    async def list_finetuned_models(
+        self,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        order_by: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ListFinetunedModelsResponse:
+        """List fine-tuned models (GET /v1/finetuning/finetuned-models)"""
+
+    def iter_finetuned_models(
+        self,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        order_by: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[FinetunedModel]:
+        """Every item of finetuning.list_finetuned_models, page after page."""
+
+    async def create_finetuned_model(
+        self,
+        *,
+        request: FinetunedModelParam | FinetunedModel,
+        request_options: RequestOptions | None = ...,
+    ) -> CreateFinetunedModelResponse:
+        """Create a fine-tuned model (POST /v1/finetuning/finetuned-models)"""
+
+    async def get_finetuned_model(
+        self,
+        id: str,
+        *,
+        request_options: RequestOptions | None = ...,
+    ) -> GetFinetunedModelResponse:
+        """Get a fine-tuned model (GET /v1/finetuning/finetuned-models/{id})"""
+
+    async def delete_finetuned_model(
+        self,
+        id: str,
+        *,
+        request_options: RequestOptions | None = ...,
+    ) -> dict[str, Any]:
+        """Delete a fine-tuned model (DELETE /v1/finetuning/finetuned-models/{id})"""
+
+    async def update_finetuned_model(
+        self,
+        id: str,
+        *,
+        name: str,
+        settings: SettingsParam | Settings,
+        creator_id: str | None = ...,
+        organization_id: str | None = ...,
+        status: Status | None = ...,
+        created_at: datetime | str | None = ...,
+        updated_at: datetime | str | None = ...,
+        completed_at: datetime | str | None = ...,
+        last_used: datetime | str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> UpdateFinetunedModelResponse:
+        """Update a fine-tuned model (PATCH /v1/finetuning/finetuned-models/{id})"""
+
+    async def list_events(
+        self,
+        finetuned_model_id: str,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        order_by: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ListEventsResponse:
+        """List the events of a fine-tuned model (GET /v1/finetuning/finetuned-models/{finetuned_model_id}/events)"""
+
+    def iter_events(
+        self,
+        finetuned_model_id: str,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        order_by: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[Event]:
+        """Every item of finetuning.list_events, page after page."""
+
+    async def list_training_step_metrics(
+        self,
+        finetuned_model_id: str,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ListTrainingStepMetricsResponse:
+        """List the training metrics of a fine-tuned model (GET /v1/finetuning/finetuned-models/{finetuned_model_id}/training-step-metrics)"""
+
+    def iter_training_step_metrics(
+        self,
+        finetuned_model_id: str,
+        *,
+        page_size: int | None = ...,
+        page_token: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[TrainingStepMetrics]:
+        """Every item of finetuning.list_training_step_metrics, page after page."""
+
+
+class AsyncTranscriptionsClient:
+    """The methods of `client.audio.transcriptions`."""
+
+    async def create(
+        self,
+        *,
+        model: str,
+        language: str,
+        file: File,
+        temperature: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AudioTranscriptionsCreateResponse:
+        """Transcribe audio (POST /v2/audio/transcriptions)"""
+
+
+class AsyncAudioClient:
+    """The methods of `client.audio`."""
+
+    transcriptions: AsyncTranscriptionsClient
 
 
 class Client(_ClientBase):
     """A Cohere API client whose methods come from the spec (see `help(cohere_dyn.Client)`)."""
 
-    v2: V2Group
-    batches: BatchesGroup
-    embed_jobs: EmbedJobsGroup
-    datasets: DatasetsGroup
-    connectors: ConnectorsGroup
-    models: ModelsGroup
-    finetuning: FinetuningGroup
-    audio: AudioGroup
+    v2: V2Client
+    batches: BatchesClient
+    embed_jobs: EmbedJobsClient
+    datasets: DatasetsClient
+    connectors: ConnectorsClient
+    models: ModelsClient
+    finetuning: FinetuningClient
+    audio: AudioClient
 
     def chat(
         self,
@@ -3756,12 +2311,12 @@ class Client(_ClientBase):
         accepts: Literal['text/event-stream'] | None = ...,
         model: str | None = ...,
         preamble: str | None = ...,
-        chat_history: Sequence[MessageParam] | None = ...,
+        chat_history: Sequence[MessageParam | Message] | None = ...,
         conversation_id: str | None = ...,
         prompt_truncation: Literal['OFF', 'AUTO', 'AUTO_PRESERVE_ORDER'] | None = ...,
-        connectors: Sequence[ChatConnectorParam] | None = ...,
+        connectors: Sequence[ChatConnectorParam | ChatConnector] | None = ...,
         search_queries_only: bool | None = ...,
-        documents: Sequence[ChatDocumentParam] | None = ...,
+        documents: Sequence[Mapping[str, Any] | ChatDocument] | None = ...,
         citation_quality: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF'] | Literal['fast', 'accurate', 'off'] | None = ...,
         temperature: float | None = ...,
         max_tokens: int | None = ...,
@@ -3774,10 +2329,10 @@ class Client(_ClientBase):
         presence_penalty: float | None = ...,
         raw_prompting: bool | None = ...,
         return_prompt: bool | None = ...,
-        tools: Sequence[ToolParam] | None = ...,
-        tool_results: Sequence[ToolResultParam] | None = ...,
+        tools: Sequence[ToolParam | Tool] | None = ...,
+        tool_results: Sequence[ToolResultParam | ToolResult] | None = ...,
         force_single_step: bool | None = ...,
-        response_format: ResponseFormatParam | None = ...,
+        response_format: ResponseFormatParam | ResponseFormat | None = ...,
         safety_mode: Literal['CONTEXTUAL', 'STRICT', 'NONE'] | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> NonStreamedChatResponse:
@@ -3790,12 +2345,12 @@ class Client(_ClientBase):
         accepts: Literal['text/event-stream'] | None = ...,
         model: str | None = ...,
         preamble: str | None = ...,
-        chat_history: Sequence[MessageParam] | None = ...,
+        chat_history: Sequence[MessageParam | Message] | None = ...,
         conversation_id: str | None = ...,
         prompt_truncation: Literal['OFF', 'AUTO', 'AUTO_PRESERVE_ORDER'] | None = ...,
-        connectors: Sequence[ChatConnectorParam] | None = ...,
+        connectors: Sequence[ChatConnectorParam | ChatConnector] | None = ...,
         search_queries_only: bool | None = ...,
-        documents: Sequence[ChatDocumentParam] | None = ...,
+        documents: Sequence[Mapping[str, Any] | ChatDocument] | None = ...,
         citation_quality: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF'] | Literal['fast', 'accurate', 'off'] | None = ...,
         temperature: float | None = ...,
         max_tokens: int | None = ...,
@@ -3808,10 +2363,10 @@ class Client(_ClientBase):
         presence_penalty: float | None = ...,
         raw_prompting: bool | None = ...,
         return_prompt: bool | None = ...,
-        tools: Sequence[ToolParam] | None = ...,
-        tool_results: Sequence[ToolResultParam] | None = ...,
+        tools: Sequence[ToolParam | Tool] | None = ...,
+        tool_results: Sequence[ToolResultParam | ToolResult] | None = ...,
         force_single_step: bool | None = ...,
-        response_format: ResponseFormatParam | None = ...,
+        response_format: ResponseFormatParam | ResponseFormat | None = ...,
         safety_mode: Literal['CONTEXTUAL', 'STRICT', 'NONE'] | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> Stream[StreamedChatResponse, NonStreamedChatResponse]:
@@ -3900,7 +2455,7 @@ class Client(_ClientBase):
         self,
         *,
         query: str,
-        documents: Sequence[str | RerankDocumentParam],
+        documents: Sequence[str | RerankDocumentParam | RerankDocument],
         model: str | None = ...,
         top_n: int | None = ...,
         rank_fields: Sequence[str] | None = ...,
@@ -3914,7 +2469,7 @@ class Client(_ClientBase):
         self,
         *,
         inputs: Sequence[str],
-        examples: Sequence[ClassifyExampleParam] | None = ...,
+        examples: Sequence[ClassifyExampleParam | ClassifyExample] | None = ...,
         model: str | None = ...,
         preset: str | None = ...,
         truncate: Literal['NONE', 'START', 'END'] | None = ...,
@@ -3967,12 +2522,12 @@ class ClientV2(Client):
         self,
         *,
         model: str,
-        messages: Sequence[ChatMessageV2Param],
-        tools: Sequence[ToolV2Param] | None = ...,
+        messages: Sequence[ChatMessageV2Param | ChatMessageV2],
+        tools: Sequence[ToolV2Param | ToolV2] | None = ...,
         strict_tools: bool | None = ...,
-        documents: Sequence[str | DocumentParam] | None = ...,
-        citation_options: CitationOptionsParam | None = ...,
-        response_format: ResponseFormatV2Param | None = ...,
+        documents: Sequence[str | DocumentParam | Document] | None = ...,
+        citation_options: CitationOptionsParam | CitationOptions | None = ...,
+        response_format: ResponseFormatV2Param | ResponseFormatV2 | None = ...,
         safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
         max_tokens: int | None = ...,
         stop_sequences: Sequence[str] | None = ...,
@@ -3985,7 +2540,7 @@ class ClientV2(Client):
         return_prompt: bool | None = ...,
         logprobs: bool | None = ...,
         tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
-        thinking: ThinkingParam | None = ...,
+        thinking: ThinkingParam | Thinking | None = ...,
         priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> ChatResponse:
@@ -3995,12 +2550,12 @@ class ClientV2(Client):
         self,
         *,
         model: str,
-        messages: Sequence[ChatMessageV2Param],
-        tools: Sequence[ToolV2Param] | None = ...,
+        messages: Sequence[ChatMessageV2Param | ChatMessageV2],
+        tools: Sequence[ToolV2Param | ToolV2] | None = ...,
         strict_tools: bool | None = ...,
-        documents: Sequence[str | DocumentParam] | None = ...,
-        citation_options: CitationOptionsParam | None = ...,
-        response_format: ResponseFormatV2Param | None = ...,
+        documents: Sequence[str | DocumentParam | Document] | None = ...,
+        citation_options: CitationOptionsParam | CitationOptions | None = ...,
+        response_format: ResponseFormatV2Param | ResponseFormatV2 | None = ...,
         safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
         max_tokens: int | None = ...,
         stop_sequences: Sequence[str] | None = ...,
@@ -4013,10 +2568,10 @@ class ClientV2(Client):
         return_prompt: bool | None = ...,
         logprobs: bool | None = ...,
         tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
-        thinking: ThinkingParam | None = ...,
+        thinking: ThinkingParam | Thinking | None = ...,
         priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
-    ) -> Stream[StreamedChatResponseV2, ChatResponse]:
+    ) -> Stream[V2ChatStreamResponse, ChatResponse]:
         """Chat with a model (v2) (streamed) (POST /v2/chat)"""
 
     def embed(  # type: ignore[override]
@@ -4026,7 +2581,7 @@ class ClientV2(Client):
         input_type: EmbedInputType,
         texts: Sequence[str] | None = ...,
         images: Sequence[str] | None = ...,
-        inputs: Sequence[EmbedInputParam] | None = ...,
+        inputs: Sequence[EmbedInputParam | EmbedInput] | None = ...,
         max_tokens: int | None = ...,
         output_dimension: int | None = ...,
         embedding_types: Sequence[EmbeddingType] | None = ...,
@@ -4047,7 +2602,7 @@ class ClientV2(Client):
         input_type: EmbedInputType,
         texts: Iterable[str] | None = ...,
         images: Iterable[str] | None = ...,
-        inputs: Iterable[EmbedInputParam] | None = ...,
+        inputs: Iterable[EmbedInputParam | EmbedInput] | None = ...,
         max_tokens: int | None = ...,
         output_dimension: int | None = ...,
         embedding_types: Sequence[EmbeddingType] | None = ...,
@@ -4069,7 +2624,7 @@ class ClientV2(Client):
         top_n: int | None = ...,
         return_documents: bool | None = ...,
         max_tokens_per_doc: int | None = ...,
-        relevant_spans: RerankRelevantSpansParam | None = ...,
+        relevant_spans: RerankRelevantSpansParam | RerankRelevantSpans | None = ...,
         priority: Priority | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> V2RerankResponse:
@@ -4079,7 +2634,356 @@ class ClientV2(Client):
         self,
         *,
         model: str,
-        document: ParseDocumentParam,
+        document: ParseDocumentParam | ParseDocument,
+        output_format: ParseOutputFormat | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ParseResponse:
+        """Read a document image as text (v2) (POST /v2/parse)"""
+
+
+class AsyncClient(_AsyncClientBase):
+    """The asyncio client: the same methods, as coroutines; streams are `AsyncStream`s."""
+
+    v2: AsyncV2Client
+    batches: AsyncBatchesClient
+    embed_jobs: AsyncEmbedJobsClient
+    datasets: AsyncDatasetsClient
+    connectors: AsyncConnectorsClient
+    models: AsyncModelsClient
+    finetuning: AsyncFinetuningClient
+    audio: AsyncAudioClient
+
+    async def chat(
+        self,
+        *,
+        message: str,
+        accepts: Literal['text/event-stream'] | None = ...,
+        model: str | None = ...,
+        preamble: str | None = ...,
+        chat_history: Sequence[MessageParam | Message] | None = ...,
+        conversation_id: str | None = ...,
+        prompt_truncation: Literal['OFF', 'AUTO', 'AUTO_PRESERVE_ORDER'] | None = ...,
+        connectors: Sequence[ChatConnectorParam | ChatConnector] | None = ...,
+        search_queries_only: bool | None = ...,
+        documents: Sequence[Mapping[str, Any] | ChatDocument] | None = ...,
+        citation_quality: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF'] | Literal['fast', 'accurate', 'off'] | None = ...,
+        temperature: float | None = ...,
+        max_tokens: int | None = ...,
+        max_input_tokens: int | None = ...,
+        k: int | None = ...,
+        p: float | None = ...,
+        seed: int | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        raw_prompting: bool | None = ...,
+        return_prompt: bool | None = ...,
+        tools: Sequence[ToolParam | Tool] | None = ...,
+        tool_results: Sequence[ToolResultParam | ToolResult] | None = ...,
+        force_single_step: bool | None = ...,
+        response_format: ResponseFormatParam | ResponseFormat | None = ...,
+        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'NONE'] | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> NonStreamedChatResponse:
+        """Chat with a model (v1) (POST /v1/chat)"""
+
+    def chat_stream(
+        self,
+        *,
+        message: str,
+        accepts: Literal['text/event-stream'] | None = ...,
+        model: str | None = ...,
+        preamble: str | None = ...,
+        chat_history: Sequence[MessageParam | Message] | None = ...,
+        conversation_id: str | None = ...,
+        prompt_truncation: Literal['OFF', 'AUTO', 'AUTO_PRESERVE_ORDER'] | None = ...,
+        connectors: Sequence[ChatConnectorParam | ChatConnector] | None = ...,
+        search_queries_only: bool | None = ...,
+        documents: Sequence[Mapping[str, Any] | ChatDocument] | None = ...,
+        citation_quality: Literal['ENABLED', 'DISABLED', 'FAST', 'ACCURATE', 'OFF'] | Literal['fast', 'accurate', 'off'] | None = ...,
+        temperature: float | None = ...,
+        max_tokens: int | None = ...,
+        max_input_tokens: int | None = ...,
+        k: int | None = ...,
+        p: float | None = ...,
+        seed: int | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        raw_prompting: bool | None = ...,
+        return_prompt: bool | None = ...,
+        tools: Sequence[ToolParam | Tool] | None = ...,
+        tool_results: Sequence[ToolResultParam | ToolResult] | None = ...,
+        force_single_step: bool | None = ...,
+        response_format: ResponseFormatParam | ResponseFormat | None = ...,
+        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'NONE'] | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncStream[StreamedChatResponse, NonStreamedChatResponse]:
+        """Chat with a model (v1) (streamed) (POST /v1/chat)"""
+
+    async def generate(
+        self,
+        *,
+        prompt: str,
+        model: str | None = ...,
+        num_generations: int | None = ...,
+        max_tokens: int | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        temperature: float | None = ...,
+        seed: int | None = ...,
+        preset: str | None = ...,
+        end_sequences: Sequence[str] | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        k: int | None = ...,
+        p: float | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        return_likelihoods: Literal['GENERATION', 'ALL', 'NONE'] | None = ...,
+        raw_prompting: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> Generation:
+        """Generate text from a prompt (legacy) (POST /v1/generate)"""
+
+    def generate_stream(
+        self,
+        *,
+        prompt: str,
+        model: str | None = ...,
+        num_generations: int | None = ...,
+        max_tokens: int | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        temperature: float | None = ...,
+        seed: int | None = ...,
+        preset: str | None = ...,
+        end_sequences: Sequence[str] | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        k: int | None = ...,
+        p: float | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        return_likelihoods: Literal['GENERATION', 'ALL', 'NONE'] | None = ...,
+        raw_prompting: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncStream[GenerateStreamedResponse, Generation]:
+        """Generate text from a prompt (legacy) (streamed) (POST /v1/generate)"""
+
+    async def embed(
+        self,
+        *,
+        texts: Sequence[str] | None = ...,
+        images: Sequence[str] | None = ...,
+        model: str | None = ...,
+        input_type: EmbedInputType | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        progress: Any = ...,
+        batching: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> EmbedResponse:
+        """Embed texts or images (v1) (POST /v1/embed)"""
+
+    def embed_stream(
+        self,
+        *,
+        texts: Iterable[str] | AsyncIterable[str] | None = ...,
+        images: Iterable[str] | AsyncIterable[str] | None = ...,
+        model: str | None = ...,
+        input_type: EmbedInputType | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        patience: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[StreamedEmbedding]:
+        """Embed texts or images (v1) (POST /v1/embed)"""
+
+    async def rerank(
+        self,
+        *,
+        query: str,
+        documents: Sequence[str | RerankDocumentParam | RerankDocument],
+        model: str | None = ...,
+        top_n: int | None = ...,
+        rank_fields: Sequence[str] | None = ...,
+        return_documents: bool | None = ...,
+        max_chunks_per_doc: int | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> RerankResponse:
+        """Rerank documents by relevance (v1) (POST /v1/rerank)"""
+
+    async def classify(
+        self,
+        *,
+        inputs: Sequence[str],
+        examples: Sequence[ClassifyExampleParam | ClassifyExample] | None = ...,
+        model: str | None = ...,
+        preset: str | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ClassifyResponse:
+        """Classify texts (POST /v1/classify)"""
+
+    async def summarize(
+        self,
+        *,
+        text: str,
+        length: Literal['short', 'medium', 'long'] | None = ...,
+        format: Literal['paragraph', 'bullets'] | None = ...,
+        model: str | None = ...,
+        extractiveness: Literal['low', 'medium', 'high'] | None = ...,
+        temperature: float | None = ...,
+        additional_command: str | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> SummarizeResponse:
+        """Summarize a text (legacy) (POST /v1/summarize)"""
+
+    async def tokenize(
+        self,
+        *,
+        text: str,
+        model: str,
+        offline: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> TokenizeResponse:
+        """Split text into tokens (POST /v1/tokenize)"""
+
+    async def detokenize(
+        self,
+        *,
+        tokens: Sequence[int],
+        model: str,
+        offline: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> DetokenizeResponse:
+        """Turn tokens back into text (POST /v1/detokenize)"""
+
+    async def check_api_key(self, *, request_options: RequestOptions | None = ...) -> CheckApiKeyResponse:
+        """Check the API key (POST /v1/check-api-key)"""
+
+
+class AsyncClientV2(AsyncClient):
+    """The asyncio client with the v2 methods at the top level."""
+
+    async def chat(  # type: ignore[override]
+        self,
+        *,
+        model: str,
+        messages: Sequence[ChatMessageV2Param | ChatMessageV2],
+        tools: Sequence[ToolV2Param | ToolV2] | None = ...,
+        strict_tools: bool | None = ...,
+        documents: Sequence[str | DocumentParam | Document] | None = ...,
+        citation_options: CitationOptionsParam | CitationOptions | None = ...,
+        response_format: ResponseFormatV2Param | ResponseFormatV2 | None = ...,
+        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
+        max_tokens: int | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        temperature: float | None = ...,
+        seed: int | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        k: float | None = ...,
+        p: float | None = ...,
+        return_prompt: bool | None = ...,
+        logprobs: bool | None = ...,
+        tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | Thinking | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> ChatResponse:
+        """Chat with a model (v2) (POST /v2/chat)"""
+
+    def chat_stream(  # type: ignore[override]
+        self,
+        *,
+        model: str,
+        messages: Sequence[ChatMessageV2Param | ChatMessageV2],
+        tools: Sequence[ToolV2Param | ToolV2] | None = ...,
+        strict_tools: bool | None = ...,
+        documents: Sequence[str | DocumentParam | Document] | None = ...,
+        citation_options: CitationOptionsParam | CitationOptions | None = ...,
+        response_format: ResponseFormatV2Param | ResponseFormatV2 | None = ...,
+        safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...,
+        max_tokens: int | None = ...,
+        stop_sequences: Sequence[str] | None = ...,
+        temperature: float | None = ...,
+        seed: int | None = ...,
+        frequency_penalty: float | None = ...,
+        presence_penalty: float | None = ...,
+        k: float | None = ...,
+        p: float | None = ...,
+        return_prompt: bool | None = ...,
+        logprobs: bool | None = ...,
+        tool_choice: Literal['REQUIRED', 'NONE'] | None = ...,
+        thinking: ThinkingParam | Thinking | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncStream[V2ChatStreamResponse, ChatResponse]:
+        """Chat with a model (v2) (streamed) (POST /v2/chat)"""
+
+    async def embed(  # type: ignore[override]
+        self,
+        *,
+        model: str,
+        input_type: EmbedInputType,
+        texts: Sequence[str] | None = ...,
+        images: Sequence[str] | None = ...,
+        inputs: Sequence[EmbedInputParam | EmbedInput] | None = ...,
+        max_tokens: int | None = ...,
+        output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        progress: Any = ...,
+        batching: bool | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> EmbedByTypeResponse:
+        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
+
+    def embed_stream(  # type: ignore[override]
+        self,
+        *,
+        model: str,
+        input_type: EmbedInputType,
+        texts: Iterable[str] | AsyncIterable[str] | None = ...,
+        images: Iterable[str] | AsyncIterable[str] | None = ...,
+        inputs: Iterable[EmbedInputParam | EmbedInput] | AsyncIterable[EmbedInputParam | EmbedInput] | None = ...,
+        max_tokens: int | None = ...,
+        output_dimension: int | None = ...,
+        embedding_types: Sequence[EmbeddingType] | None = ...,
+        truncate: Literal['NONE', 'START', 'END'] | None = ...,
+        priority: Priority | None = ...,
+        batch_size: int | None = ...,
+        max_workers: int | None = ...,
+        patience: float | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> AsyncIterator[StreamedEmbedding]:
+        """Embed texts, images or mixed inputs (v2) (POST /v2/embed)"""
+
+    async def rerank(  # type: ignore[override]
+        self,
+        *,
+        model: str,
+        query: str,
+        documents: Sequence[str],
+        top_n: int | None = ...,
+        return_documents: bool | None = ...,
+        max_tokens_per_doc: int | None = ...,
+        relevant_spans: RerankRelevantSpansParam | RerankRelevantSpans | None = ...,
+        priority: Priority | None = ...,
+        request_options: RequestOptions | None = ...,
+    ) -> V2RerankResponse:
+        """Rerank documents by relevance (v2) (POST /v2/rerank)"""
+
+    async def parse(
+        self,
+        *,
+        model: str,
+        document: ParseDocumentParam | ParseDocument,
         output_format: ParseOutputFormat | None = ...,
         request_options: RequestOptions | None = ...,
     ) -> ParseResponse:
