@@ -56,6 +56,15 @@ from ._errors import (
     ValidationProblem as ValidationProblem,
     WaitTimeoutError as WaitTimeoutError,
 )
+from ._generated_types import (
+    AsyncClient as AsyncClient,
+    AsyncClientV2 as AsyncClientV2,
+    AsyncStream as AsyncStream,
+    Client as Client,
+    ClientV2 as ClientV2,
+    Model as Model,
+    Stream as Stream,
+)
 from ._models._model import ModelList as ModelList
 from ._spec._document import Spec as Spec
 from ._timeout import Timeout as Timeout
@@ -66,13 +75,6 @@ from ._transports._httpx_clients import (
 )
 from ._workflows._pagination import paginate as paginate
 from .environment import ClientEnvironment as ClientEnvironment
-from ._generated_types import Client as Client
-from ._generated_types import ClientV2 as ClientV2
-from ._generated_types import AsyncClient as AsyncClient
-from ._generated_types import AsyncClientV2 as AsyncClientV2
-from ._generated_types import Stream as Stream
-from ._generated_types import AsyncStream as AsyncStream
-from ._generated_types import Model as Model
 
 __version__: str
 __all__: list[str]

@@ -55,13 +55,22 @@ def test_every_public_name_is_in_the_package_stub() -> None:
 
 def test_a_method_has_keyword_only_typed_arguments_and_its_response_type() -> None:
     text = generate(Spec.load())["_generated_types.pyi"]
-    chat = text[text.index("class V2Group") :]
+    chat = text[text.index("class V2Client:") :]
     chat = chat[chat.index("    def chat(") : chat.index('"""', chat.index("    def chat("))]
-    assert "self,\n        *,\n        model: str,\n        messages: Sequence[ChatMessageV2Param]," in chat
+    assert "self,\n        *,\n        model: str,\n        messages: Sequence[ChatMessageV2Param | ChatMessageV2]," in chat
     assert "temperature: float | None = ...," in chat
     assert "request_options: RequestOptions | None = ...," in chat
     assert chat.rstrip().endswith(") -> ChatResponse:")
-    assert "Stream[StreamedChatResponseV2, ChatResponse]" in text
+    assert "Stream[V2ChatStreamResponse, ChatResponse]" in text
+
+
+def test_an_async_method_is_a_coroutine_and_its_stream_an_async_stream() -> None:
+    text = generate(Spec.load())["_generated_types.pyi"]
+    group = text[text.index("class AsyncV2Client:") :]
+    assert "    async def chat(\n" in group
+    assert "    def chat_stream(\n" in group
+    assert "AsyncStream[V2ChatStreamResponse, ChatResponse]" in group
+    assert "    v2: AsyncV2Client" in text[text.index("class AsyncClient(_AsyncClientBase):") :]
 
 
 def test_requests_are_typed_dicts_with_required_keys_and_enums_are_literals() -> None:
@@ -70,11 +79,137 @@ def test_requests_are_typed_dicts_with_required_keys_and_enums_are_literals() ->
     assert "safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...," in text
 
 
-def test_responses_are_classes_with_optional_fields_as_none() -> None:
+def test_a_payload_object_is_its_typed_dict_or_its_model_class() -> None:
     text = generate(Spec.load())["_generated_types.pyi"]
-    block = text[text.index("class ChatResponse(Object):") :].split("\n\n\n")[0]
-    assert "    id: str" in block
-    assert re.search(r"    usage: \w+ \| None", block)
+    assert "tools: Sequence[ToolV2Param | ToolV2] | None = ...," in text
+    assert "    function: ToolCallV2FunctionParam | ToolCallV2Function\n" in text  # inside a TypedDict too
+
+
+def _block(text: str, head: str) -> str:
+    """The definition that opens with `head`, up to the next one at the top level."""
+    start = text.index(f"\n{head}") + 1
+    end = re.search(r"\n\S", text[start + len(head) :])
+    return text[start:] if end is None else text[start : start + len(head) + end.start() + 1]
+
+
+def test_a_model_class_has_typed_attributes_and_a_constructor_of_its_keywords() -> None:
+    text = generate(Spec.load())["types.pyi"]
+    block = _block(text, "class ChatResponse(Model):")
+    assert "    id: str\n" in block
+    assert "    message: AssistantMessageResponse\n" in block
+    assert "    usage: Usage | None\n" in block
+    assert "    logprobs: list[LogprobItem] | None\n" in block
+    assert "        id: str,\n" in block and "        usage: UsageParam | Usage | None = None,\n" in block
+    assert block.rstrip().endswith("**extra: Any,\n    ) -> None: ...")
+
+
+def test_the_values_a_class_fills_in_are_literals_and_defaults() -> None:
+    text = generate(Spec.load())["types.pyi"]
+    block = _block(text, "class UserChatMessageV2(Model):")
+    assert "    role: Literal['user']\n" in block
+    assert "role: Literal['user'] = 'user'" in block
+    base = _block(text, "class UserMessageV2(Model):")  # the SDK's base class: the role isn't filled in
+    assert "    role: Literal['user'] | None\n" in base
+
+
+def test_fields_are_attributes_as_the_sdk_spells_them() -> None:
+    text = generate(Spec.load())["types.pyi"]
+    assert "    float_: list[list[float]] | None\n" in _block(text, "class EmbedByTypeResponseEmbeddings(Model):")
+    dataset = _block(text, "class Dataset(Model):")
+    assert "    schema_: str | None\n" in dataset and "    schema:" not in dataset
+
+
+def test_names_the_runtime_does_not_tell_apart_are_one_class() -> None:
+    """`isinstance` matches by schema and filled-in values, so `V2ChatResponse` is `ChatResponse`."""
+    text = generate(Spec.load())["types.pyi"]
+    assert "\nV2ChatResponse = ChatResponse\n" in text
+    assert "\nContentDeltaStreamedChatResponseV2 = ContentDeltaV2ChatStreamResponse\n" in text
+    assert isinstance(cohere_dyn.types.ChatResponse(id="r", finish_reason="COMPLETE", message={}), cohere_dyn.types.V2ChatResponse)
+
+
+def test_a_discriminated_union_is_the_union_of_its_branches_classes() -> None:
+    text = generate(Spec.load())["types.pyi"]
+    assert "\nChatMessageV2: TypeAlias = UserChatMessageV2 | AssistantChatMessageV2 | SystemChatMessageV2 | ToolChatMessageV2\n" in text
+
+
+def test_each_class_declares_the_fields_its_runtime_class_reads() -> None:
+    from cohere_dyn._naming import sdk_attribute
+    from cohere_dyn._tools._stubs._templates import MODEL_MEMBERS
+
+    tree = ast.parse(generate(Spec.load())["types.pyi"])
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    assert len(classes) > 100
+    for node in classes:
+        declared = [item.target.id for item in node.body if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)]
+        runtime = getattr(cohere_dyn.types, node.name)
+        readable = [sdk_attribute(key) for key in runtime._declared]
+        assert declared == [name for name in readable if name.isidentifier() and name[0] != "_" and name not in MODEL_MEMBERS], node.name
+
+
+def test_every_name_of_cohere_dyn_types_is_declared() -> None:
+    tree = ast.parse(generate(Spec.load())["types.pyi"])
+    declared = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    declared |= {node.targets[0].id for node in tree.body if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
+    declared |= {node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
+    assert set(Spec.load().types.names()) <= declared
+
+
+def test_group_classes_are_named_as_the_runtime_names_them() -> None:
+    from cohere_dyn._dispatch import group_classes
+
+    text = generate(Spec.load())["_generated_types.pyi"]
+    assert {name for name in group_classes() if f"\nclass {name}:" not in text} == set()
+
+
+def test_the_clients_own_methods_take_the_runtime_arguments() -> None:
+    """`__init__`, `wait`, `fetch_tokenizer`, `embed_dataset` are written by hand in the stubs: they
+    must take what the hand-written clients take."""
+    import inspect
+
+    tree = ast.parse(generate(Spec.load())["_generated_types.pyi"])
+    stubbed = {
+        (cls.name, item.name): [a.arg for a in (*item.args.posonlyargs, *item.args.args, *item.args.kwonlyargs)]
+        for cls in tree.body
+        if isinstance(cls, ast.ClassDef)
+        for item in cls.body
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    checked = [
+        ("_ClientCommon", "__init__", cohere_dyn.Client.__init__),
+        ("_ClientBase", "wait", cohere_dyn.Client.wait),
+        ("_ClientBase", "fetch_tokenizer", cohere_dyn.Client.fetch_tokenizer),
+        ("_ClientBase", "embed_dataset", cohere_dyn.Client.embed_dataset),
+        ("_AsyncClientBase", "wait", cohere_dyn.AsyncClient.wait),
+        ("_AsyncClientBase", "fetch_tokenizer", cohere_dyn.AsyncClient.fetch_tokenizer),
+    ]
+    for cls, method, function in checked:
+        assert stubbed[(cls, method)] == list(inspect.signature(function).parameters), (cls, method)
+
+
+def _undefined_names(files: dict[str, str]) -> set[str]:
+    """Names a stub file uses that it neither defines nor imports."""
+    import builtins
+
+    missing = set()
+    for text in files.values():
+        tree = ast.parse(text)
+        defined = set(dir(builtins))
+        for node in tree.body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+                defined.add(node.name)
+            elif isinstance(node, ast.Assign):
+                defined |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                defined.add(node.target.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                defined |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        missing |= used - defined
+    return missing
+
+
+def test_every_name_the_stubs_use_is_defined_or_imported() -> None:
+    assert _undefined_names(generate(Spec.load())) == set()
 
 
 def test_stubs_of_a_newer_spec_have_its_nested_groups_and_file_arguments(tmp_path: Path) -> None:
@@ -82,21 +217,21 @@ def test_stubs_of_a_newer_spec_have_its_nested_groups_and_file_arguments(tmp_pat
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         spec = Spec.load(path)
-    text = generate(spec)["_generated_types.pyi"]
-    ast.parse(text)
-    assert "class AudioTranscriptionsGroup:" in text
-    assert "    transcriptions: AudioTranscriptionsGroup" in text
+    files = generate(spec)
+    text = files["_generated_types.pyi"]
+    assert _undefined_names(files) == set()
+    assert "class TranscriptionsClient:" in text
+    assert "    transcriptions: TranscriptionsClient" in text
     assert "file: File," in text
-    assert "class BatchesGroup:" in text
+    assert "class BatchesClient:" in text
 
 
 @pytest.mark.skipif(not PUBLISHED.is_file(), reason=missing_reference(PUBLISHED.name))
-def test_stubs_of_the_published_spec_are_valid_python() -> None:
+def test_stubs_of_the_published_spec_are_valid_python_with_every_name_defined() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         spec = Spec.load(PUBLISHED)
-    for text in generate(spec).values():
-        ast.parse(text)
+    assert _undefined_names(generate(spec)) == set()
 
 
 def test_the_wheel_ships_the_stubs(tmp_path: Path) -> None:

@@ -43,14 +43,14 @@ def generate(spec: Spec) -> dict[str, str]:
     names = Names(RESERVED)
     types = Types(spec, names)
     models = types.declarations()
-    generated = "\n\n\n".join([*types.blocks, *Clients(spec, types, names).classes()])
+    clients = Clients(spec, types, names).classes()  # may declare more payload types
+    generated = "\n\n\n".join([*types.blocks, *clients])
     source = os.path.basename(spec.source) or "the spec"
     head = GENERATED_HEAD.format(source=source, models=_import(".types", names_in(generated, set(types.declared))))
     types_head = TYPES_HEAD.format(source=source, generated=_import("._generated_types", names_in(models, names.handed_out | _SHARED)))
     return {
         "__init__.pyi": INIT.format(
             imports=_init_imports(),
-            generated="\n".join(f"from ._generated_types import {name} as {name}" for name in TYPED_IN_GENERATED),
             models="\n".join(f"from .types import {name} as {name}" for name in types.declared if name not in _public()),
         ),
         "_generated_types.pyi": f"{head}\n\n\n{generated}\n",
@@ -98,14 +98,18 @@ def _public() -> set[str]:
 
 
 def _init_imports() -> str:
-    """`from .module import Name as Name` for the other public names, from where they are defined."""
+    """`from .module import Name as Name` for the public names: from the generated module those it
+    types, the others from where they are defined."""
     import cohere_dyn
 
-    by_module: dict[str, list[str]] = {"._spec._document": ["Spec"]}  # validate() names it
+    from ... import _errors
+
+    by_module: dict[str, list[str]] = {"._generated_types": list(TYPED_IN_GENERATED), "._spec._document": ["Spec"]}
     for name in cohere_dyn.__all__:
         if name in TYPED_IN_GENERATED or name in ("__version__", "validate", "Spec"):
             continue
-        module = getattr(getattr(cohere_dyn, name), "__module__", "") or ""
+        # the exceptions are _errors' (install_as_cohere() gives them the SDK's module names)
+        module = _errors.__name__ if name in _errors.__all__ else getattr(getattr(cohere_dyn, name), "__module__", "") or ""
         if not module.startswith("cohere_dyn."):
             raise ValueError(f"cohere_dyn.{name} is defined outside the package ({module!r}); type it in _stubs._templates")
         by_module.setdefault(module[len("cohere_dyn") :], []).append(name)

@@ -36,11 +36,11 @@ class Clients:
 
     def classes(self) -> list[str]:
         """The groups' classes, then the four clients."""
-        from ..._dispatch import tree_for
+        from ..._dispatch import MethodTree, tree_for
 
         root = tree_for(self.spec)
         v2 = root.children.get("v2")  # ClientV2 lifts the v2 group's methods to the top level
-        promoted = {name: node for name, node in getattr(v2, "children", {}).items() if not hasattr(node, "children")}
+        promoted = {name: node for name, node in getattr(v2, "children", {}).items() if not isinstance(node, MethodTree)}
         clients = []
         for prefix, asynchronous in (("", False), ("Async", True)):
             base = "_AsyncClientBase" if asynchronous else "_ClientBase"
@@ -57,18 +57,18 @@ class Clients:
         base: str = "",
         overrides: frozenset[str] | set[str] = frozenset(),
     ) -> str:
-        from ..._spec._operations import Operation
+        from ..._dispatch import MethodTree, PagerNode
 
         doc = _DOCS.get(name) or f"The methods of `client.{'.'.join(path)}`."
         attributes, methods = [], []
         for child, node in children.items():
             ignore = "  # type: ignore[override]" if child in overrides else ""
-            if isinstance(node, Operation):
-                methods.append(self.method(node, asynchronous, ignore))
-            elif not hasattr(node, "children"):  # the iterator method of a paged operation
+            if isinstance(node, MethodTree):
+                attributes.append(f"    {child}: {self.group_name((*path, child), node, asynchronous)}{ignore}")
+            elif isinstance(node, PagerNode):
                 methods.append(self.method(node.operation, asynchronous, ignore, iterator=node.name))
             else:
-                attributes.append(f"    {child}: {self.group_name((*path, child), node, asynchronous)}{ignore}")
+                methods.append(self.method(node, asynchronous, ignore))
         lines = [f"class {name}({base}):" if base else f"class {name}:", f"    {docstring(doc)}"]
         for section in (attributes, methods):
             if section:

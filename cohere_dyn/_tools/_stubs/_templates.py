@@ -198,7 +198,6 @@ from . import errors as errors
 from . import mock as mock
 from . import types as types
 {imports}
-{generated}
 
 __version__: str
 __all__: list[str]

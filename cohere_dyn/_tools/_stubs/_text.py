@@ -30,10 +30,6 @@ class Names:
         self.handed_out.add(candidate)
         return candidate
 
-    def release(self, name: str) -> None:
-        self.taken.discard(name)
-        self.handed_out.discard(name)
-
 
 def identifiers(names: Iterable[str]) -> list[str]:
     """The names a stub can declare (a schema's name may be any string)."""

@@ -5,8 +5,8 @@
   `ChatResponse` and `V2ChatResponse`, `TextContent` and `TextAssistantMessageResponseContentItem`)
   are one class, declared under the shortest name, the others aliases of it; a discriminated
   union (`ChatMessageV2`) is the union of its branches' classes; the SDK's type aliases (enums,
-  unions of values) are aliases here too. A class has an attribute per declared field and an
-  `__init__` of the keywords its constructor takes.
+  unions, `ChatMessages`) are aliases of what a payload may be, where they are mostly written. A
+  class has an attribute per declared field and an `__init__` of its constructor's keywords.
 - What an answer holds (`read`): what `_models.wrap` makes of it. A `ModelFactory` of the spec (a
   fresh one, so that the names of classes the SDK doesn't name follow the hints given here) says
   which class reads each object, by the runtime's own rules; arrays are lists, free-form JSON
@@ -61,38 +61,39 @@ class Types:
         parts = []
         for name in self.declared:
             canonical = _shortest(self._by_key[self._key(name)])
-            schema = self.index.entry(name)[0]
             if canonical != name:
                 parts.append(f"{name} = {canonical}")
-            elif self.index.is_alias(name):  # mostly written in payloads (`ChatMessages`): typed as one
-                parts.append(f"{name}: TypeAlias = {self.write(schema, name)}")
+            elif self.index.is_alias(name):
+                parts.append(f"{name}: TypeAlias = {self.write(self.index.entry(name)[0], name)}")
             else:
                 parts.append(self._declare(name, self.factory.model_class(name)))
         return "\n\n".join(parts)
 
     def class_name(self, cls: Any) -> str:
-        """The stubs' name for a model class the runtime makes. A class with no SDK name is declared
-        in `blocks` the first time, under the runtime's name made unique; a union with none is the
-        union of its branches."""
+        """The stubs' name for a model class the runtime makes; a class with no SDK name is declared
+        in `blocks` the first time, under the runtime's name made unique."""
         if cls.__module__ == "cohere_dyn.types" and cls.__name__ in self.index:
             names = self._by_key.get(self._key(cls.__name__))
             if names:
                 return _shortest(names)
-        if cls._class_shape.union is not None:  # a union the SDK doesn't name: its branches
-            return self._branches(cls._class_shape)
         name = self._unnamed.get(cls)
         if name is None:
+            if cls._class_shape.union is not None:
+                members = self._branches(cls._class_shape)
+                if " | " not in members:  # a union of one branch: that branch's class
+                    return members
             name = self._unnamed[cls] = self.names.unique(cls.__name__)
-            self.blocks.append(self._declare(name, cls, constructor=False))
+            self.blocks.append(self._declare(name, cls, named=False))
         return name
 
-    def _declare(self, name: str, cls: Any, constructor: bool = True) -> str:
+    def _declare(self, name: str, cls: Any, named: bool = True) -> str:
+        """A class's declaration (with its constructor if it has an SDK name), or a union's alias."""
         shape: Shape = cls._class_shape
         if shape.union is not None:
             return f"{name}: TypeAlias = {self._branches(shape)}"
         target = cls._schema if isinstance(cls._schema, dict) else {}
         fixed = cls._fixed
-        optional = set(self.index.entry(name)[2]) if constructor else set()  # the SDK's base class lacks them
+        optional = set(self.index.entry(name)[2]) if named else set()  # the SDK's base class lacks them
         required = set(target.get("required") or ()) - optional
         attributes = []
         for key in cls._declared:
@@ -105,7 +106,7 @@ class Types:
                 kind = kind if key in required else union([kind, "None"])
             attributes.append(f"    {attribute}: {kind}")
         methods = ["    def __getattr__(self, name: str) -> Any: ..."] if _open(target) else []
-        if constructor:
+        if named:
             methods.append(self._constructor(name, fixed))
         lines = [f"class {name}(Model):"]
         if summary(target):
