@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from typing import Any, Iterable
@@ -109,6 +110,7 @@ def docstring(text: str) -> str:
     return f'"""{text}"""'
 
 
+@functools.lru_cache(maxsize=None)
 def pascal(name: str) -> str:
     """`embed_jobs` -> `EmbedJobs`, `datasetType` -> `DatasetType`."""
     from ..._naming import snake_case
