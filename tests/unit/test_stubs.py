@@ -4,6 +4,7 @@ users' calls (one mypy run over tests/unit/typing_snippets)."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import os
 import re
@@ -29,6 +30,12 @@ PACKAGE = ROOT / "cohere_dyn"
 SNIPPETS = Path(__file__).parent / "typing_snippets"
 
 
+@functools.lru_cache(maxsize=1)
+def _packaged() -> dict[str, str]:
+    """The stubs of the packaged spec."""
+    return generate(Spec.load())
+
+
 def test_shipped_stubs_are_current_with_the_spec() -> None:
     assert stale(Spec.load(), PACKAGE) == [], "stale stubs: regenerate with `cohere-dyn stubs`"
 
@@ -50,11 +57,11 @@ def test_every_public_name_is_in_the_package_stub() -> None:
     declared = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
     declared |= {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
     declared |= {node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
-    assert set(cohere_dyn.__all__) <= declared
+    assert set(cohere_dyn.__all__) | {"OMIT"} <= declared
 
 
 def test_a_method_has_keyword_only_typed_arguments_and_its_response_type() -> None:
-    text = generate(Spec.load())["_generated_types.pyi"]
+    text = _packaged()["_generated_types.pyi"]
     chat = text[text.index("class V2Client:") :]
     chat = chat[chat.index("    def chat(") : chat.index('"""', chat.index("    def chat("))]
     assert "self,\n        *,\n        model: str,\n        messages: Sequence[ChatMessageV2Param | ChatMessageV2]," in chat
@@ -65,7 +72,7 @@ def test_a_method_has_keyword_only_typed_arguments_and_its_response_type() -> No
 
 
 def test_an_async_method_is_a_coroutine_and_its_stream_an_async_stream() -> None:
-    text = generate(Spec.load())["_generated_types.pyi"]
+    text = _packaged()["_generated_types.pyi"]
     group = text[text.index("class AsyncV2Client:") :]
     assert "    async def chat(\n" in group
     assert "    def chat_stream(\n" in group
@@ -74,13 +81,13 @@ def test_an_async_method_is_a_coroutine_and_its_stream_an_async_stream() -> None
 
 
 def test_requests_are_typed_dicts_with_required_keys_and_enums_are_literals() -> None:
-    text = generate(Spec.load())["_generated_types.pyi"]
+    text = _packaged()["_generated_types.pyi"]
     assert re.search(r"class UserMessageV2Param\(TypedDict, total=False\):\n(    .*\n|\n)*?    role: Required\[Literal\['user'\]\]", text)
     assert "safety_mode: Literal['CONTEXTUAL', 'STRICT', 'OFF'] | None = ...," in text
 
 
 def test_a_payload_object_is_its_typed_dict_or_its_model_class() -> None:
-    text = generate(Spec.load())["_generated_types.pyi"]
+    text = _packaged()["_generated_types.pyi"]
     assert "tools: Sequence[ToolV2Param | ToolV2] | None = ...," in text
     assert "    function: ToolCallV2FunctionParam | ToolCallV2Function\n" in text  # inside a TypedDict too
 
@@ -93,7 +100,7 @@ def _block(text: str, head: str) -> str:
 
 
 def test_a_model_class_has_typed_attributes_and_a_constructor_of_its_keywords() -> None:
-    text = generate(Spec.load())["types.pyi"]
+    text = _packaged()["types.pyi"]
     block = _block(text, "class ChatResponse(Model):")
     assert "    id: str\n" in block
     assert "    message: AssistantMessageResponse\n" in block
@@ -104,7 +111,7 @@ def test_a_model_class_has_typed_attributes_and_a_constructor_of_its_keywords() 
 
 
 def test_the_values_a_class_fills_in_are_literals_and_defaults() -> None:
-    text = generate(Spec.load())["types.pyi"]
+    text = _packaged()["types.pyi"]
     block = _block(text, "class UserChatMessageV2(Model):")
     assert "    role: Literal['user']\n" in block
     assert "role: Literal['user'] = 'user'" in block
@@ -113,7 +120,7 @@ def test_the_values_a_class_fills_in_are_literals_and_defaults() -> None:
 
 
 def test_fields_are_attributes_as_the_sdk_spells_them() -> None:
-    text = generate(Spec.load())["types.pyi"]
+    text = _packaged()["types.pyi"]
     assert "    float_: list[list[float]] | None\n" in _block(text, "class EmbedByTypeResponseEmbeddings(Model):")
     dataset = _block(text, "class Dataset(Model):")
     assert "    schema_: str | None\n" in dataset and "    schema:" not in dataset
@@ -121,14 +128,14 @@ def test_fields_are_attributes_as_the_sdk_spells_them() -> None:
 
 def test_names_the_runtime_does_not_tell_apart_are_one_class() -> None:
     """`isinstance` matches by schema and filled-in values, so `V2ChatResponse` is `ChatResponse`."""
-    text = generate(Spec.load())["types.pyi"]
+    text = _packaged()["types.pyi"]
     assert "\nV2ChatResponse = ChatResponse\n" in text
     assert "\nContentDeltaStreamedChatResponseV2 = ContentDeltaV2ChatStreamResponse\n" in text
     assert isinstance(cohere_dyn.types.ChatResponse(id="r", finish_reason="COMPLETE", message={}), cohere_dyn.types.V2ChatResponse)
 
 
 def test_a_discriminated_union_is_the_union_of_its_branches_classes() -> None:
-    text = generate(Spec.load())["types.pyi"]
+    text = _packaged()["types.pyi"]
     assert "\nChatMessageV2: TypeAlias = UserChatMessageV2 | AssistantChatMessageV2 | SystemChatMessageV2 | ToolChatMessageV2\n" in text
 
 
@@ -136,7 +143,7 @@ def test_each_class_declares_the_fields_its_runtime_class_reads() -> None:
     from cohere_dyn._naming import sdk_attribute
     from cohere_dyn._tools._stubs._templates import MODEL_MEMBERS
 
-    tree = ast.parse(generate(Spec.load())["types.pyi"])
+    tree = ast.parse(_packaged()["types.pyi"])
     classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
     assert len(classes) > 100
     for node in classes:
@@ -147,7 +154,7 @@ def test_each_class_declares_the_fields_its_runtime_class_reads() -> None:
 
 
 def test_every_name_of_cohere_dyn_types_is_declared() -> None:
-    tree = ast.parse(generate(Spec.load())["types.pyi"])
+    tree = ast.parse(_packaged()["types.pyi"])
     declared = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     declared |= {node.targets[0].id for node in tree.body if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
     declared |= {node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
@@ -157,7 +164,7 @@ def test_every_name_of_cohere_dyn_types_is_declared() -> None:
 def test_group_classes_are_named_as_the_runtime_names_them() -> None:
     from cohere_dyn._dispatch import group_classes
 
-    text = generate(Spec.load())["_generated_types.pyi"]
+    text = _packaged()["_generated_types.pyi"]
     assert {name for name in group_classes() if f"\nclass {name}:" not in text} == set()
 
 
@@ -166,7 +173,7 @@ def test_the_clients_own_methods_take_the_runtime_arguments() -> None:
     must take what the hand-written clients take."""
     import inspect
 
-    tree = ast.parse(generate(Spec.load())["_generated_types.pyi"])
+    tree = ast.parse(_packaged()["_generated_types.pyi"])
     stubbed = {
         (cls.name, item.name): [a.arg for a in (*item.args.posonlyargs, *item.args.args, *item.args.kwonlyargs)]
         for cls in tree.body
@@ -209,7 +216,7 @@ def _undefined_names(files: dict[str, str]) -> set[str]:
 
 
 def test_every_name_the_stubs_use_is_defined_or_imported() -> None:
-    assert _undefined_names(generate(Spec.load())) == set()
+    assert _undefined_names(_packaged()) == set()
 
 
 def test_stubs_of_a_newer_spec_have_its_nested_groups_and_file_arguments(tmp_path: Path) -> None:

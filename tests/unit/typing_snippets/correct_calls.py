@@ -7,6 +7,7 @@ from typing_extensions import assert_type
 
 import cohere_dyn
 from cohere_dyn import types
+from cohere_dyn.v2.client import OMIT, V2Client  # the SDK's module paths import, untyped
 
 client = cohere_dyn.Client(api_key="k", client_name="app", timeout=30, max_retries=3)
 co2 = cohere_dyn.ClientV2(api_key="k")
@@ -93,6 +94,8 @@ for event in co2.chat_stream(model="m", messages=history):
         print(event.index)
     elif event.type == "message-end" and event.delta is not None:
         print(event.delta.finish_reason, event.delta.usage)
+co2.chat(model="m", messages=history, temperature=cohere_dyn.OMIT, max_tokens=OMIT)
+group: V2Client = co2.v2
 tokens = co2.tokenize(text="t", model="m").tokens
 assert_type(tokens, list[int])
 
