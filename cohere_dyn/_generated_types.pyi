@@ -226,6 +226,8 @@ class AsyncStream(Generic[_E, _R]):
 
     @property
     def events(self) -> list[_E]: ...
+    @property
+    def response(self) -> Any: ...
     def __aiter__(self) -> Self: ...
     async def __anext__(self) -> _E: ...
     def __await__(self) -> Generator[Any, None, Self]: ...
@@ -237,7 +239,13 @@ class AsyncStream(Generic[_E, _R]):
     async def __aexit__(self, *exc_info: object) -> None: ...
 
 
-class _ClientCommon:
+class _Group:
+    @property
+    def with_raw_response(self) -> Any:
+        """These methods answering an HttpResponse: `.status_code`, `.headers`, `.data`."""
+
+
+class _ClientCommon(_Group):
     def __init__(
         self,
         api_key: str | Callable[[], str] | None = None,
@@ -1350,7 +1358,7 @@ class V2RerankResponseResultsItemParam(TypedDict, total=False):
     relevant_spans: Sequence[RerankRelevantSpanResponseParam | RerankRelevantSpanResponse]
 
 
-class V2Client:
+class V2Client(_Group):
     """The methods of `client.v2`."""
 
     def chat(
@@ -1476,7 +1484,7 @@ class V2Client:
         """Read a document image as text (v2) (POST /v2/parse)"""
 
 
-class BatchesClient:
+class BatchesClient(_Group):
     """The methods of `client.batches`."""
 
     def list(
@@ -1514,7 +1522,7 @@ class BatchesClient:
         """Cancel a batch (POST /v2/batches/{id}:cancel)"""
 
 
-class EmbedJobsClient:
+class EmbedJobsClient(_Group):
     """The methods of `client.embed_jobs`."""
 
     def list(self, *, request_options: RequestOptions | None = ...) -> ListEmbedJobResponse:
@@ -1540,7 +1548,7 @@ class EmbedJobsClient:
         """Cancel an embed job (POST /v1/embed-jobs/{id}/cancel)"""
 
 
-class DatasetsClient:
+class DatasetsClient(_Group):
     """The methods of `client.datasets`."""
 
     def list(
@@ -1597,7 +1605,7 @@ class DatasetsClient:
         """Delete a dataset (DELETE /v1/datasets/{id})"""
 
 
-class ConnectorsClient:
+class ConnectorsClient(_Group):
     """The methods of `client.connectors`."""
 
     def list(
@@ -1664,7 +1672,7 @@ class ConnectorsClient:
         """Start OAuth authorization of a connector (POST /v1/connectors/{id}/oauth/authorize)"""
 
 
-class ModelsClient:
+class ModelsClient(_Group):
     """The methods of `client.models`."""
 
     def get(self, model: str, *, request_options: RequestOptions | None = ...) -> GetModelResponse:
@@ -1693,7 +1701,7 @@ class ModelsClient:
         """Every item of models.list, page after page."""
 
 
-class FinetuningClient:
+class FinetuningClient(_Group):
     """The methods of `client.finetuning`."""
 
     def list_finetuned_models(
@@ -1800,7 +1808,7 @@ class FinetuningClient:
         """Every item of finetuning.list_training_step_metrics, page after page."""
 
 
-class TranscriptionsClient:
+class TranscriptionsClient(_Group):
     """The methods of `client.audio.transcriptions`."""
 
     def create(
@@ -1815,13 +1823,13 @@ class TranscriptionsClient:
         """Transcribe audio (POST /v2/audio/transcriptions)"""
 
 
-class AudioClient:
+class AudioClient(_Group):
     """The methods of `client.audio`."""
 
     transcriptions: TranscriptionsClient
 
 
-class AsyncV2Client:
+class AsyncV2Client(_Group):
     """The methods of `client.v2`."""
 
     async def chat(
@@ -1947,7 +1955,7 @@ class AsyncV2Client:
         """Read a document image as text (v2) (POST /v2/parse)"""
 
 
-class AsyncBatchesClient:
+class AsyncBatchesClient(_Group):
     """The methods of `client.batches`."""
 
     async def list(
@@ -1985,7 +1993,7 @@ class AsyncBatchesClient:
         """Cancel a batch (POST /v2/batches/{id}:cancel)"""
 
 
-class AsyncEmbedJobsClient:
+class AsyncEmbedJobsClient(_Group):
     """The methods of `client.embed_jobs`."""
 
     async def list(self, *, request_options: RequestOptions | None = ...) -> ListEmbedJobResponse:
@@ -2011,7 +2019,7 @@ class AsyncEmbedJobsClient:
         """Cancel an embed job (POST /v1/embed-jobs/{id}/cancel)"""
 
 
-class AsyncDatasetsClient:
+class AsyncDatasetsClient(_Group):
     """The methods of `client.datasets`."""
 
     async def list(
@@ -2068,7 +2076,7 @@ class AsyncDatasetsClient:
         """Delete a dataset (DELETE /v1/datasets/{id})"""
 
 
-class AsyncConnectorsClient:
+class AsyncConnectorsClient(_Group):
     """The methods of `client.connectors`."""
 
     async def list(
@@ -2135,7 +2143,7 @@ class AsyncConnectorsClient:
         """Start OAuth authorization of a connector (POST /v1/connectors/{id}/oauth/authorize)"""
 
 
-class AsyncModelsClient:
+class AsyncModelsClient(_Group):
     """The methods of `client.models`."""
 
     async def get(self, model: str, *, request_options: RequestOptions | None = ...) -> GetModelResponse:
@@ -2164,7 +2172,7 @@ class AsyncModelsClient:
         """Every item of models.list, page after page."""
 
 
-class AsyncFinetuningClient:
+class AsyncFinetuningClient(_Group):
     """The methods of `client.finetuning`."""
 
     async def list_finetuned_models(
@@ -2271,7 +2279,7 @@ class AsyncFinetuningClient:
         """Every item of finetuning.list_training_step_metrics, page after page."""
 
 
-class AsyncTranscriptionsClient:
+class AsyncTranscriptionsClient(_Group):
     """The methods of `client.audio.transcriptions`."""
 
     async def create(
@@ -2286,7 +2294,7 @@ class AsyncTranscriptionsClient:
         """Transcribe audio (POST /v2/audio/transcriptions)"""
 
 
-class AsyncAudioClient:
+class AsyncAudioClient(_Group):
     """The methods of `client.audio`."""
 
     transcriptions: AsyncTranscriptionsClient

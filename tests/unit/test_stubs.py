@@ -62,7 +62,7 @@ def test_every_public_name_is_in_the_package_stub() -> None:
 
 def test_a_method_has_keyword_only_typed_arguments_and_its_response_type() -> None:
     text = _packaged()["_generated_types.pyi"]
-    chat = text[text.index("class V2Client:") :]
+    chat = text[text.index("class V2Client(_Group):") :]
     chat = chat[chat.index("    def chat(") : chat.index('"""', chat.index("    def chat("))]
     assert "self,\n        *,\n        model: str,\n        messages: Sequence[ChatMessageV2Param | ChatMessageV2]," in chat
     assert "temperature: float | None = ...," in chat
@@ -73,7 +73,7 @@ def test_a_method_has_keyword_only_typed_arguments_and_its_response_type() -> No
 
 def test_an_async_method_is_a_coroutine_and_its_stream_an_async_stream() -> None:
     text = _packaged()["_generated_types.pyi"]
-    group = text[text.index("class AsyncV2Client:") :]
+    group = text[text.index("class AsyncV2Client(_Group):") :]
     assert "    async def chat(\n" in group
     assert "    def chat_stream(\n" in group
     assert "AsyncStream[V2ChatStreamResponse, ChatResponse]" in group
@@ -165,7 +165,7 @@ def test_group_classes_are_named_as_the_runtime_names_them() -> None:
     from cohere_dyn._dispatch import group_classes
 
     text = _packaged()["_generated_types.pyi"]
-    assert {name for name in group_classes() if f"\nclass {name}:" not in text} == set()
+    assert {name for name in group_classes() if f"\nclass {name}(_Group):" not in text} == set()
 
 
 def test_the_clients_own_methods_take_the_runtime_arguments() -> None:
@@ -227,10 +227,10 @@ def test_stubs_of_a_newer_spec_have_its_nested_groups_and_file_arguments(tmp_pat
     files = generate(spec)
     text = files["_generated_types.pyi"]
     assert _undefined_names(files) == set()
-    assert "class TranscriptionsClient:" in text
+    assert "class TranscriptionsClient(_Group):" in text
     assert "    transcriptions: TranscriptionsClient" in text
     assert "file: File," in text
-    assert "class BatchesClient:" in text
+    assert "class BatchesClient(_Group):" in text
 
 
 @pytest.mark.skipif(not PUBLISHED.is_file(), reason=missing_reference(PUBLISHED.name))

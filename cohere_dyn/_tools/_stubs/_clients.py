@@ -54,7 +54,7 @@ class Clients:
         children: dict[str, Any],
         path: tuple[str, ...],
         asynchronous: bool,
-        base: str = "",
+        base: str = "_Group",
         overrides: frozenset[str] | set[str] = frozenset(),
     ) -> str:
         from ..._dispatch import MethodTree, PagerNode
@@ -69,7 +69,7 @@ class Clients:
                 methods.append(self.method(node.operation, asynchronous, ignore, iterator=node.name))
             else:
                 methods.append(self.method(node, asynchronous, ignore))
-        lines = [f"class {name}({base}):" if base else f"class {name}:", f"    {docstring(doc)}"]
+        lines = [f"class {name}({base}):", f"    {docstring(doc)}"]
         for section in (attributes, methods):
             if section:
                 lines += ["", "\n\n".join(section) if section is methods else "\n".join(section)]

@@ -21,7 +21,7 @@ RESERVED = frozenset(
         "Iterator", "Literal", "Mapping", "PathLike", "Required", "NotRequired", "Self", "Sequence", "TypeAlias",
         "TypeVar", "TypedDict", "builtins", "datetime", "Executor", "StreamedEmbedding", "RequestOptions", "Spec",
         "Timeout", "Transport", "ClientEnvironment", "File", "Model", "Stream", "AsyncStream", "Client", "ClientV2",
-        "AsyncClient", "AsyncClientV2", "None",
+        "AsyncClient", "AsyncClientV2", "None", "_E", "_R", "_Group", "_ClientCommon", "_ClientBase", "_AsyncClientBase",
     }
 )  # fmt: skip
 
@@ -107,6 +107,8 @@ class AsyncStream(Generic[_E, _R]):
 
     @property
     def events(self) -> list[_E]: ...
+    @property
+    def response(self) -> Any: ...
     def __aiter__(self) -> Self: ...
     async def __anext__(self) -> _E: ...
     def __await__(self) -> Generator[Any, None, Self]: ...
@@ -118,7 +120,13 @@ class AsyncStream(Generic[_E, _R]):
     async def __aexit__(self, *exc_info: object) -> None: ...
 
 
-class _ClientCommon:
+class _Group:
+    @property
+    def with_raw_response(self) -> Any:
+        """These methods answering an HttpResponse: `.status_code`, `.headers`, `.data`."""
+
+
+class _ClientCommon(_Group):
     def __init__(
         self,
         api_key: str | Callable[[], str] | None = None,

@@ -96,6 +96,8 @@ for event in co2.chat_stream(model="m", messages=history):
         print(event.delta.finish_reason, event.delta.usage)
 co2.chat(model="m", messages=history, temperature=cohere_dyn.OMIT, max_tokens=OMIT)
 group: V2Client = co2.v2
+raw = co2.with_raw_response.chat(model="m", messages=history)  # typed Any
+print(raw.status_code, client.v2.with_raw_response)
 tokens = co2.tokenize(text="t", model="m").tokens
 assert_type(tokens, list[int])
 
