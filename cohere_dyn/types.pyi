@@ -202,7 +202,7 @@ class AssistantChatMessageV2(Model):
     role: Literal['assistant']
     tool_calls: list[ToolCallV2] | None
     tool_plan: str | None
-    content: str | list[dict[str, Any]] | None
+    content: str | list[AssistantMessageContentItem] | None
     citations: list[Citation] | None
 
     def __init__(
@@ -222,7 +222,7 @@ class AssistantMessage(Model):
     role: Literal['assistant'] | None
     tool_calls: list[ToolCallV2] | None
     tool_plan: str | None
-    content: str | list[dict[str, Any]] | None
+    content: str | list[AssistantMessageContentItem] | None
     citations: list[Citation] | None
 
     def __init__(
@@ -3637,7 +3637,7 @@ class SystemChatMessageV2(Model):
     """Instructions for the model, usually the first message"""
 
     role: Literal['system']
-    content: str | list[dict[str, Any]]
+    content: str | list[TextContent]
 
     def __init__(
         self,
@@ -3671,7 +3671,7 @@ class SystemMessageV2(Model):
     """Instructions for the model, usually the first message"""
 
     role: Literal['system'] | None
-    content: str | list[dict[str, Any]]
+    content: str | list[TextContent]
 
     def __init__(
         self,
@@ -4000,7 +4000,7 @@ class ToolChatMessageV2(Model):
 
     role: Literal['tool']
     tool_call_id: str
-    content: str | list[dict[str, Any]]
+    content: str | list[ToolContent]
 
     def __init__(
         self,
@@ -4032,7 +4032,7 @@ class ToolMessageV2(Model):
 
     role: Literal['tool'] | None
     tool_call_id: str
-    content: str | list[dict[str, Any]]
+    content: str | list[ToolContent]
 
     def __init__(
         self,
@@ -4316,7 +4316,7 @@ class UserChatMessageV2(Model):
     """A message from the user"""
 
     role: Literal['user']
-    content: str | list[dict[str, Any]]
+    content: str | list[Content]
 
     def __init__(
         self,
@@ -4348,7 +4348,7 @@ class UserMessageV2(Model):
     """A message from the user"""
 
     role: Literal['user'] | None
-    content: str | list[dict[str, Any]]
+    content: str | list[Content]
 
     def __init__(
         self,

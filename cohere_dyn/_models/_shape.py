@@ -134,7 +134,7 @@ class ShapeFactory:
         if not fields:
             for branch in target.get("anyOf") or target.get("oneOf") or ():
                 branch_shape = self.shape(branch, name)
-                if branch_shape is not None and branch_shape is not RAW and (branch_shape.fields or branch_shape.values):
+                if branch_shape is not None and branch_shape is not RAW and (branch_shape.fields or branch_shape.values or branch_shape.union):
                     return branch_shape
             values = target.get("additionalProperties")
             values_shape = self.shape(values, name + "Value") if isinstance(values, dict) and values else None
