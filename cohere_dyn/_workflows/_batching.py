@@ -117,14 +117,16 @@ class Batches:
     def decoded(self, caller: Any, index: int, response: Any, content: bytes) -> Any:
         """Batch `index`'s answer as a dict (a cloud deployment's decoded as such), its results
         counted; marks it answered."""
-        from .._call._caller import decode_content
+        from .._call._caller import build_request, decode_content, secrets_of
+        from .._redaction import redact
 
         self.answered[index] = True
         try:
             answer = decode_content(
                 self.spec, self.operation, response.status_code, response.headers, content, caller.deployment
             )
-        except CohereError as exc:
+        except CohereError as exc:  # it may quote the answer, which may echo what the request carried
+            redact(exc, secrets_of(caller.client, build_request(caller.client, self.prepared[index])))
             raise self.failed(exc, index)
         data = answer.to_dict() if isinstance(answer, Model) else answer
         start, stop = self.spans[index]
