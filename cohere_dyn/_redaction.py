@@ -87,7 +87,10 @@ class _LogScrubber:
 
     def filter(self, record: Any) -> bool:
         known = _known
-        text = record.getMessage()
+        try:
+            text = record.getMessage()
+        except Exception:  # a record whose arguments don't fit: logging reports it, not this filter
+            return True
         cleaned = scrub(text, known)
         if cleaned != text:
             record.msg, record.args = cleaned, ()
