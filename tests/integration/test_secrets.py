@@ -287,7 +287,7 @@ def test_a_key_echoed_in_any_spelling_in_an_error_answer_does_not_leak(kind: str
             client.echo_test(message="hi")
         client.close()
     assert "[redacted]" in str(caught.value.body) and "[redacted]" in caught.value.headers["X-Echo"]
-    check_spelled(f"an error answer echoing the key ({spelling})", exposures_deep(caught.value), [ODD_KEY])
+    check_spelled(f"an error answer echoing the key ({spelling}, {kind})", exposures_deep(caught.value), [ODD_KEY])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -302,7 +302,7 @@ def test_a_bad_sse_line_echoing_the_key_does_not_leak(kind: str) -> None:
             list(client.v2.chat_stream(model="m", messages=[{"role": "user", "content": "hi"}]))
         client.close()
     assert "[redacted]" in str(caught.value) and caught.value.events[0].id == "m-[redacted]"
-    check_spelled("a bad SSE line echoing the key", exposures_deep(caught.value), [ODD_KEY])
+    check_spelled(f"a bad SSE line echoing the key ({kind})", exposures_deep(caught.value), [ODD_KEY])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -316,7 +316,7 @@ def test_a_bad_ndjson_line_echoing_the_key_does_not_leak(kind: str) -> None:
             list(client.chat_stream(message="hi"))
         client.close()
     assert "[redacted]" in str(caught.value)
-    check_spelled("a bad NDJSON line echoing the key", exposures_deep(caught.value), [ODD_KEY])
+    check_spelled(f"a bad NDJSON line echoing the key ({kind})", exposures_deep(caught.value), [ODD_KEY])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -329,7 +329,7 @@ def test_an_unknown_event_type_echoing_the_key_is_warned_about_without_it(kind: 
         with pytest.warns(UserWarning, match=rf"odd-{kind}-\[redacted\]") as warned:
             list(client.v2.chat_stream(model="m", messages=[{"role": "user", "content": "hi"}]))
         client.close()
-    check_spelled("a warning about an event type echoing the key", [str(w.message) for w in warned], [ODD_KEY])
+    check_spelled(f"a warning about an event type echoing the key ({kind})", [str(w.message) for w in warned], [ODD_KEY])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -341,7 +341,7 @@ def test_a_batch_answered_with_a_page_echoing_the_key_does_not_leak(kind: str) -
             client.embed(texts=[f"t{i}" for i in range(200)], model="m", input_type="search_document", embedding_types=["float"])
         client.close()
     assert "[redacted]" in str(caught.value) and caught.value.inputs
-    check_spelled("a batch's answer echoing the key", exposures_deep(caught.value), [ODD_KEY])
+    check_spelled(f"a batch's answer echoing the key ({kind})", exposures_deep(caught.value), [ODD_KEY])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -365,8 +365,8 @@ def test_a_malformed_answer_echoing_the_key_leaks_neither_into_errors_nor_into_l
                 errors += exposures_deep(exc)
             client.close()
     assert every_log_line
-    check_spelled("errors of malformed answers echoing the key", errors, [ODD_KEY])
-    check_spelled("log lines of malformed answers echoing the key", every_log_line, [ODD_KEY])
+    check_spelled(f"errors of malformed answers echoing the key ({kind})", errors, [ODD_KEY])
+    check_spelled(f"log lines of malformed answers echoing the key ({kind})", every_log_line, [ODD_KEY])
 
 
 # ------------------------------------------------------------ AWS credentials, in every spelling
@@ -399,7 +399,7 @@ def test_aws_credentials_in_an_html_page_answering_a_call_do_not_leak(kind: str)
             client.chat(model="cohere.command-r-v1:0", message="hi")
         client.close()
     assert "[redacted]" in str(caught.value)
-    check_spelled("an HTML page echoing AWS credentials", exposures_deep(caught.value), [SECRET, TOKEN])
+    check_spelled(f"an HTML page echoing AWS credentials ({kind})", exposures_deep(caught.value), [SECRET, TOKEN])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -411,7 +411,7 @@ def test_aws_credentials_in_an_html_page_answering_a_stream_do_not_leak(kind: st
             list(client.chat_stream(model="cohere.command-r-v1:0", message="hi"))
         client.close()
     assert "[redacted]" in str(caught.value)
-    check_spelled("an HTML page echoing AWS credentials instead of a stream", exposures_deep(caught.value), [SECRET, TOKEN])
+    check_spelled(f"an HTML page echoing AWS credentials instead of a stream ({kind})", exposures_deep(caught.value), [SECRET, TOKEN])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -426,7 +426,7 @@ def test_aws_credentials_in_a_mid_stream_exception_frame_do_not_leak(kind: str) 
             list(client.chat_stream(model="cohere.command-r-v1:0", message="hi"))
         client.close()
     assert "[redacted]" in str(caught.value) and caught.value.events[0].generation_id == "g [redacted]"
-    check_spelled("an exception frame echoing AWS credentials", exposures_deep(caught.value), [SECRET, TOKEN])
+    check_spelled(f"an exception frame echoing AWS credentials ({kind})", exposures_deep(caught.value), [SECRET, TOKEN])
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -441,4 +441,4 @@ def test_aws_credentials_escaped_in_a_json_error_do_not_leak(kind: str, escape: 
             client.chat(model="cohere.command-r-v1:0", message="hi")
         client.close()
     assert "[redacted]" in str(caught.value) and caught.value.headers["x-echo"] == "[redacted]"
-    check_spelled(f"a JSON error escaping AWS credentials ({escape})", exposures_deep(caught.value), [SECRET, TOKEN])
+    check_spelled(f"a JSON error escaping AWS credentials ({escape}, {kind})", exposures_deep(caught.value), [SECRET, TOKEN])
