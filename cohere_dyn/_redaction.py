@@ -139,18 +139,20 @@ def _scrub(value: Any, pattern: Pattern[str], seen: set[int]) -> Any:
             return type(value)(pairs)
         except TypeError:  # a dict subclass built some other way
             return pairs
+    from ._models import Model, ModelList, wrap
+
     if isinstance(value, (list, tuple)):
         items = [_scrub(item, pattern, seen) for item in value]
         if type(value) is list or type(value) is tuple:
             return type(value)(items)
+        if isinstance(value, ModelList):
+            return ModelList(items, value._shape)
         make = getattr(value, "_make", None)  # a named tuple (aiohttp's RequestInfo, with the request's headers)
         return make(items) if callable(make) else value
+    if isinstance(value, Model):  # a response object: an event, a job's last answer
+        return wrap(_scrub(value.to_dict(), pattern, seen), value._shape)
     from collections.abc import Mapping
 
-    from ._models import Model
-
-    if isinstance(value, Model):  # a response object: an event, a job's last answer
-        return Model(_scrub(value.to_dict(), pattern, seen), value._shape)
     if isinstance(value, Mapping):  # another library's headers (a multidict...)
         return {_scrub(key, pattern, seen): _scrub(item, pattern, seen) for key, item in value.items()}
     return value
