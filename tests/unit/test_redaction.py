@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from cohere_dyn._errors import ApiError, Headers, StreamError
-from cohere_dyn._models import wrap
+from cohere_dyn._models import EMPTY_SHAPE, wrap
 from cohere_dyn._redaction import REDACTED, redact, remember, scrub
 
 SECRET = "sk/0123456789+abcdef="
@@ -58,7 +58,7 @@ def test_an_api_error_is_redacted_in_its_message_body_and_headers_which_stay_hea
 
 def test_a_stream_error_s_events_and_the_errors_it_came_from_are_redacted() -> None:
     cause = ValueError(f"line {SECRET}")
-    error = StreamError("broken", [wrap({"id": SECRET}, None)])
+    error = StreamError("broken", [wrap({"id": SECRET}, EMPTY_SHAPE)])
     error.__cause__ = cause
     redact(error, [SECRET])
     assert error.events[0].id == REDACTED and str(cause) == f"line {REDACTED}"
