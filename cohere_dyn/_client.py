@@ -190,6 +190,9 @@ class ClientBase(Group):
         key = self._api_key() if callable(self._api_key) else self._api_key
         if key is not self._checked_key:
             check_header_value(self._key_header, key, "api_key")
+            from ._redaction import remember
+
+            remember(key)  # the HTTP libraries' log lines may quote a server echoing it
             object.__setattr__(self, "_checked_key", key)
         return key
 

@@ -25,7 +25,9 @@
         ├── ServiceUnavailableError        503
         └── GatewayTimeoutError            504
 
-Messages never contain the API key, and never echo a whole payload (prompts end up in logs).
+Messages never contain the API key or cloud credentials, even when a server echoes them (the
+callers pass every error through `_redaction.redact`), and never echo a whole payload (prompts
+end up in logs).
 """
 
 from __future__ import annotations
@@ -63,7 +65,6 @@ __all__ = [
     "ServiceUnavailableError",
     "GatewayTimeoutError",
     "error_for_status",
-    "redact",
     "Headers",
 ]
 
@@ -339,27 +340,6 @@ def error_for_status(status_code: int, body: Any, headers: Mapping[str, str]) ->
     return _BY_STATUS.get(status_code, ApiError)(status_code=status_code, body=body, headers=headers)
 
 
-REDACTED = "[redacted]"
-
-
-def redact(error: BaseException, secret: str | None) -> BaseException:
-    """Remove `secret` (the API key) from an error's message, and an ApiError's body and headers.
-
-    A server or proxy can echo the Authorization header in an error body; the key must not reach
-    a message, a log line or a traceback through it. Secrets shorter than 6 characters are left
-    alone (redacting them would mangle ordinary words); real keys are about 40.
-    """
-    if not secret or len(secret) < 6:
-        return error
-    error.args = tuple(_scrub(arg, secret) for arg in error.args)
-    if isinstance(error, ApiError):
-        error.body = _scrub(error.body, secret)
-        error.headers = Headers({name: _scrub(value, secret) for name, value in error.headers.items()})
-    elif isinstance(getattr(error, "body", None), bytes):  # what a server sent instead of a stream
-        error.body = _scrub(error.body, secret)  # type: ignore[attr-defined]
-    return error
-
-
 def sdk_error_classes() -> dict[str, type[ApiError]]:
     """ApiError and its subclasses by the official SDK's names (`NotImplementedError` for the 501)."""
     found: dict[str, type[ApiError]] = {"ApiError": ApiError}
@@ -368,15 +348,3 @@ def sdk_error_classes() -> dict[str, type[ApiError]]:
         if isinstance(value, type) and issubclass(value, _StatusError):
             found["NotImplementedError" if value is NotImplementedApiError else name] = value
     return found
-
-
-def _scrub(value: Any, secret: str) -> Any:
-    if isinstance(value, str):
-        return value.replace(secret, REDACTED) if secret in value else value
-    if isinstance(value, bytes):
-        return value.replace(secret.encode(), REDACTED.encode())
-    if isinstance(value, dict):
-        return {_scrub(key, secret): _scrub(item, secret) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, secret) for item in value]
-    return value

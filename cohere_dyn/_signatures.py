@@ -68,6 +68,9 @@ def docstring(spec: Spec, operation: Operation) -> str:
         )
     if operation.description and operation.description != operation.summary:
         lines += ["", operation.description]
+    if operation.stream is not None and not operation.streaming:  # the twin is named, never its flag
+        twin = ".".join(("client", *operation.group, operation.stream.method))
+        lines += ["", f"To receive the answer as events while it is generated, call `{twin}(...)` with the same arguments."]
     lines += ["", "Args:"]
     for argument in operation.arguments:
         kind = describe_type(spec.resolver, argument.schema, argument.location)

@@ -204,8 +204,10 @@ def _leaks(items: list[dict[str, Any]], results: dict[str, str]) -> list[str]:
     out = [
         "## Secrets",
         "",
-        f"Leaks of the API key found: **{total}**. Each surface was searched for the key, including errors",
-        "from a server that echoes the Authorization header back in its body and headers.",
+        f"Leaks of the API key or AWS credentials found: **{total}**. Each surface was searched for the",
+        "secret, including errors from a server that echoes it back in its body, headers, stream or",
+        "malformed answer, in each spelling the server used (plain, JSON-escaped, percent-encoded,",
+        "HTML references, base64), sync (requests) and async (aiohttp).",
         "",
         "| surface | texts searched | leaks | test |",
         "|---|---|---|---|",

@@ -8,9 +8,15 @@ carries no API key. fastavro comes with `pip install 'cohere-dyn[datasets]'`.
 
 A part's download is a GET, safe to repeat: one that fails (a connection refused or cut, even
 mid-body, a timeout, a 408/409/429/5xx) starts again after the client's backoff, up to its
-`max_retries` times per part, and skips the records already yielded. `save_dataset` writes to a
-temporary file beside `filepath` and moves it into place only when every record is written, so
-a failure leaves no half file and whatever was at `filepath` before.
+`max_retries` times per part, and skips the records already yielded. A download that ends early
+without a transport error is such a failure too: fewer bytes than the part's `size_bytes`, fewer
+records than its `num_rows` (an Avro file cut at a block boundary reads as a shorter whole one),
+or an Avro file cut mid-block or corrupt. What can't be a passing fault fails at once: a body
+that isn't Avro at all (an HTML page), more records or bytes than the part declares. Every such
+failure is a CohereError naming the dataset and the part; none is a partial result.
+
+`save_dataset` writes to a temporary file beside `filepath` and moves it into place only when
+every record is written, so a failure leaves no half file and whatever was at `filepath` before.
 """
 
 from __future__ import annotations
@@ -81,15 +87,21 @@ def _records(
     client: Any, transport: Any, data: dict[str, Any], parts: list[dict[str, Any]], reader: Any
 ) -> Iterator[dict[str, Any]]:
     for part in sorted(parts, key=lambda part: part.get("index") or 0):
+        where = f"dataset {data.get('id')!r}, part {part.get('name') or part.get('index')!r}"
         if not part.get("url"):
-            raise CohereError(f"dataset {data.get('id')!r}: part {part.get('name')!r} has no download url")
-        yield from _part_records(client, transport, part, reader)
+            raise CohereError(f"{where}: no download url")
+        yield from _part_records(client, transport, part, reader, where)
 
 
-def _part_records(client: Any, transport: Any, part: dict[str, Any], reader: Any) -> Iterator[dict[str, Any]]:
-    """One part's records; its download retried as the module docstring says."""
+class _Incomplete(Exception):
+    """A download that ended before the whole part arrived, with no transport error: retried."""
+
+
+def _part_records(client: Any, transport: Any, part: dict[str, Any], reader: Any, where: str) -> Iterator[dict[str, Any]]:
+    """One part's records; its download retried and checked as the module docstring says."""
     policy = RetryPolicy()
     request = HttpRequest("GET", part["url"], {"User-Agent": USER_AGENT}, None, client._timeout)
+    rows, size = _declared(part, "num_rows"), _declared(part, "size_bytes")
     yielded = attempt = 0
     while True:
         try:
@@ -98,40 +110,100 @@ def _part_records(client: Any, transport: Any, part: dict[str, Any], reader: Any
                 if response.status_code >= 400:
                     delay = policy.after_status(response.status_code, response.headers, attempt, client._max_retries)
                     if delay is None:
-                        raise api_error(response)
+                        raise _named(api_error(response), where)
                     reason = f"status {response.status_code}"
                 else:
-                    for position, record in enumerate(reader(_ChunkReader(response.iter_bytes()))):
-                        if position == yielded:
+                    body = _ChunkReader(response.iter_bytes())
+                    read = 0
+                    for record in _avro_records(reader, body, response.headers, where):
+                        if rows is not None and read >= rows:
+                            raise CohereError(f"{where}: the file holds more than the {rows} records the part declares")
+                        read += 1
+                        if read > yielded:
                             yielded += 1
                             yield record
+                    _check_whole(body.received, read, size, rows, where)
                     return
             finally:
                 response.close()
         except (ConnectionError, TimeoutError) as exc:
             if attempt >= client._max_retries:
-                raise
+                raise _named(exc, where) from exc.__cause__
+            delay, reason = policy.delay(attempt), str(exc)
+        except _Incomplete as exc:
+            if attempt >= client._max_retries:
+                downloads = f"{attempt + 1} download{'s' if attempt else ''}"
+                raise CohereError(f"{where}: {exc}; gave up after {downloads}, {yielded} records read") from None
             delay, reason = policy.delay(attempt), str(exc)
         logger.warning(
-            "dataset part %s: %s; retry %d of %d in %.2fs (%d records read already)",
-            part.get("name") or part.get("index"), reason, attempt + 1, client._max_retries, delay, yielded,
+            "%s: %s; retry %d of %d in %.2fs (%d records read already)",
+            where, reason, attempt + 1, client._max_retries, delay, yielded,
         )
         time.sleep(delay)
         attempt += 1
 
 
+AVRO_MAGIC = b"Obj\x01"
+
+
+def _avro_records(reader: Any, body: "_ChunkReader", headers: Any, where: str) -> Iterator[dict[str, Any]]:
+    """The records of one download: an Avro file cut or corrupt is `_Incomplete`, a body that is
+    no Avro file at all a CohereError (fastavro says ValueError or EOFError for both)."""
+    try:
+        records = reader(body)
+    except (ValueError, EOFError) as exc:
+        if body.head == AVRO_MAGIC[: len(body.head)] or body.head.startswith(AVRO_MAGIC):
+            raise _Incomplete(f"the download ended inside the Avro header ({body.received} bytes)") from None
+        kind = headers.get("content-type") or "no Content-Type"
+        shown = body.head[:80].decode("utf-8", "replace")
+        raise CohereError(f"{where}: the download is not an Avro file ({kind}, beginning {shown!r}): {exc}") from None
+    try:
+        yield from records
+    except (ValueError, EOFError) as exc:
+        raise _Incomplete(f"the Avro file is cut or corrupt after {body.received} bytes ({type(exc).__name__}: {exc})") from None
+
+
+def _check_whole(received: int, read: int, size: int | None, rows: int | None, where: str) -> None:
+    """A download read to its end holds the bytes and records its part declares: fewer is a cut
+    (retried), more bytes a file that is not the part's."""
+    if size is not None and received > size:
+        raise CohereError(f"{where}: the download holds {received} bytes, the part declares {size}")
+    if size is not None and received < size:
+        raise _Incomplete(f"the download ended after {received} of the part's {size} bytes")
+    if rows is not None and read < rows:
+        raise _Incomplete(f"the download ended after {read} of the part's {rows} records")
+
+
+def _declared(part: dict[str, Any], name: str) -> int | None:
+    value = part.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _named(exc: Exception, where: str) -> Exception:
+    """A download's error, its class kept, made to name the dataset and part."""
+    message = str(exc.args[0]) if exc.args else type(exc).__name__
+    exc.args = (f"{where}: {message}", *exc.args[1:])
+    return exc
+
+
 class _ChunkReader:
-    """A file-like `read(n)` over an iterator of byte chunks (a download as it arrives)."""
+    """A file-like `read(n)` over an iterator of byte chunks (a download as it arrives); counts
+    the bytes received and keeps the first few (to say what a body that isn't Avro was)."""
 
     def __init__(self, chunks: Iterator[bytes]):
         self.chunks = chunks
         self.buffer = bytearray()
+        self.received = 0
+        self.head = b""
 
     def read(self, size: int = -1) -> bytes:
         while size < 0 or len(self.buffer) < size:
             chunk = next(self.chunks, None)
             if chunk is None:
                 break
+            if len(self.head) < 256:
+                self.head += chunk[: 256 - len(self.head)]
+            self.received += len(chunk)
             self.buffer += chunk
         if size < 0:
             size = len(self.buffer)

@@ -19,9 +19,10 @@ from .._streaming._async_stream import AsyncStream, open_source
 from .._streaming._stream import EventSource
 from .._transports._base import AsyncResponse, AsyncTransport
 from .._transports._fork import after_fork_in_child
-from ._caller import build_request, credential, decode_content, error_from_content, log_retry, retries_for
+from ._caller import build_request, decode_content, error_from_content, log_retry, retries_for, secrets_of
 from ._prepare import PreparedRequest, prepare
-from .._errors import CohereError, ConnectionError, TimeoutError, redact
+from .._errors import CohereError, ConnectionError, TimeoutError
+from .._redaction import redact
 from .._spec._operations import Operation
 from ._retry import RetryPolicy
 from .._spec._document import Spec
@@ -73,7 +74,7 @@ class AsyncCaller:
                 return AsyncHttpResponse(response.status_code, response.headers, data)
             return data
         except CohereError as exc:
-            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
+            raise redact(exc, secrets_of(self.client, request)) from exc.__cause__
 
     def stream(self, operation: Operation, kwargs: dict[str, Any]) -> AsyncStream:
         """The stream of a call, validated now and opened on first use."""
@@ -88,7 +89,7 @@ class AsyncCaller:
         try:
             return await self._attempts(prepared, request, retries_for(self.client, prepared), False, retry)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
+            raise redact(exc, secrets_of(self.client, request)) from exc.__cause__
 
     async def open_stream(self, prepared: PreparedRequest) -> tuple[AsyncResponse, EventSource]:
         """Send a stream request; its response once the status and content type are checked."""
@@ -98,11 +99,12 @@ class AsyncCaller:
             response = await self._attempts(prepared, request, retries_for(self.client, prepared), True)
             decoders = self.deployment.stream_decoders_for(prepared.operation) if self.deployment is not None else None
             client = self.client
+            secrets = secrets_of(client, request)  # kept out of the errors met while reading
             source = await open_source(
-                response, prepared.operation, self.spec, client._validate_events, decoders, client._max_response_bytes
+                response, prepared.operation, self.spec, client._validate_events, decoders, client._max_response_bytes, secrets
             )
         except CohereError as exc:
-            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
+            raise redact(exc, secrets_of(self.client, request)) from exc.__cause__
         return response, source
 
     async def _attempts(
@@ -129,7 +131,7 @@ class AsyncCaller:
                 delay = policy.after_failure(outcome, attempt, max_retries)
                 if delay is None:
                     raise outcome
-                log_retry(prepared, str(outcome), attempt, max_retries, delay)
+                log_retry(prepared, str(redact(outcome, secrets_of(self.client, request))), attempt, max_retries, delay)
             else:
                 if outcome.status_code < 300:
                     return outcome

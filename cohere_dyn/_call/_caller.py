@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ._prepare import PreparedRequest, prepare
-from .._errors import ApiError, CohereError, ConnectionError, TimeoutError, error_for_status, redact
+from .._errors import ApiError, CohereError, ConnectionError, TimeoutError, error_for_status
 from ._headers import merge_headers
 from .._models import models_of, wrap
+from .._redaction import redact
 from .._spec._operations import Operation
 from ._retry import RetryPolicy
 from .._spec._document import Spec
@@ -27,6 +28,7 @@ __all__ = [
     "SyncCaller",
     "build_request",
     "credential",
+    "secrets_of",
     "decode_response",
     "decode_content",
     "declares_object",
@@ -66,10 +68,12 @@ class SyncCaller:
                 # a wrong answer's message quotes what the server sent instead of a stream
                 decoders = self.deployment.stream_decoders_for(operation) if self.deployment is not None else None
                 client = self.client
-                return response, Stream(response, operation, self.spec, client._validate_events, decoders, client._max_response_bytes)
+                secrets = secrets_of(client, request)  # kept out of the errors met while reading
+                stream = Stream(response, operation, self.spec, client._validate_events, decoders, client._max_response_bytes, secrets)
+                return response, stream
             return response, decode_response(self.spec, operation, response, self.deployment)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
+            raise redact(exc, secrets_of(self.client, request)) from exc.__cause__
 
     def http_request(self, prepared: PreparedRequest) -> HttpRequest:
         return build_request(self.client, prepared)
@@ -85,7 +89,7 @@ class SyncCaller:
         try:
             return self._attempts(prepared, request, retries_for(self.client, prepared), stream, retry or self.retry)
         except CohereError as exc:
-            raise redact(exc, credential(request.headers, self.client._key_header)) from exc.__cause__
+            raise redact(exc, secrets_of(self.client, request)) from exc.__cause__
 
     def _attempts(
         self, prepared: PreparedRequest, request: HttpRequest, max_retries: int, stream: bool, policy: RetryPolicy | None = None
@@ -99,7 +103,7 @@ class SyncCaller:
                 delay = policy.after_failure(exc, attempt, max_retries)
                 if delay is None:
                     raise
-                log_retry(prepared, str(exc), attempt, max_retries, delay)
+                log_retry(prepared, str(redact(exc, secrets_of(self.client, request))), attempt, max_retries, delay)
             else:
                 if response.status_code < 300:
                     return response
@@ -120,6 +124,15 @@ def retries_for(client: Any, prepared: PreparedRequest) -> int:
     if max_retries < 0:
         raise ValueError("max_retries can't be negative")
     return max_retries
+
+
+def secrets_of(client: Any, request: HttpRequest) -> list[str | None]:
+    """What `request` carried that no error may show, should a server echo it: the key it was
+    sent with and, on a cloud deployment's client, the credentials it was signed with."""
+    found = [credential(request.headers, client._key_header)]
+    if client._deployment is not None:
+        found += client._deployment.secrets()
+    return found
 
 
 def credential(headers: dict[str, str], key_header: str = "Authorization") -> str | None:

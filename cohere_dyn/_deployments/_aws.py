@@ -210,6 +210,10 @@ class AwsDeployment:
     def error(self, status_code: int, body: Any, headers: Any) -> Exception:
         return aws_error(status_code, body, headers)
 
+    def secrets(self) -> list[str]:
+        """The credentials requests were signed with, for the callers to keep out of errors."""
+        return self.signer.secrets() if self.signer is not None else []
+
 
 class _AwsClient:
     """The constructor and checks shared by the AWS clients (mixed in before Client or AsyncClient)."""

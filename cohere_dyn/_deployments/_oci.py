@@ -48,6 +48,7 @@ class OciDeployment:
         self.service = service
         self.credentials = credentials
         self.compartment_id = compartment_id
+        self.signer: Any = None  # made by the first wrap
         region = credentials.region or os.environ.get("OCI_REGION") or None
         self.region = checked_region(region) if region else None
         self.endpoint: str = checked_base_url(endpoint) if endpoint else ""  # "": the region's, once known
@@ -72,7 +73,7 @@ class OciDeployment:
         return AsyncSigningTransport(transport, self._signer())
 
     def _signer(self) -> Any:
-        signer = self.credentials.signer()
+        self.signer = signer = self.credentials.signer()
         if not self.endpoint:  # a principal's region, known once its signer is made
             region = self.region or getattr(signer, "region", None)
             if not region:
@@ -133,6 +134,10 @@ class OciDeployment:
         if route is None or route.answer is None or not isinstance(data, dict):
             return data
         return self.service.maps.apply(route.answer, data)
+
+    def secrets(self) -> list[str]:
+        """What the requests were signed with that no error may show (a session token)."""
+        return self.signer.secrets() if self.signer is not None else []
 
     def error(self, status_code: int, body: Any, headers: Any) -> Exception:
         """OCI's error answer (`{"code", "message"}`, `opc-request-id`) as an ApiError of its status."""

@@ -150,8 +150,14 @@ class ApiKeySigner:
         )
         return HttpRequest(request.method, request.url, headers, request.content, request.timeout)
 
-    def secrets(self) -> list[bytes]:
-        return []  # the key never leaves the process; a session token is no secret OCI echoes
+    def secrets(self) -> list[str]:
+        """The session token it signs with, if any (the private key never leaves the process)."""
+        if self._token_file is None:
+            return []
+        try:
+            return [self.key_id.removeprefix("ST$")]
+        except CohereError:  # the token file is gone: it can't be in what came back either
+            return []
 
 
 class PrincipalSigner:
@@ -176,7 +182,7 @@ class PrincipalSigner:
         headers = {str(name): value if isinstance(value, str) else value.decode() for name, value in prepared.headers.items()}
         return HttpRequest(request.method, request.url, headers, request.content, request.timeout)
 
-    def secrets(self) -> list[bytes]:
+    def secrets(self) -> list[str]:
         return []
 
 

@@ -74,26 +74,35 @@ class BulkRule:
 
     __slots__ = ("method", "inputs", "results", "plain_type")
 
-    def __init__(self, spec: dict[str, Any]):
+    def __init__(self, spec: dict[str, Any], results: str, plain_type: str):
         self.method = spec["method"]
         self.inputs = tuple(python_identifier(name) for name in spec["inputs"])  # one of them per call
-        self.results = spec["results"]  # the answer's field: one entry per input, or such lists by type
-        self.plain_type = spec.get("plain-type", "float")  # the type of a plain list of results
+        self.results = results  # the batch rule's
+        self.plain_type = plain_type
 
 
 class BatchRule:
     """`batch`: one list argument sent in requests of at most `size` items, answers merged."""
 
-    __slots__ = ("field", "keyword", "size", "merge", "empty", "stream")
+    __slots__ = ("field", "keyword", "size", "merge", "empty", "results", "plain_type", "stream")
 
     def __init__(
-        self, field: str, size: int, merge: dict[str, str], empty: list[dict[str, Any]], stream: BulkRule | None = None
+        self,
+        field: str,
+        size: int,
+        merge: dict[str, str],
+        empty: list[dict[str, Any]],
+        results: str | None = None,
+        plain_type: str = "float",
+        stream: BulkRule | None = None,
     ):
         self.field = field  # the body property that is split
         self.keyword = python_identifier(field)
         self.size = size
         self.merge = merge  # dotted response path -> concat | sum | unique | join; other fields: the first batch's
         self.empty = empty  # [{if-argument?, result}]: the answer to an empty list, sent without a request
+        self.results = results  # the answer's field with one entry per item of `field`, or such lists by type
+        self.plain_type = plain_type  # the type of a plain list of results
         self.stream = stream
 
 
@@ -347,8 +356,13 @@ def _behaviours(naming: dict[str, Any], name: str, keywords: set[str], source: s
         batch = naming.get("batch")
         if batch is not None:
             merge, empty = dict(batch.get("merge") or {}), list(batch.get("empty") or [])
-            stream = BulkRule(batch["stream"]) if batch.get("stream") is not None else None
-            found["batch"] = BatchRule(batch["field"], int(batch["size"]), merge, empty, stream)
+            results, plain_type = batch.get("results"), str(batch.get("plain-type", "float"))
+            stream = None
+            if batch.get("stream") is not None:
+                if not isinstance(results, str):
+                    raise ValueError("batch.stream needs batch.results: the answer's field with one result per input")
+                stream = BulkRule(batch["stream"], results, plain_type)
+            found["batch"] = BatchRule(batch["field"], int(batch["size"]), merge, empty, results, plain_type, stream)
             needed += list(stream.inputs) if stream is not None else []
             unknown = sorted({str(how) for how in merge.values()} - {"concat", "sum", "unique", "join"})
             if unknown:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any, AsyncIterator, Awaitable, Callable, Generator, Mapping
+from typing import Any, AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 
 from ._accumulate import Accumulator, fold
 from .._errors import CohereError, StreamError
@@ -32,11 +32,12 @@ async def open_source(
     validate_events: bool,
     decoders: Mapping[str, Callable[[], Any]] | None = None,
     max_bytes: int | None = None,
+    secrets: Sequence[str | None] = (),
 ) -> EventSource:
     """The decoder for a stream's answer; StreamError quoting the body when it is no stream."""
     try:
         content_type = response.headers.get("content-type", "")
-        return EventSource(operation, spec, content_type, validate_events, decoders, max_bytes)
+        return EventSource(operation, spec, content_type, validate_events, decoders, max_bytes, secrets)
     except StreamError as exc:
         try:
             content = (await response.aread())[:500]
@@ -103,9 +104,9 @@ class AsyncStream:
             raise source.broken(exc) from exc
         try:
             events = source.finish() if chunk is None else source.feed(chunk)
-        except StreamError:
+        except StreamError as exc:
             await self._release()
-            raise
+            raise source.redacted(exc)
         self._ready.extend(events)
         if chunk is None or source.done:
             await self._release()

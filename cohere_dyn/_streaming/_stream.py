@@ -15,11 +15,12 @@ import logging
 import sys
 import warnings
 from collections import deque
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ._accumulate import Accumulator, fold
 from .._errors import CohereError, StreamError
 from .._models import Model, Shape, models_of, wrap
+from .._redaction import redact, scrub
 from ._lines import StreamDecodeError
 from ._ndjson import NDJSONDecoder
 from .._spec._operations import Operation
@@ -66,6 +67,8 @@ class EventSource:
 
     `decoders` adds decoders by media type (a cloud deployment's framing): a factory of objects
     with `feed(bytes)` and `flush()` returning JSON values, raising `StreamDecodeError`.
+    `secrets`: what the request carried (its key...), kept out of every error the stream raises
+    (`redacted`) and of its warnings, however the server echoes them.
     """
 
     def __init__(
@@ -76,9 +79,11 @@ class EventSource:
         validate_events: bool = False,
         decoders: Mapping[str, Callable[[], Any]] | None = None,
         max_bytes: int | None = None,
+        secrets: Sequence[str | None] = (),
     ):
         self.operation = operation
         self.max_bytes = max_bytes
+        self.secrets = secrets
         self._room = max_bytes if max_bytes is not None else sys.maxsize  # bytes the stream may still bring
         media_type = content_type.split(";")[0].strip().lower()
         if not media_type:
@@ -195,7 +200,7 @@ class EventSource:
             if key not in _WARNED:
                 _WARNED.add(key)
                 warnings.warn(
-                    f"{self.operation.qualified_name}: event type {kind!r} is not in the spec; yielded as received",
+                    scrub(f"{self.operation.qualified_name}: event type {kind!r} is not in the spec; yielded as received", self.secrets),
                     stacklevel=5,
                 )
         shape = self.shape.resolve(item) if self.shape is not None else None
@@ -205,7 +210,15 @@ class EventSource:
 
     def broken(self, cause: Exception) -> StreamError:
         """The error for a connection that broke mid-stream, with the events received so far."""
-        return StreamError(f"{self.operation.qualified_name}: the connection broke mid-stream ({cause})", self.events)
+        error = StreamError(f"{self.operation.qualified_name}: the connection broke mid-stream ({cause})", self.events)
+        error.__cause__ = cause
+        return self.redacted(error)
+
+    def redacted(self, error: StreamError) -> StreamError:
+        """`error` (any the stream raises) without the request's secrets, in any spelling."""
+        if self.secrets:
+            redact(error, self.secrets)
+        return error
 
     def _validate(self, item: dict[str, Any], position: int) -> None:
         validator = self.validator
@@ -230,11 +243,12 @@ class Stream:
         validate_events: bool = False,
         decoders: Mapping[str, Callable[[], Any]] | None = None,
         max_bytes: int | None = None,
+        secrets: Sequence[str | None] = (),
     ):
         self._response = response
         try:
             content_type = response.headers.get("content-type", "")
-            self._source = EventSource(operation, spec, content_type, validate_events, decoders, max_bytes)
+            self._source = EventSource(operation, spec, content_type, validate_events, decoders, max_bytes, secrets)
         except StreamError as exc:
             _attach_body(exc, response)
             raise
@@ -278,9 +292,9 @@ class Stream:
         try:
             chunk = next(self._chunks, None)
             events = source.finish() if chunk is None else source.feed(chunk)
-        except StreamError:
+        except StreamError as exc:
             self._release()
-            raise
+            raise source.redacted(exc)
         except CohereError as exc:
             self._release()
             raise source.broken(exc) from exc

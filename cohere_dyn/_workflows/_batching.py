@@ -13,6 +13,9 @@ Driven by an operation's `batch` rule (`x-cohere-dyn.batch` in the spec):
   retry-after-ms, then they resume one after another, so a rate limit slows the call down
   instead of failing it; held up past the patience (`PATIENCE` seconds without an answer), it
   raises TooManyRequestsError naming the inputs not embedded (from the first batch unanswered);
+- each answer must hold one result per input of its batch in the rule's `results` field (a list,
+  or an object of such lists by type, each counted): a short or long one fails the call, as a
+  failing batch does, instead of shifting every later result onto the wrong input;
 - the answers merge in input order by the rule's `merge` map (dotted response path -> `concat`:
   lists joined, or for an object of lists joined key by key; `sum`: numbers, or an object of
   numbers key by key, added up; `unique`: lists joined without repeats; `join`: the batches'
@@ -40,7 +43,7 @@ from .._spec._document import Spec
 from .._spec._schemas import discriminator_values
 from ._throttled import RateLimits, window_for
 
-__all__ = ["Batches", "count_option", "merge_answers", "merge_embed_responses", "name_inputs", "run", "run_async", "shifted"]
+__all__ = ["Batches", "count_option", "merge_answers", "merge_embed_responses", "name_inputs", "results_problem", "run", "run_async", "shifted"]
 
 MERGES = ("concat", "sum", "unique", "join")
 
@@ -112,20 +115,28 @@ class Batches:
         return name_inputs(exc, self.operation, where, range(start, self.total))
 
     def decoded(self, caller: Any, index: int, response: Any, content: bytes) -> Any:
-        """Batch `index`'s answer (a cloud deployment's decoded as such); marks it answered."""
-        from .._call._caller import decode_content
+        """Batch `index`'s answer as a dict (a cloud deployment's decoded as such), its results
+        counted; marks it answered."""
+        from .._call._caller import build_request, decode_content, secrets_of
+        from .._redaction import redact
 
         self.answered[index] = True
         try:
-            return decode_content(
+            answer = decode_content(
                 self.spec, self.operation, response.status_code, response.headers, content, caller.deployment
             )
-        except CohereError as exc:
+        except CohereError as exc:  # it may quote the answer, which may echo what the request carried
+            redact(exc, secrets_of(caller.client, build_request(caller.client, self.prepared[index])))
             raise self.failed(exc, index)
+        data = answer.to_dict() if isinstance(answer, Model) else answer
+        start, stop = self.spans[index]
+        problem = results_problem(self.rule, data, stop - start)
+        if problem is not None:
+            raise self.failed(CohereError(problem), index)
+        return data
 
     def merged(self, answers: list[Any]) -> Any:
-        data = [answer.to_dict() if isinstance(answer, Model) else answer for answer in answers]
-        merged = merge_answers(self.rule.merge, [item for item in data if isinstance(item, dict)])
+        merged = merge_answers(self.rule.merge, [item for item in answers if isinstance(item, dict)])
         schema = self.operation.response_schema
         return wrap(merged, models_of(self.spec).shape(schema) if schema is not None else None)
 
@@ -279,6 +290,27 @@ def _combine(how: str, values: list[Any]) -> Any:
                 unique.append(item)
         return unique
     return joined
+
+
+def results_problem(rule: BatchRule, data: Any, count: int) -> str | None:
+    """What keeps an answer from holding one result per input of its batch (`count` of them), or
+    None. The rule's `results` field is a list of them, or an object of such lists by type (each
+    counted; other values are no results); a rule without `results` counts nothing."""
+    if rule.results is None:
+        return None
+    found = data.get(rule.results) if isinstance(data, dict) else None
+    if isinstance(found, list):
+        by_type = {rule.plain_type: found}
+    elif isinstance(found, dict):
+        by_type = {str(kind): values for kind, values in found.items() if isinstance(values, list)}
+    else:
+        return f"the answer has no {rule.results!r} for {count} inputs"
+    if not by_type:
+        return f"the answer's {rule.results!r} holds no list of results for {count} inputs"
+    for kind, values in by_type.items():
+        if len(values) != count:
+            return f"the answer holds {len(values)} {kind} {rule.results} for {count} inputs"
+    return None
 
 
 def _at(data: Any, keys: list[str]) -> Any:

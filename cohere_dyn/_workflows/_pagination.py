@@ -11,6 +11,10 @@ items, and how to ask for the next page:
 Pages are fetched lazily, one when the loop needs it. The rule is read here once, for both
 clients: the sync `Pager` and the async `AsyncPager` differ only in how they wait for a page.
 
+A token that comes back (A -> B -> A, or A -> A) would page forever: every token a run sends is
+remembered with the page it fetched, and a repeat raises CohereError naming the pages involved
+(not the token). That memory grows by one token per page, as the items the caller keeps do.
+
     for model in client.models.iter(page_size=50): ...
     for event in cohere_dyn.paginate(client.finetuning.list_events, finetuned_model_id="ft-1"): ...
     async for dataset in async_client.datasets.iter(): ...
@@ -58,15 +62,22 @@ def items_of(rule: PageRule, page: Any) -> list[Any]:
     return list(found) if isinstance(found, ModelList) else []
 
 
-def following(rule: PageRule, operation: Operation, kwargs: dict[str, Any], page: Any, count: int) -> dict[str, Any] | None:
+def following(
+    rule: PageRule, operation: Operation, kwargs: dict[str, Any], page: Any, count: int, tokens: Tokens
+) -> dict[str, Any] | None:
     """The arguments of the page after `page` (which held `count` items), or None after the last."""
     data = page.to_dict() if isinstance(page, Model) else {}
     if rule.style == "token":
+        number = tokens.fetched(kwargs.get(rule.token_param))
         token = data.get(rule.next_token)
         if not token:
             return None
-        if token == kwargs.get(rule.token_param):
-            raise CohereError(f"{operation.qualified_name}: the API gave the same page token twice; stopping")
+        earlier = tokens.page_of(token)
+        if earlier is not None:
+            raise CohereError(
+                f"{operation.qualified_name}: the next page token after page {number} is the one page {earlier} "
+                f"was fetched with (the API's page tokens run in a cycle); stopping instead of paging forever"
+            )
         return {**kwargs, rule.token_param: token}
     if count == 0:
         return None
@@ -80,6 +91,32 @@ def following(rule: PageRule, operation: Operation, kwargs: dict[str, Any], page
     return {**kwargs, rule.offset_param: offset}
 
 
+class Tokens:
+    """The page tokens one run has sent, each with the number of the page it fetched (from 1).
+    Memory: one entry per page fetched."""
+
+    __slots__ = ("pages", "sent")
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.sent: dict[str, int] = {}
+
+    def fetched(self, token: Any) -> int:
+        """Count a page fetched with `token` (None for the first, often); its number."""
+        self.pages += 1
+        if token:
+            self.sent.setdefault(_key(token), self.pages)
+        return self.pages
+
+    def page_of(self, token: Any) -> int | None:
+        """The page `token` fetched already, if any."""
+        return self.sent.get(_key(token))
+
+
+def _key(token: Any) -> str:
+    return token if isinstance(token, str) else repr(token)
+
+
 class Pager:
     """The items of every page, fetched lazily; `pages()` yields the pages themselves."""
 
@@ -91,10 +128,11 @@ class Pager:
     def pages(self) -> Iterator[Any]:
         rule: PageRule = self._operation.pagination  # type: ignore[assignment]
         kwargs: dict[str, Any] | None = dict(self._kwargs)
+        tokens = Tokens()
         while kwargs is not None:
             page = self._fetch(kwargs)
             yield page
-            kwargs = following(rule, self._operation, kwargs, page, len(items_of(rule, page)))
+            kwargs = following(rule, self._operation, kwargs, page, len(items_of(rule, page)), tokens)
 
     def __iter__(self) -> Iterator[Any]:
         rule: PageRule = self._operation.pagination  # type: ignore[assignment]
@@ -116,10 +154,11 @@ class AsyncPager:
     async def pages(self) -> AsyncIterator[Any]:
         rule: PageRule = self._operation.pagination  # type: ignore[assignment]
         kwargs: dict[str, Any] | None = dict(self._kwargs)
+        tokens = Tokens()
         while kwargs is not None:
             page = await self._fetch(kwargs)
             yield page
-            kwargs = following(rule, self._operation, kwargs, page, len(items_of(rule, page)))
+            kwargs = following(rule, self._operation, kwargs, page, len(items_of(rule, page)), tokens)
 
     async def _items(self) -> AsyncIterator[Any]:
         rule: PageRule = self._operation.pagination  # type: ignore[assignment]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._exchange import Call, not_found
-from ._files import avro_schema, part_url
+from ._files import avro_schema, served_part
 from ._paging import paged
 from ._store import advance, public
 from ._text import first_text, now, reply_to
@@ -100,6 +100,7 @@ def _finish(call: Call, batch: dict[str, Any]) -> None:
         {"custom_id": str(row.get("custom_id", index)), "status": "succeeded", "text": reply_to(_last_user_text(row))}
         for index, row in enumerate(source.get("_rows") or [])
     ]
+    schema = avro_schema(answers)
     call.store.records("datasets")[ident] = {
         "id": ident,
         "name": f"{batch['name']} output",
@@ -107,8 +108,8 @@ def _finish(call: Call, batch: dict[str, Any]) -> None:
         "updated_at": batch["updated_at"],
         "dataset_type": source["dataset_type"],
         "validation_status": "validated",
-        "schema": avro_schema(answers),
-        "dataset_parts": [{"id": f"{ident}-0", "name": "output", "index": 0, "num_rows": len(answers), "url": part_url(call, ident)}],
+        "schema": schema,
+        "dataset_parts": [{"id": f"{ident}-0", "name": "output", "index": 0, **served_part(call, ident, answers, schema)}],
         "_bytes": 0,
         "_rows": answers,
     }

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._exchange import Call, Reply, not_found
-from ._files import avro_schema, part_url, rows_of
+from ._files import avro_schema, rows_of, served_part
 from ._paging import number
 from ._retrieval import DIMENSION, _by_type
 from ._store import advance, public
@@ -59,7 +59,7 @@ def datasets_create(call: Call) -> dict[str, Any]:
         "_bytes": sum(len(data) for data in parts.values()),
         "_rows": rows,
     }
-    record["dataset_parts"][0].update(url=part_url(call, ident), num_rows=len(rows))
+    record["dataset_parts"][0].update(served_part(call, ident, rows, record["schema"]))  # the part served holds every row
     if kept:
         record["preserve_fields"] = kept
     if call.arg("dry_run") != "true":
@@ -162,6 +162,7 @@ def _result_dataset(call: Call, job: dict[str, Any]) -> str:
     results = [
         {**row, "embeddings": {kind: values[index] for kind, values in vectors.items()}} for index, row in enumerate(rows)
     ]
+    schema = avro_schema(results)
     call.store.records("datasets")[ident] = {
         "id": ident,
         "name": f"{job.get('name') or job['job_id']} embeddings",
@@ -169,8 +170,8 @@ def _result_dataset(call: Call, job: dict[str, Any]) -> str:
         "updated_at": stamp,
         "dataset_type": "embed-result",
         "validation_status": "validated",
-        "schema": avro_schema(results),
-        "dataset_parts": [{"id": f"{ident}-0", "name": "embeddings", "index": 0, "num_rows": len(results), "url": part_url(call, ident)}],
+        "schema": schema,
+        "dataset_parts": [{"id": f"{ident}-0", "name": "embeddings", "index": 0, **served_part(call, ident, results, schema)}],
         "_bytes": 0,
         "_rows": results,
     }

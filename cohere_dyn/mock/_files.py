@@ -13,7 +13,7 @@ from typing import Any
 
 from ._exchange import Call
 
-__all__ = ["FILES_PREFIX", "avro_schema", "part_url", "rows_of", "serve_file"]
+__all__ = ["FILES_PREFIX", "avro_schema", "rows_of", "serve_file", "served_part"]
 
 FILES_PREFIX = "/_mock/files/"
 
@@ -28,6 +28,18 @@ def rows_of(data: bytes) -> list[dict[str, Any]]:
 
 def part_url(call: Call, dataset_id: str) -> str:
     return f"http://{call.headers.get('host', '127.0.0.1')}{FILES_PREFIX}{dataset_id}"
+
+
+def served_part(call: Call, dataset_id: str, rows: list[dict[str, Any]], schema: str) -> dict[str, Any]:
+    """What a part served by the mock declares of its file: its `url`, `num_rows` and, when the
+    file can be written (fastavro is here, the rows fit the schema the mock derived), its
+    `size_bytes` (every write of the same rows has the same length, whatever its sync marker)."""
+    declared: dict[str, Any] = {"url": part_url(call, dataset_id), "num_rows": len(rows)}
+    try:
+        declared["size_bytes"] = len(_avro_file(rows, schema))
+    except (ImportError, ValueError):
+        pass
+    return declared
 
 
 def avro_schema(rows: list[dict[str, Any]]) -> str:
@@ -60,8 +72,6 @@ def _avro_type(key: str, value: Any) -> Any:
 
 def serve_file(store: Any, path: str) -> tuple[int, bytes]:
     """The status and body for a GET of a dataset's file."""
-    from fastavro import parse_schema, writer
-
     ident = path[len(FILES_PREFIX) :]
     with store.lock:
         record = store.records("datasets").get(ident)
@@ -69,6 +79,12 @@ def serve_file(store: Any, path: str) -> tuple[int, bytes]:
         schema = (record or {}).get("schema")
     if record is None or schema is None:
         return 404, b"no such file"
+    return 200, _avro_file(rows, schema)
+
+
+def _avro_file(rows: list[dict[str, Any]], schema: str) -> bytes:
+    from fastavro import parse_schema, writer
+
     buffer = io.BytesIO()
     writer(buffer, parse_schema(json.loads(schema)), rows)
-    return 200, buffer.getvalue()
+    return buffer.getvalue()

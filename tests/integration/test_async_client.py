@@ -337,6 +337,21 @@ async def test_async_batches_respect_max_workers() -> None:
 
 
 @pytest.mark.asyncio
+async def test_an_async_batch_answered_with_fewer_embeddings_than_texts_fails_naming_its_inputs() -> None:
+    def respond(request: Captured) -> Reply:
+        texts = request.json()["texts"]
+        vectors = [[0.0]] * (len(texts) - (3 if "t100" in texts else 0))
+        return Reply(200, json.dumps({"id": "e", "embeddings": {"float": vectors}}).encode())
+
+    with CaptureServer(respond) as server:
+        client = cohere_dyn.AsyncClientV2(api_key="k", base_url=server.url)
+        with pytest.raises(cohere_dyn.CohereError, match=r"batch 2 of 3 \(texts\[96:192\]\): the answer holds 93 float embeddings for 96 inputs") as caught:
+            await client.embed(texts=[f"t{i}" for i in range(200)], model="m", input_type="search_document", embedding_types=["float"])
+        await client.close()
+    assert caught.value.inputs == range(96, 192)
+
+
+@pytest.mark.asyncio
 async def test_empty_texts_answer_without_a_request() -> None:
     client = cohere_dyn.AsyncClientV2(api_key="k", base_url="http://127.0.0.1:9")
     reply = await client.embed(texts=[], model="m", input_type="search_document", embedding_types=["float"])

@@ -141,6 +141,62 @@ def test_a_failing_batch_raises_its_error_naming_the_inputs_it_covered() -> None
     assert caught.value.status_code == 422
 
 
+def _short_in_batch(request: Captured, short: str, drop: int, by_type: bool) -> Reply:
+    """An embed answer with one vector per text, but `drop` fewer in the batch holding `short`."""
+    texts = request.json()["texts"]
+    vectors = [[float(t[1:])] for t in texts]
+    if short in texts:
+        vectors = vectors[drop:]
+    if by_type:
+        embeddings: Any = {"float": vectors, "int8": [[1] for _ in texts]}  # int8 whole, float short
+        return Reply(200, json.dumps({"id": "x", "texts": texts, "embeddings": embeddings, "response_type": "embeddings_by_type"}).encode())
+    return Reply(200, json.dumps({"id": "x", "texts": texts, "embeddings": vectors, "response_type": "embeddings_floats"}).encode())
+
+
+def test_a_batch_answered_with_fewer_v2_embeddings_than_texts_fails_naming_its_inputs() -> None:
+    with CaptureServer(lambda request: _short_in_batch(request, "t100", 3, by_type=True)) as server:
+        client = cohere_dyn.ClientV2(api_key="k", base_url=server.url)
+        with pytest.raises(cohere_dyn.CohereError) as caught:
+            client.embed(texts=[f"t{i}" for i in range(200)], model="m", input_type="search_document", embedding_types=["float", "int8"])
+    assert caught.value.inputs == range(96, 192)
+    assert "v2.embed: batch 2 of 3 (texts[96:192]): the answer holds 93 float embeddings for 96 inputs" in str(caught.value)
+
+
+def test_a_batch_answered_with_more_v1_embeddings_than_texts_fails_too() -> None:
+    def respond(request: Captured) -> Reply:
+        texts = request.json()["texts"]
+        vectors = [[1.0]] * (len(texts) + (1 if "t250" in texts else 0))
+        return Reply(200, json.dumps({"id": "x", "texts": texts, "embeddings": vectors, "response_type": "embeddings_floats"}).encode())
+
+    with CaptureServer(respond) as server:
+        client = cohere_dyn.Client(api_key="k", base_url=server.url)
+        with pytest.raises(cohere_dyn.CohereError, match=r"embed: batch 3 of 4 \(texts\[192:288\]\): the answer holds 97 float embeddings for 96 inputs") as caught:
+            client.embed(texts=[f"t{i}" for i in range(300)], **V1)
+    assert caught.value.inputs == range(192, 288)
+
+
+def test_a_v1_batch_answered_without_embeddings_fails_naming_its_inputs() -> None:
+    def respond(request: Captured) -> Reply:
+        texts = request.json()["texts"]
+        answer = {"id": "x", "texts": texts, "response_type": "embeddings_floats"}
+        if "t0" not in texts:
+            answer["embeddings"] = [[1.0]] * len(texts)
+        return Reply(200, json.dumps(answer).encode())
+
+    with CaptureServer(respond) as server:
+        client = cohere_dyn.Client(api_key="k", base_url=server.url, validate=False)
+        with pytest.raises(cohere_dyn.CohereError, match=r"\(texts\[0:96\]\): the answer has no 'embeddings' for 96 inputs"):
+            client.embed(texts=[f"t{i}" for i in range(100)], **V1)
+
+
+def test_the_count_of_results_per_input_comes_from_the_spec_s_batch_rule() -> None:
+    spec = cohere_dyn.Client(api_key="k")._spec
+    for name in ("embed", "v2.embed"):
+        rule = spec.operation(name).batch
+        assert (rule.results, rule.plain_type) == ("embeddings", "float")
+        assert (rule.stream.results, rule.stream.plain_type) == ("embeddings", "float")  # embed_stream counts the same field
+
+
 def test_retries_apply_to_each_batch_on_its_own() -> None:
     failed: set[str] = set()
     lock = threading.Lock()

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import cohere_dyn
+from cohere_dyn._transports._base import HttpRequest
 from tests import faults
 from tests.faults import FaultServer
 
@@ -31,12 +32,24 @@ PART = avro(ROWS)
 SOON = {"retry-after-ms": "1"}
 
 
-def dataset(server: FaultServer, parts: int = 1) -> dict[str, Any]:
+def dataset(server: FaultServer, parts: int = 1, **declared: Any) -> dict[str, Any]:
+    """A dataset of `parts` parts served by `server`; `declared`: what each part says of its file."""
     return {
         "id": "ds-1",
         "schema": json.dumps(SCHEMA),
-        "dataset_parts": [{"name": f"part-{i}", "index": i, "url": f"{server.url}/part-{i}?sig=abc"} for i in range(parts)],
+        "dataset_parts": [
+            {"name": f"part-{i}", "index": i, "url": f"{server.url}/part-{i}?sig=abc", **declared} for i in range(parts)
+        ],
     }
+
+
+def block_boundary(data: bytes, blocks: int) -> int:
+    """Where the Avro file `data` ends its first `blocks` blocks: a cut there reads as a whole file."""
+    return list(fastavro.block_reader(io.BytesIO(data)))[blocks].offset
+
+
+AT_A_BOUNDARY = PART[: block_boundary(PART, 3)]
+BEFORE_THE_CUT = sum(1 for _ in fastavro.reader(io.BytesIO(AT_A_BOUNDARY)))  # a whole, shorter file
 
 
 def client(server: FaultServer, **options: Any) -> cohere_dyn.Client:
@@ -126,3 +139,98 @@ def test_a_saved_file_gets_the_usual_permissions_not_a_temporary_file_s(tmp_path
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_part_cut_at_a_block_boundary_is_downloaded_again_when_it_declares_its_rows() -> None:
+    assert 0 < BEFORE_THE_CUT < len(ROWS)
+    with FaultServer([faults.status(200, AT_A_BOUNDARY), faults.status(200, PART)]) as server:
+        records = list(client(server).utils.dataset_records(dataset(server, num_rows=len(ROWS))))
+        assert len(server.requests) == 2
+    assert records == ROWS
+
+
+def test_a_part_cut_at_a_block_boundary_is_downloaded_again_when_it_declares_its_size() -> None:
+    with FaultServer([faults.status(200, AT_A_BOUNDARY), faults.status(200, PART)]) as server:
+        records = list(client(server).utils.dataset_records(dataset(server, size_bytes=len(PART))))
+        assert len(server.requests) == 2
+    assert records == ROWS
+
+
+def test_a_part_that_stays_short_fails_naming_the_dataset_and_the_part() -> None:
+    with FaultServer([], after=faults.status(200, AT_A_BOUNDARY)) as server:
+        records: list[Any] = []
+        with pytest.raises(cohere_dyn.CohereError) as caught:
+            records.extend(client(server, max_retries=2).utils.dataset_records(dataset(server, num_rows=len(ROWS), size_bytes=len(PART))))
+        assert len(server.requests) == 3
+    message = str(caught.value)
+    assert message.startswith("dataset 'ds-1', part 'part-0': the download ended after")
+    assert f"of the part's {len(PART)} bytes; gave up after 3 downloads, {BEFORE_THE_CUT} records read" in message
+    assert records == ROWS[:BEFORE_THE_CUT]  # what arrived was yielded once; the error says the rest never did
+
+
+def test_a_part_cut_mid_block_is_downloaded_again_and_past_the_retries_is_a_cohere_error() -> None:
+    mid_block = PART[: block_boundary(PART, 3) + 100]
+    with FaultServer([faults.status(200, mid_block), faults.status(200, PART)]) as server:
+        assert list(client(server).utils.dataset_records(dataset(server))) == ROWS
+    with FaultServer([], after=faults.status(200, mid_block)) as server:
+        with pytest.raises(cohere_dyn.CohereError, match=r"part 'part-0': the Avro file is cut or corrupt .*EOFError") as caught:
+            list(client(server, max_retries=1).utils.dataset_records(dataset(server)))
+    assert not isinstance(caught.value, (EOFError, ValueError))
+
+
+def test_a_part_cut_inside_its_avro_header_is_downloaded_again() -> None:
+    with FaultServer([faults.status(200, PART[:40]), faults.status(200, PART)]) as server:
+        assert list(client(server).utils.dataset_records(dataset(server))) == ROWS
+        assert len(server.requests) == 2
+
+
+def test_an_html_page_instead_of_a_part_fails_at_once_naming_the_dataset_and_the_part() -> None:
+    page = faults.status(200, b"<html><title>Sign in to continue</title></html>", {"Content-Type": "text/html"})
+    with FaultServer([page]) as server:
+        with pytest.raises(cohere_dyn.CohereError) as caught:
+            list(client(server).utils.dataset_records(dataset(server, num_rows=len(ROWS))))
+        assert len(server.requests) == 1
+    assert type(caught.value) is cohere_dyn.CohereError
+    assert "dataset 'ds-1', part 'part-0': the download is not an Avro file (text/html, beginning '<html><title>Sign in" in str(caught.value)
+
+
+def test_more_records_than_the_part_declares_fail_before_the_extra_one_is_yielded() -> None:
+    with FaultServer([faults.status(200, avro(ROWS[:12]))]) as server:
+        records: list[Any] = []
+        with pytest.raises(cohere_dyn.CohereError, match="part 'part-0': the file holds more than the 10 records the part declares"):
+            records.extend(client(server).utils.dataset_records(dataset(server, num_rows=10)))
+    assert records == ROWS[:10]
+
+
+def test_more_bytes_than_the_part_declares_fail() -> None:
+    with FaultServer([faults.status(200, avro(ROWS[:12]) + b"\0" * 10)]) as server:
+        with pytest.raises(cohere_dyn.CohereError, match="part 'part-0'"):
+            list(client(server).utils.dataset_records(dataset(server, size_bytes=len(avro(ROWS[:12])))))
+
+
+def test_the_async_client_s_utils_refuse_a_short_part_as_well(tmp_path: Path) -> None:
+    pytest.importorskip("aiohttp")
+    target = tmp_path / "rows.jsonl"
+
+    async def main() -> None:
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=server.url, max_retries=0) as client:
+            client.utils.save_dataset(dataset(server, num_rows=len(ROWS)), str(target))
+
+    with FaultServer([faults.status(200, AT_A_BOUNDARY)]) as server:
+        with pytest.raises(cohere_dyn.CohereError, match=f"part 'part-0': the download ended after {BEFORE_THE_CUT} of the part's 2000 records"):
+            asyncio.run(main())
+    assert not target.exists()
+
+
+def test_the_mock_s_parts_declare_the_rows_and_bytes_they_serve() -> None:
+    from cohere_dyn.mock import MockServer
+
+    with MockServer(delay=0) as mock:
+        client = cohere_dyn.Client(api_key="k", base_url=mock.url)
+        created = client.datasets.create(name="d", type="embed-input", data=b"".join(b'{"text": "row %d"}\n' % i for i in range(7)))
+        part = client.datasets.get(id=created.id).dataset.dataset_parts[0]
+        downloaded = cohere_dyn.Client(api_key="k", base_url=mock.url)._start().transport.send(
+            HttpRequest("GET", part.url, {}, None, client._timeout)
+        ).read()
+        assert (part.num_rows, part.size_bytes) == (7, len(downloaded))
+        assert [record["text"] for record in client.utils.dataset_records(created.id)] == [f"row {i}" for i in range(7)]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import math
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -108,6 +109,49 @@ def test_a_token_given_twice_stops_with_an_error() -> None:
 
     with CaptureServer(respond) as server:
         client = cohere_dyn.Client(api_key="k", base_url=server.url)
-        with pytest.raises(cohere_dyn.CohereError, match="same page token twice"):
+        with pytest.raises(cohere_dyn.CohereError, match="after page 2 is the one page 2 was fetched with"):
             list(client.models.iter())
     assert len(server.requests) == 2
+
+
+def cycle(tokens: dict[str, str]) -> Callable[[Captured], Reply]:
+    """A server whose next page token after the page fetched with token T is tokens[T] ("" first);
+    its 20th page is the last, so that a client which never notices the cycle still stops."""
+    answered = []
+
+    def respond(request: Captured) -> Reply:
+        sent = dict(request.query_pairs).get("page_token", "")
+        answered.append(sent)
+        following = tokens[sent] if len(answered) < 20 else None
+        return Reply(200, json.dumps({"models": [{"name": f"m-{sent}"}], "next_page_token": following}).encode())
+
+    return respond
+
+
+def test_a_cycle_of_page_tokens_stops_with_an_error_naming_the_pages() -> None:
+    with CaptureServer(cycle({"": "A", "A": "B", "B": "A"})) as server:
+        client = cohere_dyn.Client(api_key="k", base_url=server.url)
+        with pytest.raises(cohere_dyn.CohereError, match=r"models.list: the next page token after page 3 is the one page 2 was fetched with"):
+            list(client.models.iter())
+    assert len(server.requests) == 3  # pages "", A, B; the second A is never sent
+
+
+def test_a_cycle_back_to_the_callers_own_token_is_caught() -> None:
+    with CaptureServer(cycle({"A": "B", "B": "C", "C": "A"})) as server:
+        client = cohere_dyn.Client(api_key="k", base_url=server.url)
+        with pytest.raises(cohere_dyn.CohereError, match="after page 3 is the one page 1 was fetched with"):
+            list(client.models.iter(page_token="A"))
+    assert len(server.requests) == 3
+
+
+def test_an_async_pager_stops_at_a_cycle_of_page_tokens_too() -> None:
+    pytest.importorskip("aiohttp")
+
+    async def read(url: str) -> list[Any]:
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=url) as client:
+            return [model async for model in client.models.iter()]
+
+    with CaptureServer(cycle({"": "A", "A": "B", "B": "A"})) as server:
+        with pytest.raises(cohere_dyn.CohereError, match="after page 3 is the one page 2 was fetched with"):
+            asyncio.run(read(server.url))
+    assert len(server.requests) == 3

@@ -6,6 +6,7 @@ import datetime as dt
 import inspect
 import io
 import json
+import re
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
@@ -193,6 +194,27 @@ def test_every_method_has_the_sdk_keywords_and_request_options() -> None:
         parameters = inspect.signature(target).parameters
         assert "request_options" in parameters
         assert target.__doc__.startswith(operation.summary)
+
+
+INVITES_THE_FLAG = re.compile(r"`?stream`?\s*(=\s*True|(is\s+)?true)", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("client_class", [cohere_dyn.Client, cohere_dyn.ClientV2, cohere_dyn.AsyncClient, cohere_dyn.AsyncClientV2])
+def test_a_method_with_a_stream_twin_names_the_twin_and_never_invites_its_flag(client_class: type) -> None:
+    client = client_class(api_key="k")
+    twinned = [operation for operation in client._spec.operations if operation.stream is not None and not operation.streaming]
+    assert {operation.qualified_name for operation in twinned} >= {"chat", "generate", "v2.chat"}
+    for operation in twinned:
+        target: Any = client
+        for part in operation.qualified_name.split("."):
+            target = getattr(target, part)
+        if target.operation.name != operation.name or target.operation.group != operation.group:
+            continue  # ClientV2 puts v2.chat where v1's chat was: it is checked under its own name
+        twin = ".".join(("client", *operation.group, operation.stream.method))
+        assert f"`{twin}(...)`" in target.__doc__, operation.qualified_name
+        assert not INVITES_THE_FLAG.search(target.__doc__), (operation.qualified_name, INVITES_THE_FLAG.search(target.__doc__))
+        with pytest.raises(ValueError, match=operation.stream.method):
+            target.validate(**{operation.stream.flag: True})  # the flag itself is refused, naming the twin
 
 
 def test_sdk_payload_classes_are_derived_from_the_spec() -> None:
