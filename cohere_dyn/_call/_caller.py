@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from ._prepare import PreparedRequest, prepare
 from .._errors import ApiError, CohereError, ConnectionError, TimeoutError, error_for_status
 from ._headers import merge_headers
-from .._models import models_of, wrap
+from .._models import LOOSE, models_of, wrap
 from .._redaction import redact
 from .._spec._operations import Operation
 from ._retry import RetryPolicy
@@ -234,8 +234,8 @@ def decode_content(
         )
     if deployment is not None:
         data = deployment.amend(operation, data, headers)
-    if operation.response_schema is None:
-        return wrap(data, None)
+    if operation.response_schema is None:  # JSON the spec doesn't describe: generic models all the way down
+        return wrap(data, LOOSE)
     return wrap(data, models_of(spec).shape(operation.response_schema))
 
 

@@ -11,6 +11,6 @@
 
 from ._classes import ModelFactory, models_of
 from ._model import Model, ModelList, ModelType, new_model, wrap
-from ._shape import EMPTY_SHAPE, RAW, Shape, ShapeFactory
+from ._shape import EMPTY_SHAPE, LOOSE, RAW, Shape, ShapeFactory
 
-__all__ = ["EMPTY_SHAPE", "RAW", "Model", "ModelFactory", "models_of", "ModelList", "ModelType", "Shape", "ShapeFactory", "new_model", "wrap"]
+__all__ = ["EMPTY_SHAPE", "LOOSE", "RAW", "Model", "ModelFactory", "models_of", "ModelList", "ModelType", "Shape", "ShapeFactory", "new_model", "wrap"]
