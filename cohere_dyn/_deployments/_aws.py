@@ -31,6 +31,7 @@ from .._errors import CohereError, NotServedError, ValidationError, ValidationPr
 from .._spec._operations import Operation
 from .._timeout import Timeout
 from .._transports._base import HttpRequest
+from ._client import DeploymentClient
 from ._errors import aws_error
 from ._eventstream import EVENT_STREAM_TYPE, decoder_factory
 from ._routes import Service, checked_region, regional_endpoint
@@ -215,8 +216,8 @@ class AwsDeployment:
         return self.signer.secrets() if self.signer is not None else []
 
 
-class _AwsClient:
-    """The constructor and checks shared by the AWS clients (mixed in before Client or AsyncClient)."""
+class _AwsClient(DeploymentClient):
+    """The constructor shared by the AWS clients (mixed in before Client or AsyncClient)."""
 
     _service_name: str | None = None  # set by the Bedrock and SageMaker clients; AwsClient takes service=
     _deployment: AwsDeployment
@@ -247,31 +248,18 @@ class _AwsClient:
             raise ValueError(f"service must be 'bedrock' or 'sagemaker', not {name!r}")
         if importlib.util.find_spec("botocore") is None:
             raise CohereError(INSTALL_HINT)
-        super().__init__(  # type: ignore[call-arg]
-            timeout=timeout,
-            max_retries=max_retries,
-            spec=spec,
-            transport=transport,
-            validate=validate,
-            validate_events=validate_events,
+        self._start_deployment(
+            lambda spec: AwsDeployment(
+                service_rules(spec.document, name, spec.source),
+                access_key=aws_access_key,
+                secret_key=aws_secret_key,
+                session_token=aws_session_token,
+                region=aws_region,
+                endpoint=base_url,
+            ),
+            timeout=timeout, max_retries=max_retries, spec=spec, transport=transport,
+            validate=validate, validate_events=validate_events,
         )
-        rules = service_rules(self._spec.document, name, self._spec.source)  # type: ignore[attr-defined]
-        deployment = AwsDeployment(
-            rules,
-            access_key=aws_access_key,
-            secret_key=aws_secret_key,
-            session_token=aws_session_token,
-            region=aws_region,
-            endpoint=base_url,
-        )
-        object.__setattr__(self, "_deployment", deployment)
-
-    def _resolve_key(self, key: Any) -> None:
-        return None  # requests are signed with AWS credentials, not a Cohere key
-
-    def _invoke(self, operation: Operation, kwargs: dict[str, Any], raw: bool = False) -> Any:
-        self._deployment.route(operation)  # NotServedError before anything is checked or sent
-        return super()._invoke(operation, kwargs, raw)  # type: ignore[misc]
 
     def __repr__(self) -> str:
         deployment = self._deployment

@@ -30,6 +30,7 @@ from .._errors import ApiError, CohereError, NotServedError, ValidationError, Va
 from .._spec._operations import Operation
 from .._timeout import Timeout
 from .._transports._base import HttpRequest
+from ._client import DeploymentClient
 from ._mapping import Refused, fill
 from ._mappedstream import decoder_factory
 from ._mappedservice import MappedService
@@ -151,8 +152,8 @@ class OciDeployment:
         return error
 
 
-class _OciClient:
-    """The constructor and checks shared by the OCI clients (mixed in before Client or AsyncClient)."""
+class _OciClient(DeploymentClient):
+    """The constructor shared by the OCI clients (mixed in before Client or AsyncClient)."""
 
     _deployment: OciDeployment
 
@@ -192,24 +193,12 @@ class _OciClient:
             key_content=oci_private_key_content,
             region=oci_region,
         )
-        super().__init__(  # type: ignore[call-arg]
-            timeout=timeout,
-            max_retries=max_retries,
-            spec=spec,
-            transport=transport,
-            validate=validate,
-            validate_events=validate_events,
+        compartment = oci_compartment_id.strip()
+        self._start_deployment(
+            lambda spec: OciDeployment(service(spec.document, "oci", spec.source), credentials, compartment, base_url),
+            timeout=timeout, max_retries=max_retries, spec=spec, transport=transport,
+            validate=validate, validate_events=validate_events,
         )
-        rules = service(self._spec.document, "oci", self._spec.source)  # type: ignore[attr-defined]
-        deployment = OciDeployment(rules, credentials, oci_compartment_id.strip(), base_url)
-        object.__setattr__(self, "_deployment", deployment)
-
-    def _resolve_key(self, key: Any) -> None:
-        return None  # requests are signed with OCI credentials, not a Cohere key
-
-    def _invoke(self, operation: Operation, kwargs: dict[str, Any], raw: bool = False) -> Any:
-        self._deployment.route(operation)  # NotServedError before anything is checked or sent
-        return super()._invoke(operation, kwargs, raw)  # type: ignore[misc]
 
     def __repr__(self) -> str:
         deployment = self._deployment
