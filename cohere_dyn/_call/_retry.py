@@ -23,7 +23,9 @@ Never retried:
 Every retry sends the same bytes: bodies, multipart ones included, are encoded once, before the
 first attempt. Backoff is exponential with full jitter in its upper half (0.5 s, 1 s, 2 s, ...,
 at most 8 s). A `retry-after-ms` or `Retry-After` header (seconds or an HTTP date) replaces the
-backoff, capped at 60 s (a date in the past means "now").
+backoff, capped at 60 s, but never below a floor that doubles with each retry (10 ms, 20 ms,
+40 ms, ... at most 8 s): a server answering `Retry-After: 0` (or a negative value, a date in the
+past, `retry-after-ms: 0`) again and again still gets a real pause each time, not a flood.
 """
 
 from __future__ import annotations
@@ -37,15 +39,22 @@ from typing import Mapping
 
 from .._errors import ConnectionError, TimeoutError
 
-__all__ = ["RetryPolicy", "RETRYABLE_STATUSES"]
+__all__ = ["RetryPolicy", "RETRYABLE_STATUSES", "MAX_PAUSE", "MIN_PAUSE", "pause_floor", "server_hint"]
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+MIN_PAUSE = 0.01  # the shortest wait a server's hint buys, doubled for each refusal in a row
+MAX_PAUSE = 8.0  # the longest backoff, and the floor's ceiling
+
+
+def pause_floor(refusals: int) -> float:
+    """The least wait after `refusals` refusals in a row (0 for the first): a hint of 0 is no licence to flood."""
+    return min(MAX_PAUSE, MIN_PAUSE * 2 ** min(refusals, 32))
 
 
 class RetryPolicy:
     """Decides, after each attempt, whether to try again and after how many seconds."""
 
-    def __init__(self, initial_delay: float = 0.5, max_delay: float = 8.0, max_retry_after: float = 60.0):
+    def __init__(self, initial_delay: float = 0.5, max_delay: float = MAX_PAUSE, max_retry_after: float = 60.0):
         self.initial_delay = initial_delay
         self.max_delay = max_delay
         self.max_retry_after = max_retry_after
@@ -66,32 +75,34 @@ class RetryPolicy:
 
     def delay(self, attempt: int, headers: Mapping[str, str] | None = None) -> float:
         """Seconds to wait before retry number `attempt + 1` (attempt counts from 0)."""
-        hinted = _retry_after(headers) if headers is not None else None
+        hinted = server_hint(headers)[0] if headers is not None else None
         if hinted is not None:
-            return min(max(hinted, 0.0), self.max_retry_after)
+            return min(max(hinted, pause_floor(attempt)), self.max_retry_after)
         ceiling = min(self.max_delay, self.initial_delay * (2 ** min(attempt, 32)))
         return random.uniform(ceiling / 2, ceiling)
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """The server's hint in seconds, or None when it gave none that makes sense."""
+def server_hint(headers: Mapping[str, str]) -> tuple[float | None, bool]:
+    """The server's hint in seconds (None when it gave none that makes sense), and whether it
+    was whole seconds (`Retry-After: 1`: any wait up to a second, rounded up) rather than precise
+    (`retry-after-ms`, a fraction of a second, an HTTP date)."""
     headers = {str(name).lower(): value for name, value in headers.items()}  # any mapping, any case
     millis = _number(headers.get("retry-after-ms"))
     if millis is not None:
-        return millis / 1000.0
+        return millis / 1000.0, False
     value = headers.get("retry-after")
     if value is None:
-        return None
+        return None, False
     seconds = _number(value)
     if seconds is not None:
-        return seconds
+        return seconds, seconds.is_integer()
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+        return None, False
     if moment.tzinfo is None:  # an HTTP date is always GMT
         moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.timestamp() - time.time()
+    return moment.timestamp() - time.time(), False
 
 
 def _number(value: str | None) -> float | None:

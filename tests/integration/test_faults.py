@@ -205,7 +205,9 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
         ({"retry-after-ms": "150"}, 0.15),
         ({"Retry-After": "2", "retry-after-ms": "250"}, 0.25),  # the finer one wins
         ({"Retry-After": "3600"}, 60.0),  # capped
-        ({"Retry-After": "-5"}, 0.0),
+        ({"Retry-After": "-5"}, 0.01),  # "now", or sooner: still the floor
+        ({"Retry-After": "0"}, 0.01),
+        ({"retry-after-ms": "0"}, 0.01),
     ],
 )
 def test_retry_after_headers_set_the_delay(headers: dict[str, str], expected: float) -> None:
@@ -214,6 +216,15 @@ def test_retry_after_headers_set_the_delay(headers: dict[str, str], expected: fl
         _, error = attempt(f"429 with {headers}", server, lambda: client.echo_test(message="hi"), delay=expected)
     assert error is None and len(server.requests) == 2
     assert delays(client) == [pytest.approx(expected)]
+
+
+@pytest.mark.parametrize("headers", [{"Retry-After": "0"}, {"Retry-After": "-1"}, {"retry-after-ms": "0"}])
+def test_a_429_saying_retry_now_again_and_again_costs_a_pause_that_doubles(headers: dict[str, str]) -> None:
+    with FaultServer([faults.status(429, {"message": "slow down"}, headers)] * 5) as server:
+        client = client_for(server.url, max_retries=5)
+        _, error = attempt(f"429 with {headers}, five times", server, lambda: client.echo_test(message="hi"))
+    assert error is None and len(server.requests) == 6
+    assert delays(client) == [pytest.approx(0.01 * 2**n) for n in range(5)]
 
 
 def test_retry_after_as_an_http_date() -> None:
