@@ -1,8 +1,9 @@
 """A loopback embed API that enforces a rate limit, for embed_stream's tests and its bench.
 
 `EmbedServer(rate=20, burst=2, latency=0.1)` answers POST /v1/embed and /v2/embed: a request
-beyond `rate` per second (a token bucket holding `burst` requests) gets a quick 429 with
-`retry-after-ms` (and `Retry-After`) saying when the next one would pass; an accepted one is
+beyond `rate` per second (a token bucket holding `burst` requests) gets a quick 429 saying when
+the next one would pass: `Retry-After` in whole seconds, rounded up, and `retry-after-ms` too
+unless `hints="seconds"` (`refusal_headers`, a function of that wait, replaces both); an accepted one is
 answered after `latency` seconds with one vector of `dims` numbers per input (each requested
 embedding type, or plain floats for v1 without embedding_types). A vector's first number is
 `marker(text)`, so a client can check which text it belongs to.
@@ -24,13 +25,24 @@ import threading
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
-__all__ = ["EmbedServer", "marker"]
+__all__ = ["EmbedServer", "marker", "HINTS"]
 
 
 def marker(text: str) -> int:
     return zlib.crc32(text.encode()) % 1_000_000
+
+
+def whole_seconds(wait: float) -> dict[str, str]:
+    return {"Retry-After": str(math.ceil(wait))}
+
+
+def both_hints(wait: float) -> dict[str, str]:
+    return {"retry-after-ms": str(max(1, math.ceil(wait * 1000))), **whole_seconds(wait)}
+
+
+HINTS = {"both": both_hints, "seconds": whole_seconds}
 
 
 class EmbedServer:
@@ -43,12 +55,15 @@ class EmbedServer:
         storm: tuple[float, float, float] | None = None,
         fail_on: str | None = None,
         port: int = 0,
+        hints: str = "both",
+        refusal_headers: Callable[[float], dict[str, str]] | None = None,
     ):
         self.rate = rate
         self.burst = burst
         self.latency = latency
         self.storm = storm
         self.fail_on = fail_on
+        self.refusal_headers = refusal_headers or HINTS[hints]
         self.tail = "".join(f",{math.sin(i) * 0.5:.6f}" for i in range(1, dims))
         self.lock = threading.Lock()
         self.next_free = 0.0  # the token bucket as a "theoretical arrival time"
@@ -144,9 +159,7 @@ def _handler(server: EmbedServer) -> type[BaseHTTPRequestHandler]:
             wait = server.admit()
             if wait:
                 server.count(429)
-                millis = max(1, math.ceil(wait * 1000))
-                headers = {"retry-after-ms": str(millis), "Retry-After": str(math.ceil(wait))}
-                self._send(429, b'{"message":"too many requests"}', headers)
+                self._send(429, b'{"message":"too many requests"}', server.refusal_headers(wait))
                 return
             texts = body.get("texts") or body.get("images") or body.get("inputs") or []
             if server.fail_on is not None and any(server.fail_on in _text_of(item) for item in texts):
@@ -187,8 +200,10 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--dims", type=int, default=8)
     parser.add_argument("--storm", type=float, nargs=3, metavar=("AFTER", "SECONDS", "RATE"))
+    parser.add_argument("--hints", choices=sorted(HINTS), default="both", help="a 429's headers: both, or Retry-After only")
     args = parser.parse_args()
-    server = EmbedServer(args.rate, args.burst, args.latency, args.dims, tuple(args.storm) if args.storm else None)
+    storm = tuple(args.storm) if args.storm else None
+    server = EmbedServer(args.rate, args.burst, args.latency, args.dims, storm, hints=args.hints)
     print(server.url, flush=True)
     server.http.serve_forever()
 

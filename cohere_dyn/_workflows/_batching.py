@@ -9,9 +9,9 @@ Driven by an operation's `batch` rule (`x-cohere-dyn.batch` in the spec):
   `thread_pool_executor`, sized by its owner; tasks for the async one) through one concurrency
   window (`_throttled.RateLimits`, as embed_stream's): `max_workers` at once when given, else
   from 2 growing to the default while answers come back promptly. Each batch has the client's
-  retries, except for 429s: one pauses every batch until the server's Retry-After /
-  retry-after-ms, then they resume one after another, so a rate limit slows the call down
-  instead of failing it; held up past the patience (`PATIENCE` seconds without an answer), it
+  retries, except for 429s: after one the batches are paced, and it pauses every batch for the
+  wait the server asked (see `_limiter`), so a rate limit slows the call down instead of
+  failing it; held up past the patience (`PATIENCE` seconds without an answer), it
   raises TooManyRequestsError naming the inputs not embedded (from the first batch unanswered);
 - each answer must hold one result per input of its batch in the rule's `results` field (a list,
   or an object of such lists by type, each counted): a short or long one fails the call, as a

@@ -1,11 +1,12 @@
-"""The requests of one run sent through one `Window`: a 429 pauses them all (embed_stream, batching).
+"""The requests of one run sent through one `Window`: paced, and a 429 pauses them all
+(embed_stream, batching).
 
 Each request is sent by the client's caller with its retries, except for 429s (`RateLimits.policy`):
-those come back here, pause every worker at once until the server's Retry-After /
-retry-after-ms (or a backoff) and may shrink the window (see `_limiter`), then the request goes
-again. A run held up by rate limiting for longer than `patience` seconds (no answer since) gives
-up: the 429 is raised, named by the run's `gave_up`. Any other error is raised at once, named
-by the run's `failed` (the inputs of the request).
+those come back here, slow the run's pace and pause every worker at once for the wait the
+server asked, at least a floor that grows while 429s follow one another (see `_limiter`), then
+the request goes again, before newer ones. A run held up by rate limiting for longer than
+`patience` seconds (no answer since) gives up: the 429 is raised, named by the run's `gave_up`.
+Any other error is raised at once, named by the run's `failed` (the inputs of the request).
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .._call._prepare import PreparedRequest
-from .._call._retry import RetryPolicy
+from .._call._retry import RetryPolicy, server_hint
 from .._errors import CohereError, TooManyRequestsError
 from ._limiter import DEFAULT_CEILING, AsyncGate, Gate, Window
 
 __all__ = ["RateLimits", "window_for"]
 
-HINTS = frozenset({"retry-after", "retry-after-ms"})
 GiveUp = Callable[[TooManyRequestsError, str], CohereError]
 Failed = Callable[[CohereError], CohereError]
 
@@ -45,29 +45,24 @@ class RateLimits:
         self.window = window
         self.patience = patience
         self.policy = _NotRateLimits()
-        self.backoff = RetryPolicy()
 
-    def pause_after(self, exc: TooManyRequestsError, pauses: int, gave_up: GiveUp) -> tuple[float, bool]:
-        """How long every worker pauses after a 429 to a request that had sat out `pauses` of them
-        already, and whether the window should shrink (no hint from the server, or a request that
-        had waited out two pauses); past the patience, `gave_up`'s error is raised."""
-        headers = getattr(exc, "headers", None) or {}
-        delay = self.backoff.delay(pauses, headers)
-        shrink = pauses > 1 or not any(name.lower() in HINTS for name in headers)
-        stalled = self.window.stalled_for()
-        if stalled + delay > self.patience:
+    def refused(self, exc: TooManyRequestsError, sent_at: float, gave_up: GiveUp) -> None:
+        """A 429 to the request sent at `sent_at`, told to the window (the caller holds the gate);
+        past the patience, `gave_up`'s error is raised."""
+        window = self.window
+        pause = window.throttled(sent_at, *server_hint(getattr(exc, "headers", None) or {}))
+        stalled = window.stalled_for()
+        if stalled + pause > self.patience:
             reason = (
-                f"rate limited for {stalled:.1f} s and asked to wait {delay:.1f} s more, past the patience of "
+                f"rate limited for {stalled:.1f} s and asked to wait {pause:.1f} s more, past the patience of "
                 f"{self.patience:g} s"
             )
             raise gave_up(exc, reason)
-        return delay, shrink
 
     def send(self, gate: Gate, caller: Any, prepared: PreparedRequest, failed: Failed, gave_up: GiveUp) -> tuple[Any, bytes]:
         """One request, in a worker thread: wait for the window, send, sit out 429s with everyone.
         The response (closed) and its body. Raises `Stopped` when the run ended meanwhile."""
         window = self.window
-        pauses = 0
         ticket = gate.line.ticket()
         while True:
             sent_at = gate.enter(ticket)
@@ -78,13 +73,7 @@ class RateLimits:
                 finally:
                     response.close()
             except TooManyRequestsError as exc:
-                try:
-                    delay, shrink = self.pause_after(exc, pauses, gave_up)
-                except CohereError:
-                    gate.leave(window.failed)
-                    raise
-                gate.leave(lambda: window.throttled(sent_at, delay, shrink))
-                pauses += 1
+                gate.leave(lambda: self.refused(exc, sent_at, gave_up))
                 continue
             except CohereError as exc:
                 gate.leave(window.failed)
@@ -100,7 +89,6 @@ class RateLimits:
     ) -> tuple[Any, bytes]:
         """`send` for a task of the async client."""
         window = self.window
-        pauses = 0
         ticket = gate.line.ticket()
         while True:
             sent_at = await gate.enter(ticket)
@@ -111,13 +99,7 @@ class RateLimits:
                 finally:
                     await response.aclose()
             except TooManyRequestsError as exc:
-                try:
-                    delay, shrink = self.pause_after(exc, pauses, gave_up)
-                except CohereError:
-                    await gate.leave(window.failed)
-                    raise
-                await gate.leave(lambda: window.throttled(sent_at, delay, shrink))
-                pauses += 1
+                await gate.leave(lambda: self.refused(exc, sent_at, gave_up))
                 continue
             except CohereError as exc:
                 await gate.leave(window.failed)

@@ -86,6 +86,19 @@ def test_rate_limiting_past_the_patience_names_the_inputs_not_embedded(monkeypat
     assert "texts[10:400] not embedded" in str(caught.value) and "patience" in str(caught.value)
 
 
+@pytest.mark.parametrize("headers", [{"Retry-After": "0"}, {"Retry-After": "-1"}, {"retry-after-ms": "0"}])
+@pytest.mark.parametrize("call", [embed, embed_async], ids=["sync", "async"])
+def test_a_429_saying_retry_now_costs_a_growing_pause_not_a_flood(
+    monkeypatch: pytest.MonkeyPatch, call: Any, headers: dict[str, str]
+) -> None:
+    monkeypatch.setattr(_batching, "PATIENCE", 0.5)
+    with EmbedServer(rate=1e-9, burst=1, refusal_headers=lambda wait: headers) as server:  # admits only the first
+        with pytest.raises(cohere_dyn.TooManyRequestsError):
+            call(server)
+        refused = server.stats()["statuses"][429]
+    assert refused < 20  # pauses of 10, 20, 40... ms until the patience runs out; thousands without them
+
+
 def test_another_error_fails_fast_with_the_range_of_its_batch() -> None:
     with EmbedServer(rate=50, burst=2, fail_on="number 45") as server:
         with pytest.raises(cohere_dyn.BadRequestError) as caught:

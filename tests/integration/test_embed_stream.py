@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import time
 from typing import Any, Iterator
 
 import pytest
 
 import cohere_dyn
+from cohere_dyn._bulk._embed_stream import StreamedEmbedding
 from tests.embed_server import EmbedServer, marker
 
 ARGS = {"model": "embed-v4.0", "input_type": "search_document", "embedding_types": ["float"]}
@@ -47,6 +50,41 @@ def test_inputs_are_read_no_further_ahead_than_the_batches_in_flight() -> None:
             client_for(server).v2.embed_stream(texts=source, batch_size=batch_size, max_workers=workers, **ARGS), 1
         ):
             assert source.read <= yielded + (workers + 1) * batch_size
+
+
+def live_results() -> int:
+    return sum(isinstance(item, StreamedEmbedding) for item in gc.get_objects())
+
+
+def test_results_once_yielded_are_not_held_by_the_run() -> None:
+    held = []
+    with EmbedServer() as server:
+        results = client_for(server).v2.embed_stream(texts=Counted(2000), batch_size=10, max_workers=2, **ARGS)
+        for index, _ in enumerate(results):
+            if index % 10 == 0:
+                time.sleep(0.005)  # a slow reader: the next batch is answered before it is asked for
+            if index % 1000 == 999:
+                held.append(live_results())
+    assert max(held) <= 4 * 10  # the batches in flight and the one being yielded, not every one so far
+
+
+def test_the_async_client_holds_no_result_once_yielded() -> None:
+    pytest.importorskip("httpx")
+
+    async def main(url: str) -> list[int]:
+        held = []
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=url) as client:
+            index = 0
+            async for _ in client.v2.embed_stream(texts=Counted(2000), batch_size=10, max_workers=2, **ARGS):
+                index += 1
+                if index % 10 == 0:
+                    await asyncio.sleep(0.005)
+                if index % 1000 == 0:
+                    held.append(live_results())
+        return held
+
+    with EmbedServer() as server:
+        assert max(asyncio.run(main(server.url))) <= 4 * 10
 
 
 def test_each_embedding_type_is_yielded_per_input() -> None:
@@ -91,6 +129,39 @@ def test_rate_limiting_past_the_patience_names_the_inputs_not_embedded() -> None
             list(client.v2.embed_stream(texts=Counted(50), batch_size=10, max_workers=1, patience=0.3, **ARGS))
     assert caught.value.inputs.start == 10
     assert "texts[10:" in str(caught.value) and "patience" in str(caught.value)
+
+
+RETRY_NOW = [{"Retry-After": "0"}, {"Retry-After": "-1"}, {"retry-after-ms": "0"}]
+
+
+def refusing(headers: dict[str, str]) -> EmbedServer:
+    """Admits the first request, then answers every other with a 429 carrying `headers`."""
+    return EmbedServer(rate=1e-9, burst=1, refusal_headers=lambda wait: headers)
+
+
+@pytest.mark.parametrize("headers", RETRY_NOW)
+def test_a_429_saying_retry_now_costs_a_growing_pause_not_a_flood(headers: dict[str, str]) -> None:
+    with refusing(headers) as server:
+        with pytest.raises(cohere_dyn.TooManyRequestsError):
+            list(client_for(server).v2.embed_stream(texts=Counted(50), batch_size=10, patience=0.5, **ARGS))
+        refused = server.stats()["statuses"][429]
+    assert refused < 20  # pauses of 10, 20, 40... ms until the patience runs out; thousands without them
+
+
+@pytest.mark.parametrize("headers", RETRY_NOW)
+def test_the_async_client_pauses_too_after_a_429_saying_retry_now(headers: dict[str, str]) -> None:
+    pytest.importorskip("httpx")
+
+    async def main(url: str) -> None:
+        async with cohere_dyn.AsyncClient(api_key="k", base_url=url) as client:
+            async for _ in client.v2.embed_stream(texts=Counted(50), batch_size=10, patience=0.5, **ARGS):
+                pass
+
+    with refusing(headers) as server:
+        with pytest.raises(cohere_dyn.TooManyRequestsError):
+            asyncio.run(main(server.url))
+        refused = server.stats()["statuses"][429]
+    assert refused < 20
 
 
 def test_another_error_fails_fast_with_the_range_of_its_batch() -> None:
