@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 
 from .._errors import ValidationError
 from ._corpus import Corpus, InputError, Record, count_records
+from ._embed_stream import numbers_as_text
 from ._output import Output, encode_line, per_input, resume_point
 from ._record import SETTINGS, Fingerprint, OutputError, load_record, record_path, settings_mismatch
 
@@ -93,7 +94,9 @@ def embed_file(
 
         several = len(arguments.get("embedding_types") or ()) > 1
         try:
-            for vectors in per_input(method(texts=texts(), **arguments)):
+            with numbers_as_text():  # vectors are copied into lines as the server wrote them
+                results = method(texts=texts(), **arguments)
+            for vectors in per_input(results):
                 record = pending.popleft()
                 out.write(encode_line(done + summary.embedded, record.id, vectors, several))
                 fingerprint.add(record)

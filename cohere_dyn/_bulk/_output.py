@@ -24,6 +24,7 @@ import os
 import stat
 from typing import IO, Any, Iterable, Iterator
 
+from ._embed_stream import JSONText
 from ._record import OutputError, save_record
 
 __all__ = ["Output", "encode_line", "resume_point", "per_input"]
@@ -57,8 +58,16 @@ def encode_line(index: int, ident: Any, vectors: dict[str, Any], several_types: 
     entry: dict[str, Any] = {"index": index}
     if ident is not None:
         entry["id"] = ident
-    entry["embedding"] = dict(vectors) if several_types else next(iter(vectors.values()))
-    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    if several_types:
+        embedding = "{" + ",".join(f"{_json(kind)}:{_json(vector)}" for kind, vector in vectors.items()) + "}"
+    else:
+        embedding = _json(next(iter(vectors.values())))
+    return f'{_json(entry)[:-1]},"embedding":{embedding}}}\n'.encode()
+
+
+def _json(value: Any) -> str:
+    """A vector already in JSON (`JSONText`: the server's numbers, copied) as it is."""
+    return value if isinstance(value, JSONText) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def per_input(results: Iterable[Any]) -> Iterator[dict[str, Any]]:
