@@ -23,8 +23,9 @@ class ModelBase:
 def plain(value: Any) -> Any:
     """`value` with every model in it replaced by its JSON object; `value` itself when it holds none.
 
-    An answer read from the API holds only JSON, so this is a walk that copies nothing; a payload
-    built from model classes gets plain containers where models were.
+    An answer read from the API holds only JSON, so this is a walk that copies nothing (and skips
+    lists of numbers or strings: JSON's lists hold one kind of value); a payload built from model
+    classes gets plain containers where models were.
     """
     kind = type(value)
     if kind is dict:
@@ -36,9 +37,9 @@ def plain(value: Any) -> Any:
                 return {k: (converted if k == key else plain(v)) for k, v in value.items()}
         return value
     if kind is list:
+        if not value or type(value[0]) in _SCALARS:  # JSON's lists are of one kind: numbers (a vector) stay as they are
+            return value
         for index, item in enumerate(value):
-            if type(item) in _SCALARS:
-                continue
             converted = plain(item)
             if converted is not item:
                 return [*value[:index], converted, *(plain(v) for v in value[index + 1 :])]

@@ -59,7 +59,7 @@ class Accumulator:
         return frozenset(fields)
 
     def add(self, event: Model) -> None:
-        data = event.to_dict()
+        data = event._data  # as decoded: JSON (to_dict() would walk it for models, per event)
         self.last_text = None
         index = data.get("index")
         has_delta = isinstance(data.get("delta"), dict)

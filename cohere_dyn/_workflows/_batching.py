@@ -128,7 +128,7 @@ class Batches:
         except CohereError as exc:  # it may quote the answer, which may echo what the request carried
             redact(exc, secrets_of(caller.client, build_request(caller.client, self.prepared[index])))
             raise self.failed(exc, index)
-        data = answer.to_dict() if isinstance(answer, Model) else answer
+        data = answer._data if isinstance(answer, Model) else answer  # as decoded: JSON, nothing to convert
         start, stop = self.spans[index]
         problem = results_problem(self.rule, data, stop - start)
         if problem is not None:
