@@ -15,6 +15,8 @@ from typing import Any, AsyncIterator, Iterator, Protocol
 from .._timeout import Timeout
 
 __all__ = [
+    "BufferedResponse",
+    "within",
     "HttpRequest",
     "Response",
     "Transport",
@@ -63,6 +65,45 @@ def reason(exc: BaseException) -> str:
         text = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     text = " ".join(text.split())
     return (text if len(text) <= 200 else text[:197] + "...") or type(exc).__name__
+
+
+class BufferedResponse:
+    """A sync transport's response: its body read whole when `read()` first asks (the transport's
+    `_read_whole`, within its `max_response_bytes`), or taken as it arrives (`iter_bytes`)."""
+
+    __slots__ = ("_response", "_content", "_limit", "status_code", "headers")
+
+    def __init__(self, response: Any, content: bytes | None, limit: int | None):
+        self._response = response
+        self._content = content
+        self._limit = limit
+        self.status_code: int = response.status_code
+        self.headers = response.headers
+
+    def read(self) -> bytes:
+        if self._content is None:
+            self._content = self._read_whole()
+        return self._content
+
+    def _read_whole(self) -> bytes:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._response.close()
+
+
+def within(chunks: Iterator[bytes], url: str, limit: int | None) -> bytes:
+    """The chunks of a decoded body joined; CohereError once they pass `limit` bytes (a gzip bomb stops there)."""
+    from .._errors import CohereError
+
+    read: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise CohereError(too_large(url, limit))
+        read.append(chunk)
+    return b"".join(read)
 
 
 def too_large(url: str, limit: int) -> str:

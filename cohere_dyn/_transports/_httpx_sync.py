@@ -12,26 +12,17 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from .._errors import CohereError
-from ._base import HttpRequest, too_large
+from ._base import BufferedResponse, HttpRequest, within
 from ._httpx import content_and_headers, timeout_of, translate
 
 __all__ = ["HttpxSyncTransport"]
 
 
-class _HttpxSyncResponse:
-    __slots__ = ("_response", "_content", "_limit", "status_code", "headers")
+class _HttpxSyncResponse(BufferedResponse):
+    __slots__ = ()
 
-    def __init__(self, response: Any, content: bytes | None, limit: int | None):
-        self._response = response
-        self._content = content
-        self._limit = limit
-        self.status_code: int = response.status_code
-        self.headers = response.headers
-
-    def read(self) -> bytes:
-        if self._content is None:
-            self._content = _read_body(self._response, self._limit)
-        return self._content
+    def _read_whole(self) -> bytes:
+        return _read_body(self._response, self._limit)
 
     def iter_bytes(self) -> Iterator[bytes]:
         """Bytes as they arrive: httpx hands over what each read of the socket gave."""
@@ -40,24 +31,16 @@ class _HttpxSyncResponse:
         except Exception as exc:
             raise translate(exc, response_started=True) from exc
 
-    def close(self) -> None:
-        self._response.close()
-
-
 def _read_body(response: Any, limit: int | None) -> bytes:
-    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there)."""
-    chunks: list[bytes] = []
-    size = 0
+    """The whole body, decoded, within `limit` bytes."""
     try:
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise CohereError(too_large(str(response.url), limit))
-            chunks.append(chunk)
+        return within(response.iter_bytes(), str(response.url), limit)
+    except CohereError:
+        response.close()
+        raise
     except Exception as exc:
         response.close()
         raise translate(exc, response_started=True) from exc
-    return b"".join(chunks)
 
 
 class HttpxSyncTransport:

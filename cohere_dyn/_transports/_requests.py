@@ -21,7 +21,7 @@ import threading
 from typing import Any, Iterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
-from ._base import READ_SIZE, HttpRequest, Response, address, origin, reason, too_large
+from ._base import READ_SIZE, BufferedResponse, HttpRequest, Response, address, origin, reason, within
 from ._fork import after_fork_in_child
 
 __all__ = ["RequestsTransport"]
@@ -29,20 +29,11 @@ __all__ = ["RequestsTransport"]
 _BODY_READ = 1 << 16  # bytes of a whole body read at a time
 
 
-class _RequestsResponse:
-    __slots__ = ("_response", "_content", "_limit", "status_code", "headers")
+class _RequestsResponse(BufferedResponse):
+    __slots__ = ()
 
-    def __init__(self, response: Any, content: bytes | None, limit: int | None):
-        self._response = response
-        self._content = content
-        self._limit = limit
-        self.status_code: int = response.status_code
-        self.headers = response.headers
-
-    def read(self) -> bytes:
-        if self._content is None:
-            self._content = _read_body(self._response, self._limit)
-        return self._content
+    def _read_whole(self) -> bytes:
+        return _read_body(self._response, self._limit)
 
     def iter_bytes(self) -> Iterator[bytes]:
         """Bytes as they arrive: each chunk is yielded without waiting for a buffer to fill."""
@@ -60,9 +51,6 @@ class _RequestsResponse:
         except Exception as exc:
             raise _translate(exc, self._response.url, response_started=True) from exc
 
-    def close(self) -> None:
-        self._response.close()
-
 
 def _reader(raw: Any) -> Any:
     """How to read what has arrived of a body: urllib3's `read1`, decoding; or, from a stand-in for
@@ -73,23 +61,16 @@ def _reader(raw: Any) -> Any:
 
 
 def _read_body(response: Any, limit: int | None) -> bytes:
-    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there).
-    Read as requests reads `.content` (`iter_content`: urllib3's stream, or a stand-in's `read`)."""
-    chunks = []
-    size = 0
+    """The whole body, decoded, within `limit` bytes. Read as requests reads `.content`
+    (`iter_content`: urllib3's stream, or a stand-in's `read`)."""
     try:
-        for chunk in response.iter_content(_BODY_READ):
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise CohereError(too_large(response.url, limit))
-            chunks.append(chunk)
+        return within(response.iter_content(_BODY_READ), response.url, limit)
     except CohereError:
         response.close()
         raise
     except Exception as exc:
         response.close()
         raise _translate(exc, response.url, response_started=True) from exc
-    return b"".join(chunks)
 
 
 class RequestsTransport:
