@@ -27,7 +27,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["default_spec_path", "load_document", "parse_document", "content_hash"]
+__all__ = ["default_spec_path", "load_document", "parse_document", "content_hash", "write_atomically"]
 
 _CACHE_FORMAT = f"cohere_dyn-spec-cache-1-normalizer-{NORMALIZER_VERSION}"
 _INDEX_FORMAT = "cohere_dyn-spec-index-1"
@@ -109,7 +109,7 @@ def _index(folder: str, entry: str, stamp: tuple[int, int, int, int], digest: st
     if time.time_ns() - max(stamp[2], stamp[3]) < SETTLED * 1e9:
         return
     index = os.path.join(folder, "index")
-    _write_atomically(index, os.path.join(index, entry), marshal.dumps((_INDEX_FORMAT, stamp, digest)))
+    write_atomically(index, os.path.join(index, entry), marshal.dumps((_INDEX_FORMAT, stamp, digest)))
 
 
 def _cache_folders(packaged: bool) -> list[str]:
@@ -144,16 +144,16 @@ def _write_cache(folder: str, digest: str, document: dict[str, Any]) -> bool:
         data = marshal.dumps((_CACHE_FORMAT, digest, document))
     except ValueError:  # a value marshal can't hold: such a document is simply not cached
         return False
-    return _write_atomically(folder, os.path.join(folder, digest + ".marshal"), data)
+    return write_atomically(folder, os.path.join(folder, digest + ".marshal"), data)
 
 
-def _write_atomically(folder: str, target: str, data: bytes) -> bool:
+def write_atomically(folder: str, target: str, data: bytes) -> bool:
     """`data` in `target` (inside `folder`), written whole or not at all; False where it can't be."""
     import tempfile
 
     try:
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".marshal")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

@@ -403,21 +403,8 @@ def _from_disk(tokenizers: Any, key: tuple[str, str]) -> Any:
 
 def _to_disk(key: tuple[str, str], content: bytes) -> None:
     """Keep `content` for `key`, whole or not at all; a folder that can't be written is no error."""
-    import tempfile
+    from .._spec._loader import write_atomically
 
     path = _file(key)
-    if path is None:
-        return
-    folder = os.path.dirname(path)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "wb") as output:
-                output.write(content)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError as exc:
-        logger.info("the tokenizer could not be kept in %s: %s", folder, exc)
+    if path is not None and not write_atomically(os.path.dirname(path), path, content):
+        logger.info("the tokenizer could not be kept in %s", os.path.dirname(path))
