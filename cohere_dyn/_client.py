@@ -121,14 +121,8 @@ class ClientBase(Group):
         check_header_name(key_header, type(self).__name__)
         if max_retries < 0:
             raise ValueError("max_retries can't be negative")
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int):
-            raise TypeError(f"max_connections must be an int, not {type(max_connections).__name__}")
-        if max_connections < 1:
-            raise ValueError("max_connections must be at least 1")
-        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int):
-            raise TypeError(f"max_response_bytes must be an int, not {type(max_response_bytes).__name__}")
-        if max_response_bytes < 1:
-            raise ValueError("max_response_bytes must be at least 1")
+        _check_count("max_connections", max_connections)
+        _check_count("max_response_bytes", max_response_bytes)
         if httpx_client is not None:
             transport = self._httpx_transport(httpx_client, transport, max_response_bytes)
         loaded = spec if isinstance(spec, Spec) else Spec.load(spec)
@@ -195,6 +189,14 @@ class ClientBase(Group):
             remember(key)  # the HTTP libraries' log lines may quote a server echoing it
             object.__setattr__(self, "_checked_key", key)
         return key
+
+
+def _check_count(name: str, value: Any) -> None:
+    """TypeError unless `value` is an int (not a bool), ValueError unless it is at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1")
 
 
 def _environment_url(environment: Enum | str | None) -> str:

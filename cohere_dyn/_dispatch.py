@@ -165,7 +165,7 @@ def install_methods(cls: Any) -> None:
     if "_installed" in cls.__dict__ or not getattr(cls, "_carries_methods", False):
         return
     with _INSTALL_LOCK:
-        base = next((b for b in cls.__mro__[1:] if getattr(b, "_carries_methods", False)), None)
+        base = _carrying_base(cls)
         if base is not None:
             install_methods(base)
         if "_installed" in cls.__dict__:  # installed by its base's cascade
@@ -178,6 +178,11 @@ def install_methods(cls: Any) -> None:
         type.__setattr__(cls, "_installed", True)
         for subclass in cls.__subclasses__():
             install_methods(subclass)
+
+
+def _carrying_base(cls: Any) -> Any:
+    """The nearest base class that carries methods of its own, or None."""
+    return next((base for base in cls.__mro__[1:] if getattr(base, "_carries_methods", False)), None)
 
 
 def _same(inherited: Any, node: Any) -> bool:
@@ -263,7 +268,7 @@ class Group(metaclass=GroupType):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        base = next((b for b in cls.__mro__[1:] if getattr(b, "_carries_methods", False)), None)
+        base = _carrying_base(cls)
         if base is not None and "_installed" in base.__dict__:  # a subclass made after its base was used
             install_methods(cls)
 
@@ -352,7 +357,6 @@ class RawView:
         return sorted(name for name, node in self._group._tree.children.items() if isinstance(node, Operation) and not node.bulk)
 
 
-
 def _packaged(group: Group) -> bool:
     from ._spec._document import Spec
 
@@ -371,7 +375,7 @@ def group_class(path: tuple[str, ...], asynchronous: bool) -> Any:
         with _INSTALL_LOCK:
             cls = _GROUP_CLASSES.get(key)
             if cls is None:
-                name = ("Async" if asynchronous else "") + "".join(part.title().replace("_", "") for part in path[-1:]) + "Client"
+                name = ("Async" if asynchronous else "") + path[-1].title().replace("_", "") + "Client"
                 namespace = {
                     "__module__": "cohere_dyn." + ".".join(path) + ".client",
                     "__qualname__": name,

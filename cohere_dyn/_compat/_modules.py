@@ -44,13 +44,13 @@ def module_paths(spec: Spec | None = None) -> frozenset[str]:
     from .._errors import sdk_error_classes
     from .._naming import snake_case
 
-    paths: set[str] = {f"errors.{snake_case(name)}" for name in sdk_error_classes() if name != "ApiError"}
-    groups = {operation.group for operation in spec.operations if operation.group}
-    for parts in (*groups, *(tuple(str(path).split(".")) for path in spec.sdk_modules)):
-        for end in range(1, len(parts) + 1):
-            paths.add(".".join(parts[:end]))
-    groups_paths = {".".join(group[:end]) for group in groups for end in range(1, len(group) + 1)}
-    return frozenset(paths | {f"{path}.types" for path in paths if not path.startswith("errors.")} | {f"{path}.client" for path in groups_paths})
+    def prefixes(parts: Sequence[str]) -> set[str]:
+        return {".".join(parts[:end]) for end in range(1, len(parts) + 1)}
+
+    groups = set().union(*(prefixes(operation.group) for operation in spec.operations if operation.group))
+    packages = groups.union(*(prefixes(str(path).split(".")) for path in spec.sdk_modules))
+    errors = {f"errors.{snake_case(name)}" for name in sdk_error_classes() if name != "ApiError"}
+    return frozenset(packages | {f"{path}.types" for path in packages} | {f"{path}.client" for path in groups} | errors)
 
 
 class SdkModules:

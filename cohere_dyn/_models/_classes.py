@@ -46,11 +46,11 @@ def restore(name: str, data: dict[str, Any]) -> Any:
     factory = models_of(Spec.load())
     cls: Any = factory.model_class(name) if name in factory.types else Model
     shape = cls._class_shape
-    return new_model(cls, data, shape.resolve(data) if shape.union is not None else shape)
+    return new_model(cls, data, shape.resolve(data))
 
 
 class ModelFactory(ShapeFactory):
-    """Shapes and model classes of one spec; one per `Spec` (`spec.shapes`)."""
+    """Shapes and model classes of one spec; one per `Spec` (`models_of(spec)`)."""
 
     def __init__(self, resolver: Resolver, types: TypeIndex):
         super().__init__(resolver)

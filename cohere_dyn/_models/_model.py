@@ -57,17 +57,16 @@ def wrap(value: Any, shape: Shape | None) -> Any:
         if shape.values is not None:
             values = shape.values
             return {key: wrap(item, values) for key, item in value.items()}
+        reading = shape
         if shape.union is not None:
-            resolved = shape.resolve(value)
-            if resolved is shape:  # no branch of the union is this one: generic below it
-                obj = _new(shape.cls or shape.model_class())
-                _set_data(obj, value)
-                _set_shape(obj, LOOSE)
-                return obj
-            shape = resolved
+            reading = shape.resolve(value)
+            if reading is shape:  # no branch of the union is this one: read as it came, generic below
+                reading = LOOSE
+            else:
+                shape = reading
         obj = _new(shape.cls or shape.model_class())
         _set_data(obj, value)
-        _set_shape(obj, shape)
+        _set_shape(obj, reading)
         return obj
     if kind is list:
         return ModelList(value, shape)
@@ -125,9 +124,8 @@ class _PerClass:
 
 class ModelType(type):
     """The class of model classes: `isinstance` also accepts an object read with the same schema
-    under another of the SDK's names for it (`V2ChatResponse` and `ChatResponse`)."""
-
-    _matches: Callable[[Any], bool] | None = None
+    under another of the SDK's names for it (`V2ChatResponse` and `ChatResponse`): the class's
+    `_matches`, which `_classes.ModelFactory` gives each class it builds."""
 
     def __instancecheck__(cls, instance: Any) -> bool:
         if type.__instancecheck__(cls, instance):
@@ -165,7 +163,7 @@ class Model(ModelBase, metaclass=ModelType):
                 data[spelt.get(key, key)] = value
         shape = cls._class_shape
         _set_data(self, data)
-        _set_shape(self, shape.resolve(data) if shape.union is not None else shape)
+        _set_shape(self, shape.resolve(data))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -369,7 +367,7 @@ class Model(ModelBase, metaclass=ModelType):
         if cls._factory is not None and cls._schema is not None:
             cls._factory.check(cls, data)
         shape = cls._class_shape
-        return new_model(cls, data, shape.resolve(data) if shape.union is not None else shape)
+        return new_model(cls, data, shape.resolve(data))
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes, **_: Any) -> Any:
