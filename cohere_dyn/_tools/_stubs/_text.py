@@ -84,14 +84,14 @@ def literal(values: list[Any]) -> str | None:
     return f"{kind} | None" if nullable else kind
 
 
-def signature(head: str, parameters: list[str], tail: str, comment: str = "", indent: str = "    ") -> str:
-    """`def f(a, b) -> R: ...` on one line, or one parameter a line when that is too long; `comment`
-    (`  # type: ignore[...]`) on the line the definition opens with."""
-    line = f"{indent}{head}({', '.join(parameters)}){tail}"
+def signature(head: str, parameters: list[str], tail: str, comment: str = "") -> str:
+    """`def f(a, b) -> R: ...` in a class body, on one line, or one parameter a line when that is too
+    long; `comment` (`  # type: ignore[...]`) on the line the definition opens with."""
+    line = f"    {head}({', '.join(parameters)}){tail}"
     if len(line) <= 110:
         return line + comment
-    inner = "".join(f"{indent}    {parameter},\n" for parameter in parameters)
-    return f"{indent}{head}({comment}\n{inner}{indent}){tail}"
+    inner = "".join(f"        {parameter},\n" for parameter in parameters)
+    return f"    {head}({comment}\n{inner}    ){tail}"
 
 
 def summary(schema: Any) -> str:
