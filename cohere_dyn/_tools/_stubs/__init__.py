@@ -48,10 +48,11 @@ def generate(spec: Spec) -> dict[str, str]:
     source = os.path.basename(spec.source) or "the spec"
     head = GENERATED_HEAD.format(source=source, models=_import(".types", names_in(generated, set(types.declared))))
     types_head = TYPES_HEAD.format(source=source, generated=_import("._generated_types", names_in(models, names.handed_out | _SHARED)))
+    public = _public()
     return {
         "__init__.pyi": INIT.format(
             imports=_init_imports(),
-            models="\n".join(f"from .types import {name} as {name}" for name in types.declared if name not in _public()),
+            models="\n".join(f"from .types import {name} as {name}" for name in types.declared if name not in public),
         ),
         "_generated_types.pyi": f"{head}\n\n\n{generated}\n",
         "types.pyi": f"{types_head}\n\n{models}\n",
