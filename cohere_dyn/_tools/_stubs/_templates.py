@@ -3,27 +3,9 @@ clients' own methods and arguments), and the heads of the three files."""
 
 from __future__ import annotations
 
+import ast
+
 __all__ = ["GENERATED_HEAD", "INIT", "MODEL_MEMBERS", "RESERVED", "TYPED_IN_GENERATED", "TYPES_HEAD"]
-
-# `Model`'s public API (below): a field of one of these names is read as obj["name"] only.
-MODEL_MEMBERS = frozenset(
-    {
-        "to_dict", "dict", "json", "model_dump", "model_dump_json", "model_copy", "model_validate",
-        "model_validate_json", "model_construct", "model_fields", "model_fields_set", "model_extra",
-        "model_json_schema", "get",
-    }
-)  # fmt: skip
-
-# Names the stubs' own code uses: no generated definition takes them.
-RESERVED = frozenset(
-    {
-        "Any", "AsyncIterable", "AsyncIterator", "Callable", "ClassVar", "Generator", "Generic", "IO", "Iterable",
-        "Iterator", "Literal", "Mapping", "PathLike", "Required", "NotRequired", "Self", "Sequence", "TypeAlias",
-        "TypeVar", "TypedDict", "builtins", "datetime", "Executor", "StreamedEmbedding", "RequestOptions", "Spec",
-        "Timeout", "Transport", "ClientEnvironment", "File", "Model", "Stream", "AsyncStream", "Client", "ClientV2",
-        "AsyncClient", "AsyncClientV2", "None", "_E", "_R", "_Group", "_ClientCommon", "_ClientBase", "_AsyncClientBase",
-    }
-)  # fmt: skip
 
 # Public names of the package the generated module types (the rest are typed by their own modules).
 TYPED_IN_GENERATED = ("Client", "ClientV2", "AsyncClient", "AsyncClientV2", "Stream", "AsyncStream", "Model")
@@ -222,3 +204,32 @@ def __getattr__(name: str) -> Any:
 # the model classes and type aliases of cohere_dyn.types
 {models}
 '''
+
+
+def _defined(body: list[ast.stmt]) -> set[str]:
+    """The names a module's or a class's body defines or imports."""
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            names |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {alias.asname or alias.name for alias in node.names}
+    return names
+
+
+_HEAD = ast.parse(GENERATED_HEAD).body  # `{models}` parses as an expression
+
+# Names the generated module's own code defines, imports or writes: no generated definition takes them.
+RESERVED = frozenset(_defined(_HEAD) | set(TYPED_IN_GENERATED))
+# `Model`'s public API: a field of one of these names is read as obj["name"] only.
+MODEL_MEMBERS = frozenset(
+    name
+    for node in _HEAD
+    if isinstance(node, ast.ClassDef) and node.name == "Model"
+    for name in _defined(node.body)
+    if not name.startswith("__")
+)
