@@ -36,6 +36,7 @@ __all__ = [
     "RawView",
     "bind_positional",
     "group_class",
+    "group_class_name",
     "install_methods",
     "tree_for",
 ]
@@ -375,7 +376,7 @@ def group_class(path: tuple[str, ...], asynchronous: bool) -> Any:
         with _INSTALL_LOCK:
             cls = _GROUP_CLASSES.get(key)
             if cls is None:
-                name = ("Async" if asynchronous else "") + path[-1].title().replace("_", "") + "Client"
+                name = group_class_name(path, asynchronous)
                 namespace = {
                     "__module__": "cohere_dyn." + ".".join(path) + ".client",
                     "__qualname__": name,
@@ -386,6 +387,11 @@ def group_class(path: tuple[str, ...], asynchronous: bool) -> Any:
                 }
                 cls = _GROUP_CLASSES[key] = GroupType(name, (Group,), namespace)
     return cls
+
+
+def group_class_name(path: tuple[str, ...], asynchronous: bool) -> str:
+    """The official SDK's name of a group's class: `V2Client`, `AsyncEmbedJobsClient`."""
+    return ("Async" if asynchronous else "") + path[-1].title().replace("_", "") + "Client"
 
 
 def group_classes() -> dict[str, Any]:

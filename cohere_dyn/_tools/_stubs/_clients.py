@@ -76,11 +76,12 @@ class Clients:
         return "\n".join(lines)
 
     def group_name(self, path: tuple[str, ...], node: Any, asynchronous: bool) -> str:
-        """The class of a group, declared the first time (named as `_dispatch.group_class` names it)."""
+        """The class of a group, declared the first time (named as the runtime names it)."""
         name = self._groups.get((path, asynchronous))
         if name is None:
-            runtime = ("Async" if asynchronous else "") + path[-1].title().replace("_", "") + "Client"
-            name = self._groups[(path, asynchronous)] = self.names.unique(runtime)
+            from ..._dispatch import group_class_name
+
+            name = self._groups[(path, asynchronous)] = self.names.unique(group_class_name(path, asynchronous))
             self.blocks.append(self.group(name, node.children, path, asynchronous))
         return name
 
