@@ -14,7 +14,8 @@ through the mock checks the client's mapping against OCI's own names:
 - answers are OCI's: `chatResponse` with `apiFormat` COHERE or COHEREV2, `usage` with
   `promptTokens`/`completionTokens`; streams are SSE, one event per word, a last event with
   `finishReason` (v1 repeats the whole text there, as OCI does), a usage event when
-  `streamOptions.isIncludeUsage` asks for it, then `data: [DONE]`; embeddings one per input.
+  `streamOptions.isIncludeUsage` asks for it, then `data: [DONE]`; embeddings one per input, the
+  mock's deterministic vectors (`_retrieval`), 8 dimensions.
 
 This module imports nothing of the mock's app, only what it exchanges (`Received`, `Outgoing`).
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ._exchange import Outgoing, Received
+from ._retrieval import _by_type
 from ._text import new_id, pieces, reply_to
 
 __all__ = ["OciRuntime", "OCI_PREFIX", "oci_test_credentials", "trust_oci_key"]
@@ -51,6 +53,8 @@ _COHEREV2 = {
     "temperature", "topK", "topP", "frequencyPenalty", "presencePenalty", "seed", "stopSequences", "priority",
     "isRawPrompting", "safetyMode",
 }
+_EMBEDDING_TYPES = {"float", "int8", "uint8", "binary", "ubinary", "base64"}
+_DIMENSION = 8
 _SIGNED = ("date", "(request-target)", "host", "content-length", "content-type", "x-content-sha256")
 _TRUSTED: dict[str, Any] = {}  # keyId -> public key
 _SKEW = 300  # seconds a request's date may be off, as OCI allows
@@ -147,14 +151,13 @@ class OciRuntime:
         if not inputs and not contents:
             return _error(400, "MissingParameter", "inputs or embedContents is required")
         items = [str(item) for item in inputs] if inputs else [json.dumps(item, sort_keys=True) for item in contents or ()]
-        floats = [_vector(item) for item in items]
-        answer: dict[str, Any] = {"id": new_id(), "embeddings": floats, "modelId": details["servingMode"].get("modelId"), "modelVersion": "3.0"}
-        types = details.get("embeddingTypes")
+        types = details.get("embeddingTypes") or []
+        if not set(types) <= _EMBEDDING_TYPES:
+            return _error(400, "InvalidParameter", f"embeddingTypes: each of {sorted(_EMBEDDING_TYPES)}")
+        vectors = _by_type(["float", *types], items, _DIMENSION)
+        answer: dict[str, Any] = {"id": new_id(), "embeddings": vectors["float"], "modelId": details["servingMode"].get("modelId"), "modelVersion": "3.0"}
         if types:
-            known = {"float", "int8", "uint8", "binary", "ubinary", "base64"}
-            if not set(types) <= known:
-                return _error(400, "InvalidParameter", f"embeddingTypes: each of {sorted(known)}")
-            answer["embeddingsByType"] = {kind: _of_type(kind, floats) for kind in types}
+            answer["embeddingsByType"] = {kind: vectors[kind] for kind in types}
         if details.get("isEcho") and inputs:
             answer["inputs"] = inputs
         words = sum(len(item.split()) for item in items)
@@ -265,22 +268,6 @@ def _stream(api_format: str, turn: _Turn, wants_usage: bool) -> Iterator[bytes]:
     if wants_usage:
         yield _sse({"apiFormat": api_format, "usage": usage})
     yield _sse(b"[DONE]")
-
-
-def _vector(text: str, size: int = 8) -> list[float]:
-    digest = hashlib.sha256(text.encode()).digest()
-    return [round((byte - 128) / 128, 4) for byte in digest[:size]]
-
-
-def _of_type(kind: str, floats: list[list[float]]) -> list[Any]:
-    if kind == "float":
-        return floats
-    if kind in ("int8", "uint8"):
-        shift = 0 if kind == "int8" else 128
-        return [[max(-128, min(127, int(v * 127))) + shift for v in vector] for vector in floats]
-    if kind == "base64":
-        return [base64.b64encode(json.dumps(vector).encode()).decode() for vector in floats]
-    return [[int(v > 0) for v in vector] for vector in floats]
 
 
 def _signature_problem(method: str, path: str, headers: dict[str, str], body: bytes) -> str | None:
