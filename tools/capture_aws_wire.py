@@ -6,11 +6,11 @@ Run with the official SDK's interpreter (not cohere_dyn's), for instance:
     /tmp/sdk/bin/python tools/capture_aws_wire.py tests/fixtures/aws_wire
 
 The SDK builds https://bedrock-runtime.<region>.amazonaws.com/... URLs itself; this script sends
-those requests to a loopback server instead (scheme, host and port replaced, path and body kept)
-and writes one JSON file per call: the call, the method, the raw path, the body bytes and the
-headers that describe the call (not the signature values, which depend on the time).
-Fake credentials only; nothing leaves the machine. Not recorded: a model given as an ARN, which
-the SDK puts in the path raw (a 404 from AWS) where cohere_dyn percent-encodes it as boto3 does
+those requests to the loopback server of tests/capture.py instead (scheme, host and port replaced,
+path and body kept) and writes one JSON file per call: the call, the method, the raw path, the body
+bytes and the headers that describe the call (not the signature values, which depend on the time).
+Fake credentials only; nothing leaves the machine. Not recorded: a model given as an ARN, which the
+SDK puts in the path raw (a 404 from AWS) where cohere_dyn percent-encodes it as boto3 does
 (tests/unit/test_deployment_routes.py).
 """
 
@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.capture import CaptureServer, Reply  # noqa: E402
 
 ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, REGION = "AKIDCAPTURE", "capture-secret", "capture-session-token", "us-east-1"
 KEPT_HEADERS = ("content-type", "x-amz-security-token")
@@ -84,31 +85,11 @@ CASES = {
 }
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    requests: list[dict] = []
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        self.requests.append({"method": "POST", "path": self.path, "headers": headers, "body": body})
-        answer = b'{"message": "captured"}'
-        self.send_response(400)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-
 def main(out: Path) -> None:
     import cohere
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
+    server = CaptureServer(lambda _request: Reply(status=400, body=b'{"message": "captured"}'))
+    port = int(server.url.rsplit(":", 1)[1])
     original = httpx.HTTPTransport.handle_request
 
     def to_loopback(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
@@ -117,39 +98,40 @@ def main(out: Path) -> None:
 
     httpx.HTTPTransport.handle_request = to_loopback  # type: ignore[method-assign]
     out.mkdir(parents=True, exist_ok=True)
-    for name, (client_name, call) in CASES.items():
-        _Recorder.requests.clear()
-        co = getattr(cohere, client_name)(
-            aws_access_key=ACCESS_KEY, aws_secret_key=SECRET_KEY, aws_session_token=SESSION_TOKEN, aws_region=REGION
-        )
-        try:
-            eval(call, {"co": co})
-        except Exception as exc:  # the loopback answers 400: only the request matters here
-            outcome = type(exc).__name__
-        else:
-            outcome = "ok"
-        [request] = _Recorder.requests
-        authorization = request["headers"].get("authorization", "")
-        scope = authorization.split("Credential=", 1)[-1].split(",", 1)[0].split("/")[2:4]
-        case = {
-            "name": name,
-            "sdk": f"cohere=={cohere.__version__}",
-            "client": client_name,
-            "python_call": call,
-            "sdk_outcome": outcome,
-            "request": {
-                "method": request["method"],
-                "path": request["path"],
-                "headers": {k: request["headers"][k] for k in KEPT_HEADERS if k in request["headers"]},
-                "signed_scope": {"region": scope[0] if scope else None, "service": scope[1] if len(scope) > 1 else None},
-                "signed_headers": authorization.split("SignedHeaders=", 1)[-1].split(",", 1)[0].split(";"),
-                "body_raw": request["body"].decode("utf-8"),
-                "body": json.loads(request["body"]),
-            },
-        }
-        (out / f"{name}.json").write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n")
-        print(name, request["path"], outcome)
-    server.shutdown()
+    with server:
+        for name, (client_name, call) in CASES.items():
+            server.requests.clear()
+            co = getattr(cohere, client_name)(
+                aws_access_key=ACCESS_KEY, aws_secret_key=SECRET_KEY, aws_session_token=SESSION_TOKEN, aws_region=REGION
+            )
+            try:
+                eval(call, {"co": co})
+            except Exception as exc:  # the loopback answers 400: only the request matters here
+                outcome = type(exc).__name__
+            else:
+                outcome = "ok"
+            [request] = server.requests
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            authorization = headers.get("authorization", "")
+            scope = authorization.split("Credential=", 1)[-1].split(",", 1)[0].split("/")[2:4]
+            case = {
+                "name": name,
+                "sdk": f"cohere=={cohere.__version__}",
+                "client": client_name,
+                "python_call": call,
+                "sdk_outcome": outcome,
+                "request": {
+                    "method": request.method,
+                    "path": request.path,
+                    "headers": {k: headers[k] for k in KEPT_HEADERS if k in headers},
+                    "signed_scope": {"region": scope[0] if scope else None, "service": scope[1] if len(scope) > 1 else None},
+                    "signed_headers": authorization.split("SignedHeaders=", 1)[-1].split(",", 1)[0].split(";"),
+                    "body_raw": request.body.decode("utf-8"),
+                    "body": request.json(),
+                },
+            }
+            (out / f"{name}.json").write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n")
+            print(name, request.path, outcome)
 
 
 if __name__ == "__main__":

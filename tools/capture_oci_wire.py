@@ -6,13 +6,13 @@ Run with the official SDK's interpreter (not cohere_dyn's), for instance:
     /tmp/oci-sdk/bin/python tools/capture_oci_wire.py tests/fixtures/oci_wire
 
 The SDK builds https://inference.generativeai.<region>.oci.oraclecloud.com/... URLs itself; this
-script sends those requests to a loopback server instead (scheme, host and port replaced, path
-and body kept). Each call gets one JSON file: the call, the method, the raw path, the body bytes,
-the headers that describe it (the signature's algorithm, keyId and header list, not its value,
-which depends on the time), the answer the loopback server gave (written here after OCI's API
-reference: chat, embedText, SSE streams) and what the SDK returned from it (`sdk_result`, or
-`sdk_outcome` naming the exception). Fake credentials only (a key made on the spot); nothing leaves
-the machine.
+script sends those requests to the loopback server of tests/capture.py instead (scheme, host and
+port replaced, path and body kept). Each call gets one JSON file: the call, the method, the raw
+path, the body bytes, the headers that describe it (the signature's algorithm, keyId and header
+list, not its value, which depends on the time), the answer the loopback server gave (written here
+after OCI's API reference: chat, embedText, SSE streams) and what the SDK returned from it
+(`sdk_result`, or `sdk_outcome` naming the exception). Fake credentials only (a key made on the
+spot); nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.capture import CaptureServer, Reply  # noqa: E402
 
 REGION = "us-chicago-1"
 COMPARTMENT = "ocid1.compartment.oc1..capturecompartment"
@@ -175,27 +176,6 @@ ANSWERS: dict[str, tuple[str, bytes]] = {
 }
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    requests: list[dict[str, Any]] = []
-    answer: tuple[str, bytes] = ANSWERS["v1"]
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        self.requests.append({"method": "POST", "path": self.path, "headers": headers, "body": body})
-        content_type, answer = self.answer
-        self.send_response(200)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(answer)))
-        self.send_header("opc-request-id", "capture-request-id")
-        self.end_headers()
-        self.wfile.write(answer)
-
-
 def _signature(authorization: str) -> dict[str, Any]:
     """The parts of an OCI Signature header that don't depend on the time."""
     fields = dict(part.split("=", 1) for part in authorization.removeprefix("Signature ").split(","))
@@ -225,9 +205,8 @@ def _make_key(folder: Path) -> Path:
 def main(out: Path) -> None:
     import cohere
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
+    server = CaptureServer()
+    port = int(server.url.rsplit(":", 1)[1])
     original = httpx.HTTPTransport.handle_request
 
     def to_loopback(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
@@ -236,11 +215,13 @@ def main(out: Path) -> None:
 
     httpx.HTTPTransport.handle_request = to_loopback  # type: ignore[method-assign]
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
+    with server, tempfile.TemporaryDirectory() as folder:
         key_path = _make_key(Path(folder))
         for name, (client_name, call, answer) in CASES.items():
-            _Recorder.requests.clear()
-            _Recorder.answer = ANSWERS[answer]
+            server.requests.clear()
+            content_type, body = ANSWERS[answer]
+            reply = Reply(body=body, headers={"Content-Type": content_type, "opc-request-id": "capture-request-id"})
+            server.responder = lambda _request, reply=reply: reply
             co = getattr(cohere, client_name)(
                 oci_user_id=USER,
                 oci_fingerprint=FINGERPRINT,
@@ -263,23 +244,21 @@ def main(out: Path) -> None:
                 "python_call": call,
                 "sdk_outcome": outcome,
             }
-            if _Recorder.requests:
-                [request] = _Recorder.requests
-                headers = request["headers"]
+            if server.requests:
+                [request] = server.requests
+                headers = {k.lower(): v for k, v in request.headers.items()}
                 case["request"] = {
-                    "method": request["method"],
-                    "path": request["path"],
+                    "method": request.method,
+                    "path": request.path,
                     "headers": {k: headers[k] for k in KEPT_HEADERS if k in headers},
                     "signature": _signature(headers.get("authorization", "")),
-                    "body_raw": request["body"].decode("utf-8"),
-                    "body": json.loads(request["body"]),
+                    "body_raw": request.body.decode("utf-8"),
+                    "body": request.json(),
                 }
-                content_type, body = ANSWERS[answer]
                 case["oci_answer"] = {"content_type": content_type, "body_raw": body.decode()}
                 case["sdk_result"] = result
             (out / f"{name}.json").write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n")
             print(name, case.get("request", {}).get("path"), outcome[:100])
-    server.shutdown()
 
 
 if __name__ == "__main__":

@@ -23,14 +23,13 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from .._async_client import AsyncClient
-from .._call._caller import USER_AGENT
-from .._call._headers import merge_headers
 from .._call._prepare import PreparedRequest
 from .._client import Client, checked_base_url
-from .._errors import CohereError, NotServedError, ValidationError, ValidationProblem
+from .._errors import CohereError, ValidationError, ValidationProblem
 from .._spec._operations import Operation
 from .._timeout import Timeout
 from .._transports._base import HttpRequest
+from ._base import Deployment
 from ._client import DeploymentClient
 from ._errors import aws_error
 from ._eventstream import EVENT_STREAM_TYPE, decoder_factory
@@ -68,7 +67,7 @@ def path_segment(value: str) -> str:
     return segment.replace(".", "%2E") if not segment.strip(".") else segment
 
 
-class AwsDeployment:
+class AwsDeployment(Deployment):
     """One AWS service's mapping of calls, plugged into the core (see `_call._caller.build_request`)."""
 
     def __init__(
@@ -100,17 +99,7 @@ class AwsDeployment:
 
     # the transport seam ---------------------------------------------------------------------
 
-    def wrap(self, transport: Any) -> Any:
-        from ._signing import SigningTransport
-
-        return SigningTransport(transport, self._start())
-
-    def wrap_async(self, transport: Any) -> Any:
-        from ._signing import AsyncSigningTransport
-
-        return AsyncSigningTransport(transport, self._start())
-
-    def _start(self) -> Any:
+    def _signer(self) -> Any:
         """Resolve credentials and region with botocore (its standard chain when no keys were given)."""
         if self.signer is not None:
             return self.signer
@@ -171,20 +160,7 @@ class AwsDeployment:
         url = self.endpoint + service.path(operation.streaming).replace("{" + service.path_field + "}", path_segment(model))
         if prepared.query:
             url += "?" + urlencode(prepared.query)
-        headers = {"User-Agent": USER_AGENT}
-        merge_headers(headers, prepared.headers, operation.qualified_name)  # additional_headers checked too
-        timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
-        # json.dumps' own spacing and ASCII escapes: the bytes the official SDK sends to AWS
-        return HttpRequest(prepared.method, url, headers, json.dumps(ordered).encode(), timeout)
-
-    def route(self, operation: Operation) -> Any:
-        route = self.service.routes.get(operation.qualified_name)
-        if route is None:
-            served = ", ".join(self.service.routes)
-            twin = f"v2.{operation.qualified_name}"
-            hint = f"; its v2 twin is: client.{twin}(...), or the V2 client's {operation.name}" if twin in self.service.routes else ""
-            raise NotServedError(f"{operation.qualified_name}: {self.service.title} doesn't serve it (served: {served}){hint}")
-        return route
+        return self.request(client, prepared, prepared.method, url, ordered, {})
 
     # the answer seams -----------------------------------------------------------------------
 
@@ -210,10 +186,6 @@ class AwsDeployment:
 
     def error(self, status_code: int, body: Any, headers: Any) -> Exception:
         return aws_error(status_code, body, headers)
-
-    def secrets(self) -> list[str]:
-        """The credentials requests were signed with, for the callers to keep out of errors."""
-        return self.signer.secrets() if self.signer is not None else []
 
 
 class _AwsClient(DeploymentClient):

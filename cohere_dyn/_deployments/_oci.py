@@ -22,14 +22,13 @@ import os
 from typing import Any
 
 from .._async_client import AsyncClient
-from .._call._caller import USER_AGENT
-from .._call._headers import merge_headers
 from .._call._prepare import PreparedRequest
 from .._client import Client, checked_base_url
-from .._errors import ApiError, CohereError, NotServedError, ValidationError, ValidationProblem, error_for_status
+from .._errors import ApiError, CohereError, ValidationError, ValidationProblem, error_for_status
 from .._spec._operations import Operation
 from .._timeout import Timeout
 from .._transports._base import HttpRequest
+from ._base import Deployment
 from ._client import DeploymentClient
 from ._mapping import Refused, fill
 from ._mappedstream import decoder_factory
@@ -42,7 +41,7 @@ __all__ = ["OciDeployment", "OciClient", "OciClientV2", "AsyncOciClient", "Async
 SSE = "text/event-stream"
 
 
-class OciDeployment:
+class OciDeployment(Deployment):
     """OCI Generative AI's mapping of calls, plugged into the core (see `_call._caller.build_request`)."""
 
     def __init__(self, service: MappedService, credentials: OciCredentials, compartment_id: str, endpoint: str | None):
@@ -62,16 +61,6 @@ class OciDeployment:
         return f"<OciDeployment {self.credentials.auth_type} region={self.region!r} endpoint={self.endpoint or None!r}>"
 
     # the transport seam ---------------------------------------------------------------------
-
-    def wrap(self, transport: Any) -> Any:
-        from ._signing import SigningTransport
-
-        return SigningTransport(transport, self._signer())
-
-    def wrap_async(self, transport: Any) -> Any:
-        from ._signing import AsyncSigningTransport
-
-        return AsyncSigningTransport(transport, self._signer())
 
     def _signer(self) -> Any:
         self.signer = signer = self.credentials.signer()
@@ -108,20 +97,7 @@ class OciDeployment:
         wire = fill(request_map.envelope, variables) if request_map.envelope else fields
         if not self.endpoint:
             self._signer()
-        headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json"}
-        merge_headers(headers, prepared.headers, operation.qualified_name)  # additional_headers checked too
-        timeout = client._timeout if prepared.timeout is None else Timeout.of(prepared.timeout)
-        # json.dumps' own spacing and ASCII escapes: the bytes the official SDK sends to OCI
-        return HttpRequest("POST", self.endpoint + route.route, headers, json.dumps(wire).encode(), timeout)
-
-    def route(self, operation: Operation) -> Any:
-        route = self.service.routes.get(operation.qualified_name)
-        if route is None:
-            served = ", ".join(self.service.routes)
-            twin = f"v2.{operation.qualified_name}"
-            hint = f"; its v2 twin is: client.{twin}(...), or the V2 client's {operation.name}" if twin in self.service.routes else ""
-            raise NotServedError(f"{operation.qualified_name}: {self.service.title} doesn't serve it (served: {served}){hint}")
-        return route
+        return self.request(client, prepared, "POST", self.endpoint + route.route, wire, {"Content-Type": "application/json"})
 
     def stream_decoders_for(self, operation: Operation) -> dict[str, Any]:
         rules = self.route(operation).stream
@@ -135,10 +111,6 @@ class OciDeployment:
         if route is None or route.answer is None or not isinstance(data, dict):
             return data
         return self.service.maps.apply(route.answer, data)
-
-    def secrets(self) -> list[str]:
-        """What the requests were signed with that no error may show (a session token)."""
-        return self.signer.secrets() if self.signer is not None else []
 
     def error(self, status_code: int, body: Any, headers: Any) -> Exception:
         """OCI's error answer (`{"code", "message"}`, `opc-request-id`) as an ApiError of its status."""

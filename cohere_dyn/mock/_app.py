@@ -72,8 +72,7 @@ class MockApp:
                 from ._oci import OciRuntime
 
                 self._oci = OciRuntime()
-            status, headers, body, chunks = self._oci.answer(received.method, received.path, received.headers, received.body)
-            return Outgoing(status, headers, body, chunks)
+            return self._oci.answer(received)
         scheme, _, key = received.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return _json(401, {"message": "no api key supplied"})

@@ -14,10 +14,10 @@ through the mock checks the client's mapping against OCI's own names:
 - answers are OCI's: `chatResponse` with `apiFormat` COHERE or COHEREV2, `usage` with
   `promptTokens`/`completionTokens`; streams are SSE, one event per word, a last event with
   `finishReason` (v1 repeats the whole text there, as OCI does), a usage event when
-  `streamOptions.isIncludeUsage` asks for it, then `data: [DONE]`; embeddings one per input.
+  `streamOptions.isIncludeUsage` asks for it, then `data: [DONE]`; embeddings one per input, the
+  mock's deterministic vectors (`_retrieval`), 8 dimensions.
 
-This module imports nothing of the mock's app: the app hands it the request's parts and wraps
-what it returns.
+This module imports nothing of the mock's app, only what it exchanges (`Received`, `Outgoing`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Any, Iterator
 
+from ._exchange import Outgoing, Received
+from ._retrieval import _by_type
 from ._text import new_id, pieces, reply_to
 
 __all__ = ["OciRuntime", "OCI_PREFIX", "oci_test_credentials", "trust_oci_key"]
@@ -51,6 +53,8 @@ _COHEREV2 = {
     "temperature", "topK", "topP", "frequencyPenalty", "presencePenalty", "seed", "stopSequences", "priority",
     "isRawPrompting", "safetyMode",
 }
+_EMBEDDING_TYPES = {"float", "int8", "uint8", "binary", "ubinary", "base64"}
+_DIMENSION = 8
 _SIGNED = ("date", "(request-target)", "host", "content-length", "content-type", "x-content-sha256")
 _TRUSTED: dict[str, Any] = {}  # keyId -> public key
 _SKEW = 300  # seconds a request's date may be off, as OCI allows
@@ -87,22 +91,20 @@ def oci_test_credentials(folder: str | Path | None = None, region: str = "us-chi
     }
 
 
-Answer = tuple[int, dict[str, str], bytes, "Iterator[bytes] | None"]
-
-
-def _error(status: int, code: str, message: str) -> Answer:
+def _error(status: int, code: str, message: str) -> Outgoing:
     body = json.dumps({"code": code, "message": message}).encode()
-    return status, {"Content-Type": "application/json", "opc-request-id": new_id()}, body, None
+    return Outgoing(status, {"Content-Type": "application/json", "opc-request-id": new_id()}, body)
 
 
-def _json(answer: dict[str, Any]) -> Answer:
-    return 200, {"Content-Type": "application/json", "opc-request-id": new_id()}, json.dumps(answer).encode(), None
+def _json(answer: dict[str, Any]) -> Outgoing:
+    return Outgoing(200, {"Content-Type": "application/json", "opc-request-id": new_id()}, json.dumps(answer).encode())
 
 
 class OciRuntime:
     """Answers OCI's inference routes (see the module docstring)."""
 
-    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+    def answer(self, received: Received) -> Outgoing:
+        method, path, headers, body = received.method, received.path, received.headers, received.body
         action = path[len(OCI_PREFIX) :] if path.startswith(OCI_PREFIX) else ""
         if action not in _ROUTES:
             return _error(404, "NotFound", f"no action at {path}")
@@ -119,7 +121,7 @@ class OciRuntime:
             return _error(400, "CannotParseRequest", "the body is not a JSON object")
         return self._chat(details) if action == "chat" else self._embed(details)
 
-    def _chat(self, details: dict[str, Any]) -> Answer:
+    def _chat(self, details: dict[str, Any]) -> Outgoing:
         refused = _unknown(details, _TOP["chat"], "") or _serving(details)
         if refused:
             return refused
@@ -133,14 +135,14 @@ class OciRuntime:
         if refused:
             return refused
         turn = _turn_v1(request) if api_format == "COHERE" else _turn_v2(request)
-        if isinstance(turn, tuple):
+        if isinstance(turn, Outgoing):
             return turn
         wants_usage = bool((request.get("streamOptions") or {}).get("isIncludeUsage"))
         if request.get("isStream"):
-            return 200, {"Content-Type": "text/event-stream", "opc-request-id": new_id()}, b"", _stream(api_format, turn, wants_usage)
+            return Outgoing(200, {"Content-Type": "text/event-stream", "opc-request-id": new_id()}, chunks=_stream(api_format, turn, wants_usage))
         return _json({"modelId": details["servingMode"].get("modelId", "dedicated"), "modelVersion": "1.0", "chatResponse": _whole(api_format, turn)})
 
-    def _embed(self, details: dict[str, Any]) -> Answer:
+    def _embed(self, details: dict[str, Any]) -> Outgoing:
         refused = _unknown(details, _EMBED, "") or _serving(details)
         if refused:
             return refused
@@ -149,14 +151,13 @@ class OciRuntime:
         if not inputs and not contents:
             return _error(400, "MissingParameter", "inputs or embedContents is required")
         items = [str(item) for item in inputs] if inputs else [json.dumps(item, sort_keys=True) for item in contents or ()]
-        floats = [_vector(item) for item in items]
-        answer: dict[str, Any] = {"id": new_id(), "embeddings": floats, "modelId": details["servingMode"].get("modelId"), "modelVersion": "3.0"}
-        types = details.get("embeddingTypes")
+        types = details.get("embeddingTypes") or []
+        if not set(types) <= _EMBEDDING_TYPES:
+            return _error(400, "InvalidParameter", f"embeddingTypes: each of {sorted(_EMBEDDING_TYPES)}")
+        vectors = _by_type(["float", *types], items, _DIMENSION)
+        answer: dict[str, Any] = {"id": new_id(), "embeddings": vectors["float"], "modelId": details["servingMode"].get("modelId"), "modelVersion": "3.0"}
         if types:
-            known = {"float", "int8", "uint8", "binary", "ubinary", "base64"}
-            if not set(types) <= known:
-                return _error(400, "InvalidParameter", f"embeddingTypes: each of {sorted(known)}")
-            answer["embeddingsByType"] = {kind: _of_type(kind, floats) for kind in types}
+            answer["embeddingsByType"] = {kind: vectors[kind] for kind in types}
         if details.get("isEcho") and inputs:
             answer["inputs"] = inputs
         words = sum(len(item.split()) for item in items)
@@ -164,14 +165,14 @@ class OciRuntime:
         return _json(answer)
 
 
-def _unknown(found: dict[str, Any], defined: set[str], prefix: str) -> Answer | None:
+def _unknown(found: dict[str, Any], defined: set[str], prefix: str) -> Outgoing | None:
     extra = [key for key in found if key not in defined]
     if extra:
         return _error(400, "InvalidParameter", f"Unrecognized field {prefix}{extra[0]}: OCI defines {', '.join(sorted(defined))}")
     return None
 
 
-def _serving(details: dict[str, Any]) -> Answer | None:
+def _serving(details: dict[str, Any]) -> Outgoing | None:
     if not details.get("compartmentId"):
         return _error(400, "MissingParameter", "compartmentId is required")
     mode = details.get("servingMode")
@@ -196,7 +197,7 @@ class _Turn:
         return {"promptTokens": prompt, "completionTokens": completion, "totalTokens": prompt + completion}
 
 
-def _turn_v1(request: dict[str, Any]) -> _Turn | Answer:
+def _turn_v1(request: dict[str, Any]) -> _Turn | Outgoing:
     message = request.get("message")
     if not isinstance(message, str):
         return _error(400, "MissingParameter", "chatRequest.message is required")
@@ -208,7 +209,7 @@ def _turn_v1(request: dict[str, Any]) -> _Turn | Answer:
     return _Turn(message, text, tools if not request.get("toolResults") else [], list(request.get("chatHistory") or []))
 
 
-def _turn_v2(request: dict[str, Any]) -> _Turn | Answer:
+def _turn_v2(request: dict[str, Any]) -> _Turn | Outgoing:
     messages = request.get("messages")
     if not isinstance(messages, list) or not messages:
         return _error(400, "MissingParameter", "chatRequest.messages is required")
@@ -267,22 +268,6 @@ def _stream(api_format: str, turn: _Turn, wants_usage: bool) -> Iterator[bytes]:
     if wants_usage:
         yield _sse({"apiFormat": api_format, "usage": usage})
     yield _sse(b"[DONE]")
-
-
-def _vector(text: str, size: int = 8) -> list[float]:
-    digest = hashlib.sha256(text.encode()).digest()
-    return [round((byte - 128) / 128, 4) for byte in digest[:size]]
-
-
-def _of_type(kind: str, floats: list[list[float]]) -> list[Any]:
-    if kind == "float":
-        return floats
-    if kind in ("int8", "uint8"):
-        shift = 0 if kind == "int8" else 128
-        return [[max(-128, min(127, int(v * 127))) + shift for v in vector] for vector in floats]
-    if kind == "base64":
-        return [base64.b64encode(json.dumps(vector).encode()).decode() for vector in floats]
-    return [[int(v > 0) for v in vector] for vector in floats]
 
 
 def _signature_problem(method: str, path: str, headers: dict[str, str], body: bytes) -> str | None:

@@ -185,7 +185,7 @@ def test_the_endpoint_falls_back_to_aws_endpoint_url(mock: MockServer, monkeypat
 
 def test_without_an_endpoint_the_region_names_the_aws_one() -> None:
     client = cohere_dyn.SagemakerClient(aws_access_key="AKIDX", aws_secret_key="secret-x", aws_region="eu-west-1")
-    client._deployment._start()
+    client._deployment._signer()
     assert client._deployment.endpoint == "https://runtime.sagemaker.eu-west-1.amazonaws.com"
 
 
