@@ -33,7 +33,7 @@ from typing import Any, Iterable, Iterator
 from .._call._prepare import PreparedRequest, check_keywords, prepare
 from .._errors import CohereError, TooManyRequestsError, ValidationError
 from .._spec._operations import Operation
-from .._workflows._batching import count_option, name_inputs, shifted
+from .._workflows._batching import count_option, counted_results, name_inputs, shifted
 from .._workflows._limiter import AsyncGate, Gate, Stopped
 from .._workflows._throttled import RateLimits, window_for
 
@@ -104,8 +104,7 @@ class _Run:
         assert rule is not None  # the dispatcher sends only bulk operations here, and those have the rule
         self.operation = operation
         self.caller = caller
-        self.results = rule.results
-        self.plain_type = rule.plain_type
+        self.rule = rule
         given = [name for name in rule.inputs if kwargs.get(name) is not None]
         if len(given) != 1:
             raise TypeError(f"{operation.qualified_name}() takes exactly one of {', '.join(rule.inputs)}")
@@ -149,10 +148,6 @@ class _Run:
             self.as_text = False  # an answer not written as expected: the next ones are decoded once
             by_type = self.answer_lists(batch, content)
         count = len(batch.items)
-        for kind, values in by_type.items():
-            if len(values) != count:
-                error = CohereError(f"the answer holds {len(values)} {kind} embeddings for {count} inputs")
-                raise self.failed(error, batch)
         texts = batch.items if self.field == "texts" else [None] * count
         start = batch.start
         return [
@@ -161,15 +156,17 @@ class _Run:
             for kind, values in by_type.items()
         ]
 
-    def answer_lists(self, batch: _Batch, content: bytes, as_text: bool = False) -> dict[str, Any]:
-        """The answer's lists of results by embedding type (numbers left as text: `as_text`)."""
+    def answer_lists(self, batch: _Batch, content: bytes, as_text: bool = False) -> dict[str, list[Any]]:
+        """The answer's lists of results by embedding type, one result per input, counted as a
+        batched embed counts them (numbers left as text: `as_text`)."""
         try:
             data = json.loads(content, parse_float=str, parse_int=str, parse_constant=str) if as_text else json.loads(content)
-            found = data[self.results]
-        except (ValueError, KeyError, TypeError, RecursionError):
-            raise self.failed(CohereError(f"the answer has no {self.results!r}"), batch) from None
-        by_type = {self.plain_type: found} if isinstance(found, list) else found
-        return {kind: values for kind, values in by_type.items() if isinstance(values, list)}
+        except (ValueError, RecursionError):
+            data = None
+        try:
+            return counted_results(self.rule, data, len(batch.items))
+        except CohereError as exc:
+            raise self.failed(exc, batch) from None
 
     def failed(self, exc: CohereError, batch: _Batch) -> CohereError:
         return name_inputs(exc, self.operation, f"{self.field}[{batch.start}:{batch.stop}]", range(batch.start, batch.stop))

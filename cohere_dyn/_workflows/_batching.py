@@ -38,12 +38,12 @@ from typing import Any, Callable
 from .._call._prepare import PreparedRequest, check_keywords, prepare, validate_arguments
 from .._errors import CohereError, TooManyRequestsError, ValidationError, ValidationProblem
 from .._models import Model, models_of, wrap
-from .._spec._operations import PATIENCE, BatchRule, Operation
+from .._spec._operations import PATIENCE, BatchRule, BulkRule, Operation
 from .._spec._document import Spec
 from .._spec._schemas import discriminator_values
 from ._throttled import RateLimits, window_for
 
-__all__ = ["Batches", "count_option", "merge_answers", "merge_embed_responses", "name_inputs", "results_problem", "run", "run_async", "shifted"]
+__all__ = ["Batches", "count_option", "counted_results", "merge_answers", "merge_embed_responses", "name_inputs", "run", "run_async", "shifted"]
 
 MERGES = ("concat", "sum", "unique", "join")
 
@@ -129,10 +129,12 @@ class Batches:
             redact(exc, secrets_of(caller.client, build_request(caller.client, self.prepared[index])))
             raise self.failed(exc, index)
         data = answer._data if isinstance(answer, Model) else answer  # as decoded: JSON, nothing to convert
-        start, stop = self.spans[index]
-        problem = results_problem(self.rule, data, stop - start)
-        if problem is not None:
-            raise self.failed(CohereError(problem), index)
+        if self.rule.results is not None:
+            start, stop = self.spans[index]
+            try:
+                counted_results(self.rule, data, stop - start)
+            except CohereError as exc:
+                raise self.failed(exc, index) from None
         return data
 
     def merged(self, answers: list[Any]) -> Any:
@@ -292,25 +294,24 @@ def _combine(how: str, values: list[Any]) -> Any:
     return joined
 
 
-def results_problem(rule: BatchRule, data: Any, count: int) -> str | None:
-    """What keeps an answer from holding one result per input of its batch (`count` of them), or
-    None. The rule's `results` field is a list of them, or an object of such lists by type (each
-    counted; other values are no results); a rule without `results` counts nothing."""
-    if rule.results is None:
-        return None
+def counted_results(rule: BatchRule | BulkRule, data: Any, count: int) -> dict[str, list[Any]]:
+    """An answer's results by type, each list holding one result per input of its batch (`count`
+    of them); else a CohereError saying what is wrong. The rule's `results` field is a list of them
+    (of the rule's plain type), or an object of such lists by type (each counted; other values are
+    no results)."""
     found = data.get(rule.results) if isinstance(data, dict) else None
     if isinstance(found, list):
         by_type = {rule.plain_type: found}
     elif isinstance(found, dict):
         by_type = {str(kind): values for kind, values in found.items() if isinstance(values, list)}
+        if not by_type:
+            raise CohereError(f"the answer's {rule.results!r} holds no list of results for {count} inputs")
     else:
-        return f"the answer has no {rule.results!r} for {count} inputs"
-    if not by_type:
-        return f"the answer's {rule.results!r} holds no list of results for {count} inputs"
+        raise CohereError(f"the answer has no {rule.results!r} for {count} inputs")
     for kind, values in by_type.items():
         if len(values) != count:
-            return f"the answer holds {len(values)} {kind} {rule.results} for {count} inputs"
-    return None
+            raise CohereError(f"the answer holds {len(values)} {kind} {rule.results} for {count} inputs")
+    return by_type
 
 
 def _at(data: Any, keys: list[str]) -> Any:

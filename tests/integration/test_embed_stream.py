@@ -11,7 +11,9 @@ import pytest
 
 import cohere_dyn
 from cohere_dyn._bulk._embed_stream import StreamedEmbedding
+from tests import faults
 from tests.embed_server import EmbedServer, marker
+from tests.faults import FaultServer
 
 ARGS = {"model": "embed-v4.0", "input_type": "search_document", "embedding_types": ["float"]}
 
@@ -225,3 +227,13 @@ def test_the_async_client_fails_fast_with_the_range_of_its_batch() -> None:
         with pytest.raises(cohere_dyn.BadRequestError) as caught:
             asyncio.run(main(server.url))
     assert caught.value.inputs == range(100, 150)
+
+
+@pytest.mark.parametrize("embeddings", [{}, 5, [[1.0]]], ids=["no-list", "a-number", "one-vector-for-two-texts"])
+def test_an_answer_without_one_result_per_input_fails_naming_its_inputs(embeddings: Any) -> None:
+    answer = {"id": "e", "texts": ["a", "b"], "embeddings": embeddings}
+    with FaultServer([faults.ok(answer)]) as server:
+        client = cohere_dyn.ClientV2(api_key="k", base_url=server.url)
+        with pytest.raises(cohere_dyn.CohereError, match=r"texts\[0:2\]: the answer") as caught:
+            list(client.embed_stream(texts=["a", "b"], **ARGS))
+    assert caught.value.inputs == range(0, 2)
