@@ -18,7 +18,7 @@ from .._errors import ValidationError
 from ._corpus import Corpus, InputError, Record, count_records
 from ._embed_stream import numbers_as_text
 from ._output import Output, encode_line, per_input, resume_point
-from ._record import SETTINGS, Fingerprint, OutputError, load_record, record_path, settings_mismatch
+from ._record import SETTINGS, Fingerprint, OutputError, load_record, record_path
 
 __all__ = ["Summary", "embed_file", "start_record"]
 
@@ -74,11 +74,7 @@ def embed_file(
     corpus = Corpus(source, kind, field)
     out = Output(output, corpus.identity(), resume=resume, overwrite=overwrite, source_name=corpus.name)
     try:
-        recorded = load_record(output) if resume and os.path.getsize(output) else None  # an empty output has nothing to mix
-        if recorded is not None:
-            mismatch = settings_mismatch(output, recorded, arguments)
-            if mismatch:
-                raise OutputError(mismatch)
+        recorded = load_record(output, arguments) if resume and os.path.getsize(output) else None  # an empty output has nothing to mix
         done = resume_point(output) if resume else 0
         records = iter(corpus)
         fingerprint = _skip_done(records, done, recorded if done else None, output, corpus.name)

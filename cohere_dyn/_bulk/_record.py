@@ -18,7 +18,7 @@ import json
 import os
 from typing import Any
 
-__all__ = ["Fingerprint", "SETTINGS", "OutputError", "load_record", "record_path", "save_record", "settings_mismatch"]
+__all__ = ["Fingerprint", "SETTINGS", "OutputError", "load_record", "record_path", "save_record"]
 
 SUFFIX = ".meta.json"
 MADE_BY = "cohere-dyn embed"
@@ -34,8 +34,9 @@ def record_path(output: str) -> str:
     return output + SUFFIX
 
 
-def load_record(output: str) -> dict[str, Any] | None:
-    """The record beside `output`, or None when there is none."""
+def load_record(output: str, settings: dict[str, Any]) -> dict[str, Any] | None:
+    """The record beside `output`, or None when there is none; OutputError when it isn't one, or
+    when it was made with other `settings` (resuming would mix vectors)."""
     path = record_path(output)
     try:
         with open(path, "rb") as handle:
@@ -46,6 +47,7 @@ def load_record(output: str) -> dict[str, Any] | None:
         record = None
     if not isinstance(record, dict) or record.get("made_by") != MADE_BY:
         raise OutputError(f"{path} is not a record that cohere-dyn embed wrote; move it away to resume {output} unchecked")
+    _check_settings(output, record, settings)
     return record
 
 
@@ -59,18 +61,16 @@ def save_record(output: str, record: dict[str, Any]) -> None:
     os.replace(partial, path)
 
 
-def settings_mismatch(output: str, recorded: dict[str, Any], settings: dict[str, Any]) -> str | None:
-    """Why resuming `output` with `settings` would mix vectors, or None when they match."""
+def _check_settings(output: str, recorded: dict[str, Any], settings: dict[str, Any]) -> None:
     for name, option in SETTINGS.items():
         was, now = recorded.get(name), settings.get(name)
         if name == "embedding_types":
             was, now = sorted(was or ["float"]), sorted(now or ["float"])
         if was != now:
-            return (
+            raise OutputError(
                 f"{output} was made with {option} {_shown(was)}, this run asks for {option} {_shown(now)}: resuming would mix "
                 f"vectors; resume with the same settings, or write another output"
             )
-    return None
 
 
 def _shown(value: Any) -> str:

@@ -31,7 +31,7 @@ from .._errors import CohereError
 from ._corpus import Corpus, corpus_format
 from ._embed_file import Summary, start_record
 from ._output import Output, encode_line, resume_point
-from ._record import Fingerprint, OutputError, load_record, settings_mismatch
+from ._record import Fingerprint, OutputError, load_record
 
 __all__ = ["JobInterrupted", "embed_via_job"]
 
@@ -88,11 +88,7 @@ def embed_via_job(
     out = Output(output, corpus.identity(), resume=resume, overwrite=overwrite, source_name=corpus.name)
     job = _Job(client, out, arguments, progress or (lambda text: None), timeout, interval)
     try:
-        recorded = load_record(output) if resume else None
-        if recorded is not None:
-            mismatch = settings_mismatch(output, recorded, arguments)
-            if mismatch:
-                raise OutputError(mismatch)
+        recorded = load_record(output, arguments) if resume else None
         upload, temporary, fingerprint = _upload_file(corpus, recorded)
         try:
             if recorded is not None and fingerprint.at is not None and fingerprint.digest_at != recorded.get("inputs_sha256"):
