@@ -72,7 +72,7 @@ def embed_file(
     """
     summary = Summary(0, None)
     corpus = Corpus(source, kind, field)
-    out = Output(output, corpus.identity(), resume=resume, overwrite=overwrite, source_name=corpus.name)
+    out = Output(output, corpus, resume=resume, overwrite=overwrite)
     try:
         recorded = load_record(output, arguments) if resume and os.path.getsize(output) else None  # an empty output has nothing to mix
         done = resume_point(output) if resume else 0

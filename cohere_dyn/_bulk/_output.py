@@ -24,6 +24,7 @@ import os
 import stat
 from typing import IO, Any, Iterable, Iterator
 
+from ._corpus import Corpus
 from ._embed_stream import JSONText
 from ._record import OutputError, save_record
 
@@ -87,20 +88,19 @@ def per_input(results: Iterable[Any]) -> Iterator[dict[str, Any]]:
 class Output:
     """OUTPUT for one run, guarded as the module docstring says; `record` is saved beside it."""
 
-    def __init__(self, path: str, source: os.stat_result | None, *, resume: bool, overwrite: bool, source_name: str = "the input"):
+    def __init__(self, path: str, corpus: Corpus, *, resume: bool, overwrite: bool):
         self.path = path
         self.resume = resume
         self.record: dict[str, Any] = {}
         self.begun = False
         self.regular = False
-        self.lines = 0
         self.created, descriptor = _open(path)
         self.handle: IO[bytes] = open(descriptor, "ab")  # noqa: SIM115 - closed by close()
         try:
             _lock(self.handle, path)
-            found = os.fstat(descriptor)
-            if source is not None and (found.st_dev, found.st_ino) == (source.st_dev, source.st_ino):
-                raise OutputError(f"{path} is the input itself ({source_name}, the same file or a link to it): write the output to another file")
+            found, source = os.fstat(descriptor), corpus.identity()
+            if (found.st_dev, found.st_ino) == (source.st_dev, source.st_ino):
+                raise OutputError(f"{path} is the input itself ({corpus.name}, the same file or a link to it): write the output to another file")
             self.regular = stat.S_ISREG(found.st_mode)
             if self.regular and found.st_size and not resume and not overwrite:
                 raise OutputError(f"{path} exists and is not empty: --resume continues it, --overwrite replaces it (nothing was written)")
@@ -124,7 +124,6 @@ class Output:
         if not self.begun:
             self.begin()
         self.handle.write(line)
-        self.lines += 1
 
     def close(self) -> None:
         """Make the lines durable and the record current; remove a file created for nothing."""

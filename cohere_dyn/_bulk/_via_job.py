@@ -85,7 +85,7 @@ def embed_via_job(
     spec = client._spec
     validate_call(spec, spec.operation("embed_jobs.create"), {"dataset_id": "checked-before-upload", **arguments})
     corpus = Corpus(source, kind, field)
-    out = Output(output, corpus.identity(), resume=resume, overwrite=overwrite, source_name=corpus.name)
+    out = Output(output, corpus, resume=resume, overwrite=overwrite)
     job = _Job(client, out, arguments, progress or (lambda text: None), timeout, interval)
     try:
         recorded = load_record(output, arguments) if resume else None
