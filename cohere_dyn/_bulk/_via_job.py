@@ -89,18 +89,19 @@ def embed_via_job(
     job = _Job(client, out, arguments, progress or (lambda text: None), timeout, interval)
     try:
         recorded = load_record(output, arguments) if resume else None
-        upload, temporary, fingerprint = _upload_file(corpus, recorded)
+        reused = recorded if recorded is not None and recorded.get("via") == "job" else None
+        upload, temporary, fingerprint = _upload_file(corpus, recorded, needed=reused is None or reused.get("dataset_id") is None)
         try:
             if recorded is not None and fingerprint.at is not None and fingerprint.digest_at != recorded.get("inputs_sha256"):
                 raise OutputError(f"{output} was made from another input than {corpus.name}: resume with the same input, or write another output")
             summary.skipped = resume_point(output) if resume else 0
             out.record = {**start_record(corpus, arguments, "job"), **fingerprint.state(), "dataset_id": None, "job_id": None}
-            if recorded is not None and recorded.get("via") == "job":
-                job.reuse(recorded.get("dataset_id"), recorded.get("job_id"))
+            if reused is not None:
+                job.reuse(reused.get("dataset_id"), reused.get("job_id"))
             job.start(upload, name or os.path.splitext(os.path.basename(source))[0] or "corpus")
         finally:
-            if temporary:
-                os.unlink(upload)
+            if temporary is not None:
+                os.unlink(temporary)
         job.download(summary, len(arguments.get("embedding_types") or ()) > 1)
     except KeyboardInterrupt:
         raise JobInterrupted(job.stage, job.dataset_id, job.job_id) from None
@@ -129,7 +130,7 @@ class _Job:
         self.dataset_id, self.job_id = dataset_id, job_id
         self.stage = "job" if job_id is not None else "validation" if dataset_id is not None else "upload"
 
-    def start(self, upload: str, name: str) -> None:
+    def start(self, upload: str | None, name: str) -> None:
         """Upload the dataset and start the embed job, unless a resume found them recorded."""
         client = self.client
         if self.job_id is not None:
@@ -138,6 +139,7 @@ class _Job:
             self.out.begin()
             return
         if self.dataset_id is None:
+            assert upload is not None  # made unless a resume reuses the dataset
             self.report(f"uploading {os.path.getsize(upload):,} bytes")
             dataset = client.datasets.create(name=name, type="embed-input", data=upload, optional_fields=["id"])
             self.dataset_id, self.stage = dataset.id, "validation"
@@ -172,15 +174,16 @@ class _Job:
                 self.report(f"downloaded {summary.embedded:,} embeddings")
 
 
-def _upload_file(corpus: Corpus, recorded: dict[str, Any] | None) -> tuple[str, bool, Fingerprint]:
-    """The file to upload, whether it is a temporary one to delete afterwards, and the input's
-    fingerprint (taken in the same pass, which also finds a bad line before anything is sent)."""
+def _upload_file(corpus: Corpus, recorded: dict[str, Any] | None, needed: bool) -> tuple[str | None, str | None, Fingerprint]:
+    """The file to upload (None when not `needed`: a resume reuses its dataset), the same file when
+    it is a temporary one to delete afterwards (else None), and the input's fingerprint (taken in
+    the same pass, which also finds a bad line before anything is sent)."""
     checked = recorded.get("inputs") if recorded is not None else None
     fingerprint = Fingerprint(at=checked if isinstance(checked, int) else None)
-    if corpus.path != "-" and corpus.kind in ("jsonl", "csv") and corpus.field == "text":
+    if not needed or (corpus.path != "-" and corpus.kind in ("jsonl", "csv") and corpus.field == "text"):
         for record in corpus:
             fingerprint.add(record)
-        return corpus.path, False, fingerprint
+        return corpus.path if needed else None, None, fingerprint
     handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
     try:
         with handle:
@@ -191,4 +194,4 @@ def _upload_file(corpus: Corpus, recorded: dict[str, Any] | None) -> tuple[str, 
     except BaseException:  # a bad input line: nothing to upload, and no file left behind
         os.unlink(handle.name)
         raise
-    return handle.name, True, fingerprint
+    return handle.name, handle.name, fingerprint

@@ -421,3 +421,29 @@ def test_a_job_s_summary_counts_the_whole_run(tmp_path: Path) -> None:
         )
     # the dataset validates on its second poll, `interval` seconds after the first: inside the run
     assert summary.embedded == 5 and summary.seconds >= 0.3
+
+
+def test_a_resume_that_reuses_its_dataset_does_not_copy_the_input_for_an_upload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("fastavro")
+    import tempfile
+    import types
+
+    from cohere_dyn._bulk import _via_job
+
+    source, output = tmp_path / "in.txt", tmp_path / "out.jsonl"  # a .txt goes up as a .jsonl copy
+    source.write_text("".join(f"text number {i}\n" for i in range(12)))
+    copies: list[str] = []
+
+    def copy(*args: Any, **kwargs: Any) -> Any:
+        made = tempfile.NamedTemporaryFile(*args, **kwargs)
+        copies.append(made.name)
+        return made
+
+    monkeypatch.setattr(_via_job, "tempfile", types.SimpleNamespace(NamedTemporaryFile=copy))
+    arguments = {"model": "embed-english-v3.0", "input_type": "search_document", "embedding_types": ["float"]}
+    with cohere_dyn.mock.serve(delay=0) as url:
+        client = cohere_dyn.Client(api_key="k", base_url=url)
+        _via_job.embed_via_job(client, str(source), str(output), arguments=arguments, interval=0.05)
+        resumed = _via_job.embed_via_job(client, str(source), str(output), arguments=arguments, interval=0.05, resume=True)
+    assert len(copies) == 1  # the first run's upload; the resume reuses its dataset and job
+    assert resumed.skipped == 12 and [line["index"] for line in read_output(output)] == list(range(12))
