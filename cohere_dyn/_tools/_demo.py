@@ -21,6 +21,8 @@ CHAT_MODEL = "command-a-03-2025"
 EMBED_MODEL = "embed-v4.0"
 RERANK_MODEL = "rerank-v3.5"
 REASONING_MODEL = "command-a-reasoning-08-2025"
+QUESTION = "What is the capital of France?"
+TEXTS = ["Paris is the capital of France.", "Berlin is the capital of Germany."]
 
 
 def _say(text: str) -> None:
@@ -70,10 +72,6 @@ def _aws_client(deployment: str, endpoint: str | None) -> Iterator[tuple[Any, tu
             yield client, models
 
 
-# OCI names Cohere's models cohere.<name>; the client adds the prefix to a bare name.
-OCI_MODELS = ("command-a-03-2025", "embed-v4.0")
-
-
 @contextlib.contextmanager
 def _oci_client() -> Iterator[Any]:
     import cohere_dyn
@@ -94,32 +92,21 @@ def _oci_client() -> Iterator[Any]:
 
 
 def _oci_tour(client: Any) -> None:
-    """Chat, a streamed chat, embed, and a field OCI doesn't define refused before sending."""
+    """Chat, a streamed chat, embed, and a field OCI doesn't define refused before sending (OCI
+    names Cohere's models cohere.<name>; the client adds the prefix to a bare name)."""
     import cohere_dyn
 
-    chat_model, embed_model = OCI_MODELS
-    question = "What is the capital of France?"
-    _say(f"v2 chat: client.chat(model={chat_model!r}, messages=[user: {question!r}])")
-    reply = client.chat(model=chat_model, messages=[{"role": "user", "content": question}])
-    print(reply.message.content[0].text)
+    reply = _chat(client, CHAT_MODEL)
     print(f"(finish reason {reply.finish_reason}; {reply.usage.tokens.input_tokens} input and {reply.usage.tokens.output_tokens} output tokens)")
+    _streamed_chat(client, CHAT_MODEL, "v2 chat, streamed: OCI's server-sent events become Cohere's, as they arrive")
 
-    _say("v2 chat, streamed: OCI's server-sent events become Cohere's, as they arrive")
-    with client.chat_stream(model=chat_model, messages=[{"role": "user", "content": "Tell me about Paris in one line."}]) as stream:
-        for piece in stream.text():
-            sys.stdout.write(piece)
-            sys.stdout.flush()
-        final = stream.final()
-    print(f"\n({len(stream.events)} events, finish reason {final.finish_reason})")
-
-    texts = ["Paris is the capital of France.", "Berlin is the capital of Germany."]
-    _say(f"v2 embed: {len(texts)} texts, float and int8 embeddings")
-    embedded = client.embed(model=embed_model, input_type="search_document", embedding_types=["float", "int8"], texts=texts)
+    _say(f"v2 embed: {len(TEXTS)} texts, float and int8 embeddings")
+    embedded = client.embed(model=EMBED_MODEL, input_type="search_document", embedding_types=["float", "int8"], texts=TEXTS)
     print(f"{len(embedded.embeddings.float)} vectors of dimension {len(embedded.embeddings.float[0])}, as float and int8")
 
     _say("a Cohere field OCI doesn't define is refused before sending: embed(..., priority=1)")
     try:
-        client.embed(model=embed_model, input_type="search_document", texts=texts, priority=1)
+        client.embed(model=EMBED_MODEL, input_type="search_document", texts=TEXTS, priority=1)
     except cohere_dyn.ValidationError as exc:
         print(exc)
 
@@ -145,7 +132,7 @@ def run_demo(api_key: str | None, deployment: str = "cohere", endpoint: str | No
             _oci_tour(client)
             _say("OCI serves chat and embed: rerank is refused before sending")
             try:
-                client.rerank(model="rerank-v3.5", query="q", documents=["d"])
+                client.rerank(model=RERANK_MODEL, query="q", documents=["d"])
             except cohere_dyn.NotServedError as exc:
                 print(exc)
         print("\nDone.")
@@ -171,30 +158,18 @@ def _tour(client: Any, chat_model: str, embed_model: str, rerank_model: str) -> 
     """Chat, a streamed chat, embed, rerank and an offline validation error, printed."""
     import cohere_dyn
 
-    question = "What is the capital of France?"
-    _say(f"v2 chat: client.chat(model={chat_model!r}, messages=[user: {question!r}])")
-    reply = client.chat(model=chat_model, messages=[{"role": "user", "content": question}])
-    print(reply.message.content[0].text)
+    reply = _chat(client, chat_model)
     print(f"(finish reason {reply.finish_reason})")
+    _streamed_chat(client, chat_model, "v2 chat, streamed: client.chat_stream(...) prints tokens as they arrive")
 
-    _say("v2 chat, streamed: client.chat_stream(...) prints tokens as they arrive")
-    stream = client.chat_stream(model=chat_model, messages=[{"role": "user", "content": "Tell me about Paris in one line."}])
-    with stream:
-        for piece in stream.text():
-            sys.stdout.write(piece)
-            sys.stdout.flush()
-        final = stream.final()
-    print(f"\n({len(stream.events)} events, finish reason {final.finish_reason})")
-
-    texts = ["Paris is the capital of France.", "Berlin is the capital of Germany."]
-    _say(f"v2 embed: {len(texts)} texts, float embeddings")
-    embedded = client.embed(model=embed_model, input_type="search_document", embedding_types=["float"], texts=texts)
+    _say(f"v2 embed: {len(TEXTS)} texts, float embeddings")
+    embedded = client.embed(model=embed_model, input_type="search_document", embedding_types=["float"], texts=TEXTS)
     vectors = embedded.embeddings.float
     print(f"{len(vectors)} vectors of dimension {len(vectors[0])}")
 
     documents = ["Carson City is the capital of Nevada.", "Paris is the capital of France.", "Cats sleep a lot."]
-    _say(f"v2 rerank: which of {len(documents)} documents answers {question!r}?")
-    ranked = client.rerank(model=rerank_model, query=question, documents=documents, top_n=2)
+    _say(f"v2 rerank: which of {len(documents)} documents answers {QUESTION!r}?")
+    ranked = client.rerank(model=rerank_model, query=QUESTION, documents=documents, top_n=2)
     for result in ranked.results:
         print(f"  {result.relevance_score:.3f}  {documents[result.index]}")
 
@@ -203,6 +178,25 @@ def _tour(client: Any, chat_model: str, embed_model: str, rerank_model: str) -> 
         client.chat(model=chat_model, messages=[{"role": "bot", "content": "hi"}])
     except cohere_dyn.ValidationError as exc:
         print(exc)
+
+
+def _chat(client: Any, model: str) -> Any:
+    """A chat asking QUESTION, its answer printed; the reply."""
+    _say(f"v2 chat: client.chat(model={model!r}, messages=[user: {QUESTION!r}])")
+    reply = client.chat(model=model, messages=[{"role": "user", "content": QUESTION}])
+    print(reply.message.content[0].text)
+    return reply
+
+
+def _streamed_chat(client: Any, model: str, title: str) -> None:
+    """A streamed chat, its text printed as it arrives."""
+    _say(title)
+    with client.chat_stream(model=model, messages=[{"role": "user", "content": "Tell me about Paris in one line."}]) as stream:
+        for piece in stream.text():
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        final = stream.final()
+    print(f"\n({len(stream.events)} events, finish reason {final.finish_reason})")
 
 
 def _reasoning(client: Any) -> None:
