@@ -1,8 +1,10 @@
-"""Shared by the benchmark scripts: a server in its own process, timing, and the report file."""
+"""Shared by the benchmark scripts: a server in its own process, timing, candidates run in a
+process of their own, and the report file."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import statistics
 import subprocess
 import sys
@@ -23,6 +25,61 @@ def server(mode: str = "json") -> Iterator[str]:
     finally:
         process.terminate()
         process.wait()
+
+
+@contextlib.contextmanager
+def embed_server(rate: float, burst: int, dims: int, latency: float, *options: str) -> Iterator[str]:
+    """tests/embed_server.py in its own process: a token bucket of `rate` requests a second holding
+    `burst`, `latency` seconds per accepted request, `dims` floats per text (`options`: more of its
+    flags); its URL."""
+    command = [sys.executable, "-m", "tests.embed_server", "--rate", str(rate), "--burst", str(burst),
+               "--latency", str(latency), "--dims", str(dims), *options]
+    process = subprocess.Popen(command, cwd=HERE.parent, stdout=subprocess.PIPE, text=True)
+    try:
+        yield process.stdout.readline().strip()  # type: ignore[union-attr]
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def candidate_report(script: str, candidate: str, url: str, texts: int, timeout: float) -> dict[str, Any]:
+    """Run `script --candidate candidate` in a fresh process (its peak RSS its own); the JSON it
+    prints last, or {"error": its last line of stderr}."""
+    command = [sys.executable, str(HERE / script), "--candidate", candidate, "--url", url, "--texts", str(texts)]
+    done = subprocess.run(command, cwd=HERE.parent, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["crashed"])[-1][:160]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rss_kb() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def texts_of(count: int) -> Iterator[str]:
+    """The texts an embed benchmark sends, from a generator; tests/embed_server.py marks each vector with its own."""
+    return (f"text number {i}" for i in range(count))
+
+
+class Checker:
+    """Every index once, in order, each vector marked with its own text."""
+
+    def __init__(self) -> None:
+        sys.path.insert(0, str(HERE.parent))
+        from tests.embed_server import marker
+
+        self.marker = marker
+        self.expected = 0
+        self.ok = True
+
+    def see(self, index: int, vector: list[float]) -> None:
+        if index != self.expected or vector[0] != self.marker(f"text number {index}"):
+            self.ok = False
+        self.expected += 1
+
+    def complete(self, count: int) -> bool:
+        return self.ok and self.expected == count
 
 
 def best_of(rounds: int, run: Callable[[], float]) -> float:

@@ -21,67 +21,31 @@ batching `embed` are measured when `cohere` is installed (pip install cohere==7.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import resource
-import subprocess
 import sys
 import time
 from typing import Any, Iterator
 
-from _common import HERE, official_sdk_available, write_section
+from _common import Checker, candidate_report, embed_server, official_sdk_available, rss_kb, texts_of, write_section
 
-ROOT = HERE.parent
 RATE, LATENCY, BATCH = 20.0, 0.1, 96
-
-
-@contextlib.contextmanager
-def embed_server(rate: float, burst: int, dims: int, storm: tuple[float, float, float] | None = None) -> Iterator[str]:
-    command = [sys.executable, "-m", "tests.embed_server", "--rate", str(rate), "--burst", str(burst),
-               "--latency", str(LATENCY), "--dims", str(dims)]
-    if storm:
-        command += ["--storm", *(str(value) for value in storm)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        yield process.stdout.readline().strip()  # type: ignore[union-attr]
-    finally:
-        process.terminate()
-        process.wait()
 
 
 def measure(candidate: str, url: str, texts: int) -> dict[str, Any]:
     """Run one candidate in a fresh process; its JSON report."""
-    command = [sys.executable, str(HERE / "bench_embed_stream.py"), "--candidate", candidate, "--url", url, "--texts", str(texts)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or ["crashed"])[-1][:160]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return candidate_report("bench_embed_stream.py", candidate, url, texts, timeout=600)
 
 
 # ------------------------------------------------------------------------------ in the child
 
 
-def rss_kb() -> int:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-
-
-def texts_of(count: int) -> Iterator[str]:
-    return (f"text number {i}" for i in range(count))
-
-
 def check(pairs: Iterator[tuple[int, list[float]]], count: int) -> bool:
-    """Every index once, in order, each vector marked with its own text."""
-    sys.path.insert(0, str(ROOT))
-    from tests.embed_server import marker
-
-    expected = 0
+    checker = Checker()
     for index, vector in pairs:
-        if index != expected or vector[0] != marker(f"text number {index}"):
-            return False
-        expected += 1
-    return expected == count
+        checker.see(index, vector)
+    return checker.complete(count)
 
 
 def run_candidate(candidate: str, url: str, count: int) -> None:
@@ -135,7 +99,7 @@ def main() -> None:
     rows: list[tuple[str, str, dict[str, Any], float]] = []
 
     def run(label: str, candidate: str, rate: float, storm: tuple[float, float, float] | None = None, best: float = ideal) -> None:
-        with embed_server(rate, args.burst, args.dims, storm) as url:
+        with embed_server(rate, args.burst, args.dims, LATENCY, *(["--storm", *map(str, storm)] if storm else [])) as url:
             result = measure(candidate, url, args.texts)
         rows.append((label, candidate, result, best))
         print(label, result, flush=True)

@@ -33,16 +33,14 @@ import contextlib
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from typing import Any, Iterator
+from typing import Any
 
-from _common import HERE, write_section
+from _common import Checker, candidate_report, embed_server, rss_kb, texts_of, write_section
 
-ROOT = HERE.parent
 LATENCY, BATCH = 0.1, 96
 ARGUMENTS = {"model": "embed-english-v3.0", "input_type": "search_document", "embedding_types": ["float"]}
 CANDIDATES = {
@@ -55,18 +53,6 @@ CANDIDATES = {
 }
 
 
-@contextlib.contextmanager
-def embed_server(rate: float, burst: int, dims: int, hints: str) -> Iterator[str]:
-    command = [sys.executable, "-m", "tests.embed_server", "--rate", str(rate), "--burst", str(burst),
-               "--latency", str(LATENCY), "--dims", str(dims), "--hints", hints]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        yield process.stdout.readline().strip()  # type: ignore[union-attr]
-    finally:
-        process.terminate()
-        process.wait()
-
-
 def server_stats(url: str) -> dict[str, Any]:
     with urllib.request.urlopen(url + "/stats") as answer:
         return json.loads(answer.read())
@@ -74,11 +60,9 @@ def server_stats(url: str) -> dict[str, Any]:
 
 def measure(candidate: str, url: str, texts: int) -> dict[str, Any]:
     """Run one candidate in a fresh process; its JSON report, with the server's counts."""
-    command = [sys.executable, str(HERE / "bench_pacing.py"), "--candidate", candidate, "--url", url, "--texts", str(texts)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        return {"error": (done.stderr.strip().splitlines() or ["crashed"])[-1][:160]}
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = candidate_report("bench_pacing.py", candidate, url, texts, timeout=900)
+    if "seconds" not in result:  # it failed: no counts to add
+        return result
     statuses = {int(code): count for code, count in server_stats(url)["statuses"].items()}
     result["requests"] = sum(statuses.values())
     result["refused"] = statuses.get(429, 0)
@@ -88,35 +72,9 @@ def measure(candidate: str, url: str, texts: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ in the child
 
 
-def rss_kb() -> int:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-
-
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def texts_of(count: int) -> Iterator[str]:
-    return (f"text number {i}" for i in range(count))
-
-
-class Checker:
-    """Every index once, in order, each vector marked with its own text."""
-
-    def __init__(self) -> None:
-        sys.path.insert(0, str(ROOT))
-        from tests.embed_server import marker
-
-        self.marker = marker
-        self.expected = 0
-        self.ok = True
-
-    def see(self, index: int, vector: list[float]) -> None:
-        if index != self.expected or vector[0] != self.marker(f"text number {index}"):
-            self.ok = False
-        self.expected += 1
 
 
 def bare_loop(url: str, count: int, check: Checker, output: Any = None) -> None:
@@ -196,7 +154,7 @@ def run_candidate(candidate: str, url: str, count: int) -> None:
     if candidate != "cli" or error:
         cpu, seconds = cpu_seconds() - cpu, time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    ok = check.ok and check.expected == count
+    ok = check.complete(count)
     print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_growth_mb": (peak - before) / 1024, "ok": ok, "error": error}))
 
 
@@ -230,7 +188,7 @@ def main() -> None:
     for hints in args.hints:
         floors: dict[str, float] = {}
         for name in names:
-            with embed_server(args.rate, args.burst, args.dims, hints) as url:
+            with embed_server(args.rate, args.burst, args.dims, LATENCY, "--hints", hints) as url:
                 result = measure(name, url, args.texts)
             print(hints, name, result, flush=True)
             label = {"seconds": "Retry-After (whole s)", "both": "Retry-After + retry-after-ms"}[hints]
