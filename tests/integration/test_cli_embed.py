@@ -17,17 +17,45 @@ import cohere_dyn.mock
 from tests.embed_server import EmbedServer, marker
 
 MODEL = ["--model", "embed-v4.0", "--input-type", "search_document"]
+JOB_MODEL = ["--model", "embed-english-v3.0", "--input-type", "search_document"]  # the mock's embed jobs know it
 
 
 def environment(url: str) -> dict[str, str]:
     return {**os.environ, "CO_API_KEY": "cli-key", "CO_API_URL": url}
 
 
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cohere_dyn", "embed", *args]
+
+
+def cli(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`cohere-dyn embed` with exactly these arguments (no model added)."""
+    return subprocess.run(command(*args), capture_output=True, text=True, env=environment(url), input=stdin, timeout=120)
+
+
 def embed(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "cohere_dyn", "embed", *args, *MODEL],
-        capture_output=True, text=True, env=environment(url), input=stdin, timeout=120,
-    )
+    return cli(url, *args, *MODEL, stdin=stdin)
+
+
+def on_a_terminal(url: str, *args: str) -> tuple[int, str]:
+    """`cohere-dyn embed` with its standard error on a terminal: its exit code, and all it drew there."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(command(*args, *MODEL), env=environment(url), stdout=subprocess.DEVNULL, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait(timeout=60)
+    os.close(controller)
+    return process.returncode, shown.decode()
 
 
 def write_corpus(path: Path, count: int) -> list[dict[str, Any]]:
@@ -92,7 +120,7 @@ def test_ctrl_c_leaves_whole_lines_and_resume_completes_the_output(tmp_path: Pat
     output = tmp_path / "out.jsonl"
     with EmbedServer(rate=10, burst=1, latency=0.02) as server:
         process = subprocess.Popen(
-            [sys.executable, "-m", "cohere_dyn", "embed", str(tmp_path / "in.jsonl"), "-o", str(output), "--batch-size", "20", *MODEL],
+            command(str(tmp_path / "in.jsonl"), "-o", str(output), "--batch-size", "20", *MODEL),
             env=environment(server.url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         while not output.exists() or output.stat().st_size < 10_000:
@@ -113,11 +141,7 @@ def test_via_job_uploads_runs_an_embed_job_and_writes_the_output(tmp_path: Path)
     pytest.importorskip("fastavro")
     rows = write_corpus(tmp_path / "in.jsonl", 12)
     with cohere_dyn.mock.serve(delay=0) as url:
-        result = subprocess.run(
-            [sys.executable, "-m", "cohere_dyn", "embed", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"),
-             "--via", "job", "--model", "embed-english-v3.0", "--input-type", "search_document"],
-            capture_output=True, text=True, env=environment(url), timeout=120,
-        )
+        result = cli(url, str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--via", "job", *JOB_MODEL)
     assert result.returncode == 0, result.stderr
     assert [line["id"] for line in read_output(tmp_path / "out.jsonl")] == [row["id"] for row in rows]
 
@@ -131,42 +155,15 @@ def test_an_input_line_without_the_field_is_one_clear_error(tmp_path: Path) -> N
 
 
 def test_a_terminal_gets_a_progress_line_with_rate_and_eta(tmp_path: Path) -> None:
-    import pty
-
     write_corpus(tmp_path / "in.jsonl", 3000)
-    controller, terminal = pty.openpty()
     with EmbedServer(latency=0.05) as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cohere_dyn", "embed", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--batch-size", "20", "--max-workers", "2", *MODEL],
-            env=environment(server.url), stdout=subprocess.DEVNULL, stderr=terminal,
-        )
-        os.close(terminal)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the terminal closed with the process
-                break
-            if not chunk:
-                break
-            shown += chunk
-        process.wait(timeout=60)
-    os.close(controller)
-    text = shown.decode()
-    assert process.returncode == 0, text
+        code, text = on_a_terminal(server.url, str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--batch-size", "20", "--max-workers", "2")
+    assert code == 0, text
     assert "\r" in text and "/3,000 texts" in text and "/s  ETA " in text
     assert "embedded 3,000 inputs" in text
 
 
 # What a run may do to OUTPUT ------------------------------------------------------------------
-
-
-def cli(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """`cohere-dyn embed` with exactly these arguments (no model added)."""
-    return subprocess.run(
-        [sys.executable, "-m", "cohere_dyn", "embed", *args],
-        capture_output=True, text=True, env=environment(url), input=stdin, timeout=120,
-    )
 
 
 def embedded_before(tmp_path: Path, count: int = 30) -> tuple[Path, Path, str]:
@@ -236,8 +233,7 @@ def test_the_input_itself_as_output_is_refused_before_anything_is_written(tmp_pa
         if how == "standard-input":
             os.link(source, output)
         result = subprocess.run(
-            [sys.executable, "-m", "cohere_dyn", "embed", *arguments, "--overwrite"],
-            capture_output=True, text=True, env=environment(server.url), stdin=stdin, timeout=120,
+            command(*arguments, "--overwrite"), capture_output=True, text=True, env=environment(server.url), stdin=stdin, timeout=120
         )
         assert server.stats()["statuses"] == {}
     assert result.returncode == 2
@@ -340,29 +336,11 @@ def test_blank_lines_are_skipped_and_the_summary_says_so(tmp_path: Path) -> None
 
 
 def test_the_first_progress_line_shows_no_eta(tmp_path: Path) -> None:
-    import pty
-
     write_corpus(tmp_path / "in.jsonl", 400)
-    controller, terminal = pty.openpty()
     with EmbedServer(latency=0.05) as server:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cohere_dyn", "embed", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--batch-size", "20", "--max-workers", "1", *MODEL],
-            env=environment(server.url), stdout=subprocess.DEVNULL, stderr=terminal,
-        )
-        os.close(terminal)
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-        process.wait(timeout=60)
-    os.close(controller)
-    drawn = [line.strip() for line in shown.decode().split("\r") if "texts" in line]
-    assert process.returncode == 0
+        code, text = on_a_terminal(server.url, str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"), "--batch-size", "20", "--max-workers", "1")
+    drawn = [line.strip() for line in text.split("\r") if "texts" in line]
+    assert code == 0
     assert drawn[0].endswith("/400 texts") and "ETA" not in drawn[0]
 
 
@@ -371,8 +349,7 @@ def test_the_first_progress_line_shows_no_eta(tmp_path: Path) -> None:
 
 def job_run(url: str, source: Path, output: Path, *more: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "cohere_dyn", "embed", str(source), "-o", str(output), "--via", "job",
-         "--model", "embed-english-v3.0", "--input-type", "search_document", *more],
+        command(str(source), "-o", str(output), "--via", "job", *JOB_MODEL, *more),
         env=environment(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
