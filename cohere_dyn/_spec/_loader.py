@@ -27,7 +27,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["default_spec_path", "load_document", "parse_document", "content_hash", "write_atomically"]
+__all__ = ["default_spec_path", "load_document", "parse_document", "content_hash", "user_cache_folder", "write_atomically"]
 
 _CACHE_FORMAT = f"cohere_dyn-spec-cache-1-normalizer-{NORMALIZER_VERSION}"
 _INDEX_FORMAT = "cohere_dyn-spec-index-1"
@@ -112,14 +112,21 @@ def _index(folder: str, entry: str, stamp: tuple[int, int, int, int], digest: st
     write_atomically(index, os.path.join(index, entry), marshal.dumps((_INDEX_FORMAT, stamp, digest)))
 
 
-def _cache_folders(packaged: bool) -> list[str]:
+def user_cache_folder() -> str | None:
+    """cohere_dyn's cache folder: `$COHERE_DYN_CACHE_DIR` when that variable is set (empty: none),
+    else `$XDG_CACHE_HOME/cohere_dyn` (by default `~/.cache/cohere_dyn`)."""
     override = os.environ.get("COHERE_DYN_CACHE_DIR")
     if override is not None:
-        return [override] if override else []
-    folders = [os.path.join(_PACKAGE_DIR, "__pycache__", "spec")] if packaged else []
+        return override or None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folders.append(os.path.join(base, "cohere_dyn"))
-    return folders
+    return os.path.join(base, "cohere_dyn")
+
+
+def _cache_folders(packaged: bool) -> list[str]:
+    beside_package = packaged and "COHERE_DYN_CACHE_DIR" not in os.environ
+    folders = [os.path.join(_PACKAGE_DIR, "__pycache__", "spec")] if beside_package else []
+    user = user_cache_folder()
+    return folders + [user] if user else folders
 
 
 def _read_cache(file: str, digest: str) -> dict[str, Any] | None:

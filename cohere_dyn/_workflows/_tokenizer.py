@@ -75,11 +75,10 @@ def tokenizer_folder() -> str | None:
     """Where tokenizers are kept between processes: `$COHERE_DYN_CACHE_DIR/tokenizers` when that
     variable is set (empty: nowhere), else `$XDG_CACHE_HOME/cohere_dyn/tokenizers` (by default
     `~/.cache/cohere_dyn/tokenizers`)."""
-    override = os.environ.get("COHERE_DYN_CACHE_DIR")
-    if override is not None:
-        return os.path.join(override, "tokenizers") if override else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "cohere_dyn", "tokenizers")
+    from .._spec._loader import user_cache_folder
+
+    folder = user_cache_folder()
+    return os.path.join(folder, "tokenizers") if folder else None
 
 
 # Calls ------------------------------------------------------------------------------------------
