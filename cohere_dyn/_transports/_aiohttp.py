@@ -38,9 +38,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any, AsyncIterator, Iterator
 
-from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
+from .._errors import CohereError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import READ_SIZE, HttpRequest, address, origin, reason, too_large
+from ._base import (
+    READ_SIZE, HttpRequest, address, connect_failed, connect_timeout, connection_broke, malformed_answer, origin,
+    read_timeout, reason, too_large, unresolved,
+)
 from ._fork import after_fork_in_child
 
 __all__ = ["AiohttpTransport", "INSTALL_HINT"]
@@ -330,31 +333,19 @@ def _translate(exc: Exception, url: str, response_started: bool = False, timeout
     if isinstance(cause, CohereError):  # raised by the body as it was sent (a file that changed meanwhile)
         return cause
     if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, socket.gaierror):
-        return ConnectionError(f"could not resolve the host name of {where}: {reason(exc.os_error)}", retryable=False)
+        return unresolved(where, exc.os_error)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        seconds = f" within {timeout.connect:g} s" if timeout is not None else ""
-        return TimeoutError(f"could not connect to {where}{seconds} (connect timeout)", connect=not response_started)
+        return connect_timeout(where, timeout, connect=not response_started)
     if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
-        if response_started:
-            return TimeoutError(f"the answer from {where} stalled mid-way (read timeout)")
-        seconds = f" within {timeout.read:g} s" if timeout is not None else ""
-        return TimeoutError(f"no answer from {where}{seconds} (read timeout)")
+        return read_timeout(where, timeout, response_started)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return ConnectionError(f"could not connect to {where}: {reason(exc.os_error)}")
+        return connect_failed(where, reason(exc.os_error))
     if isinstance(exc, aiohttp.ClientResponseError):  # the parser's: what came back is no HTTP answer
         detail = " ".join(str(exc.message or type(exc).__name__).split())  # str(exc) would quote the URL
-        return ConnectionError(
-            f"{where} sent a malformed answer ({detail[:200]}); not retried: the server received the request",
-            response_started=True,
-        )
+        return malformed_answer(where, detail[:200])
     if isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError)):
-        if response_started:
-            message = f"the connection to {where} broke while the answer was read ({reason(exc)})"
-        elif isinstance(exc, aiohttp.ServerDisconnectedError):
-            message = f"{where} closed the connection without answering"
-        else:
-            message = f"the connection to {where} broke before an answer came ({reason(exc)})"
-        return ConnectionError(message, response_started=response_started)
+        unanswered = isinstance(exc, aiohttp.ServerDisconnectedError)
+        return connection_broke(where, reason(exc), response_started, unanswered)
     if isinstance(exc, aiohttp.ClientError):  # an invalid URL, header or proxy
         return TransportError(f"{where}: {reason(exc)}")
     if isinstance(exc, (ValueError, TypeError, UnicodeError)):  # a value the HTTP stack can't encode

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Iterator, Protocol
 
+from .._errors import CohereError, ConnectionError, TimeoutError
 from .._timeout import Timeout
 
 __all__ = [
@@ -27,6 +28,12 @@ __all__ = [
     "address",
     "reason",
     "too_large",
+    "unresolved",
+    "connect_failed",
+    "connect_timeout",
+    "read_timeout",
+    "malformed_answer",
+    "connection_broke",
 ]
 
 # Streams are read at most this many bytes at a time: the events of one read are decoded together,
@@ -94,8 +101,6 @@ class BufferedResponse:
 
 def within(chunks: Iterator[bytes], url: str, limit: int | None) -> bytes:
     """The chunks of a decoded body joined; CohereError once they pass `limit` bytes (a gzip bomb stops there)."""
-    from .._errors import CohereError
-
     read: list[bytes] = []
     size = 0
     for chunk in chunks:
@@ -113,6 +118,52 @@ def too_large(url: str, limit: int) -> str:
         "it was not read further. If answers this large are expected, raise the limit: "
         "Client(max_response_bytes=...)"
     )
+
+
+# The failures every transport reports alike, worded once; `where` is the `address()` of the URL.
+
+
+def unresolved(where: str, cause: BaseException) -> ConnectionError:
+    """The host name doesn't resolve: not retried, it won't within the backoff."""
+    return ConnectionError(f"could not resolve the host name of {where}: {reason(cause)}", retryable=False)
+
+
+def connect_failed(where: str, why: str) -> ConnectionError:
+    """The connection could not be made (refused, unreachable): retried."""
+    return ConnectionError(f"could not connect to {where}: {why}")
+
+
+def connect_timeout(where: str, timeout: Timeout | None, connect: bool = True) -> TimeoutError:
+    seconds = f" within {timeout.connect:g} s" if timeout is not None else ""
+    return TimeoutError(f"could not connect to {where}{seconds} (connect timeout)", connect=connect)
+
+
+def read_timeout(where: str, timeout: Timeout | None, response_started: bool) -> TimeoutError:
+    """No byte for `timeout.read` seconds, before the answer or in the middle of it."""
+    if response_started:
+        return TimeoutError(f"the answer from {where} stalled mid-way (read timeout)")
+    seconds = f" within {timeout.read:g} s" if timeout is not None else ""
+    return TimeoutError(f"no answer from {where}{seconds} (read timeout)")
+
+
+def malformed_answer(where: str, detail: str) -> ConnectionError:
+    """What came back is no HTTP answer (a garbage status line, a header line past the parser's limit)."""
+    return ConnectionError(
+        f"{where} sent a malformed answer ({detail}); not retried: the server received the request",
+        response_started=True,
+    )
+
+
+def connection_broke(where: str, why: str, response_started: bool, unanswered: bool = False) -> ConnectionError:
+    """The connection broke: while the answer was read, or before it came (`unanswered`: the
+    server closed it without a word)."""
+    if response_started:
+        message = f"the connection to {where} broke while the answer was read ({why})"
+    elif unanswered:
+        message = f"{where} closed the connection without answering"
+    else:
+        message = f"the connection to {where} broke before an answer came ({why})"
+    return ConnectionError(message, response_started=response_started)
 
 
 class HttpRequest:

@@ -27,7 +27,7 @@ from typing import Any, AsyncIterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import HttpRequest, address, reason, too_large
+from ._base import HttpRequest, address, too_large, unresolved
 
 __all__ = ["HttpxTransport", "INSTALL_HINT", "check_httpx_client", "content_and_headers", "require_httpx", "timeout_of", "translate"]
 
@@ -159,7 +159,7 @@ def translate(exc: Exception, response_started: bool = False) -> Exception:
         cause = cause.__cause__ or cause.__context__
     if cause is not None and isinstance(exc, httpx.ConnectError):
         where = address(str(exc.request.url)) if exc._request is not None else "the server"
-        return ConnectionError(f"could not resolve the host name of {where}: {reason(cause)}", retryable=False)
+        return unresolved(where, cause)
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, (httpx.TimeoutException, builtins.TimeoutError)):
         connect = not response_started and isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
