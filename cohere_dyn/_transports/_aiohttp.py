@@ -42,7 +42,7 @@ from .._errors import CohereError, TimeoutError, TransportError
 from .._timeout import Timeout
 from ._base import (
     READ_SIZE, HttpRequest, address, connect_failed, connect_timeout, connection_broke, malformed_answer, origin,
-    read_timeout, reason, too_large, unresolved,
+    read_timeout, reason, unresolved, within_async,
 )
 from ._fork import after_fork_in_child
 
@@ -82,11 +82,11 @@ class _AiohttpResponse:
 
     async def aread(self) -> bytes:
         if self._content is None:
-            response = self._response
+            response, transport = self._response, self._transport
             try:
-                self._content = await _read_body(response, self._transport.max_response_bytes)
+                self._content = await within_async(response.content.readany, response.url, transport.max_response_bytes)
             except Exception as exc:
-                raise self._transport._failure(exc, str(response.url), response_started=True) from exc
+                raise transport._failure(exc, str(response.url), response_started=True) from exc
         return self._content
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
@@ -108,21 +108,6 @@ class _AiohttpResponse:
             response.release()
         else:
             response.close()
-
-
-async def _read_body(response: Any, limit: int | None) -> bytes:
-    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there)."""
-    read = response.content.readany
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        chunk = await read()
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if limit is not None and size > limit:
-            raise CohereError(too_large(str(response.url), limit))
-        chunks.append(chunk)
 
 
 class _WriteWatch:
@@ -295,7 +280,7 @@ class AiohttpTransport:
         if stream:
             return _AiohttpResponse(response, None, self)
         try:
-            content = await _read_body(response, self.max_response_bytes)
+            content = await within_async(response.content.readany, response.url, self.max_response_bytes)
         except Exception as exc:
             response.close()
             raise self._failure(exc, request.url, response_started=True) from exc

@@ -10,7 +10,7 @@ network.
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator, Protocol
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Protocol
 
 from .._errors import CohereError, ConnectionError, TimeoutError
 from .._timeout import Timeout
@@ -18,6 +18,7 @@ from .._timeout import Timeout
 __all__ = [
     "BufferedResponse",
     "within",
+    "within_async",
     "HttpRequest",
     "Response",
     "Transport",
@@ -99,8 +100,9 @@ class BufferedResponse:
         self._response.close()
 
 
-def within(chunks: Iterator[bytes], url: str, limit: int | None) -> bytes:
-    """The chunks of a decoded body joined; CohereError once they pass `limit` bytes (a gzip bomb stops there)."""
+def within(chunks: Iterator[bytes], url: Any, limit: int | None) -> bytes:
+    """The chunks of a decoded body joined; CohereError once they pass `limit` bytes (a gzip bomb stops there).
+    `url`: the answer's, in its library's type (made text only for the error)."""
     read: list[bytes] = []
     size = 0
     for chunk in chunks:
@@ -111,10 +113,25 @@ def within(chunks: Iterator[bytes], url: str, limit: int | None) -> bytes:
     return b"".join(read)
 
 
-def too_large(url: str, limit: int) -> str:
+async def within_async(read: Callable[[], Awaitable[bytes]], url: Any, limit: int | None) -> bytes:
+    """`within` for a body that arrives asynchronously: `read()` gives what has arrived, b"" at
+    the end (aiohttp's `readany` as it is: an async iterator would cost a coroutine per chunk)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await read()
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise CohereError(too_large(url, limit))
+        chunks.append(chunk)
+
+
+def too_large(url: Any, limit: int) -> str:
     """The message for an answer past the client's `max_response_bytes`."""
     return (
-        f"the answer from {address(url)} is larger than max_response_bytes ({limit:,} bytes, decoded); "
+        f"the answer from {address(str(url))} is larger than max_response_bytes ({limit:,} bytes, decoded); "
         "it was not read further. If answers this large are expected, raise the limit: "
         "Client(max_response_bytes=...)"
     )

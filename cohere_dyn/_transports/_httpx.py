@@ -27,7 +27,7 @@ from typing import Any, AsyncIterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import HttpRequest, address, too_large, unresolved
+from ._base import HttpRequest, address, unresolved, within_async
 
 __all__ = ["HttpxTransport", "INSTALL_HINT", "check_httpx_client", "content_and_headers", "require_httpx", "timeout_of", "translate"]
 
@@ -100,19 +100,16 @@ class _HttpxResponse:
 
 
 async def _read_body(response: Any, limit: int | None) -> bytes:
-    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there)."""
-    chunks: list[bytes] = []
-    size = 0
+    """The whole body, decoded, within `limit` bytes."""
+    chunks = response.aiter_bytes()
     try:
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise CohereError(too_large(str(response.url), limit))
-            chunks.append(chunk)
+        return await within_async(lambda: anext(chunks, b""), response.url, limit)
+    except CohereError:
+        await response.aclose()
+        raise
     except Exception as exc:
         await response.aclose()
         raise translate(exc, response_started=True) from exc
-    return b"".join(chunks)
 
 
 class HttpxTransport:

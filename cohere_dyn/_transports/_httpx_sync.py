@@ -34,7 +34,7 @@ class _HttpxSyncResponse(BufferedResponse):
 def _read_body(response: Any, limit: int | None) -> bytes:
     """The whole body, decoded, within `limit` bytes."""
     try:
-        return within(response.iter_bytes(), str(response.url), limit)
+        return within(response.iter_bytes(), response.url, limit)
     except CohereError:
         response.close()
         raise
