@@ -86,7 +86,7 @@ class _AiohttpResponse:
             try:
                 self._content = await within_async(response.content.readany, response.url, transport.max_response_bytes)
             except Exception as exc:
-                raise transport._failure(exc, str(response.url), response_started=True) from exc
+                raise transport._failure(exc, str(response.url), response_started=True)
         return self._content
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
@@ -99,7 +99,7 @@ class _AiohttpResponse:
                     return
                 yield chunk
         except Exception as exc:
-            raise self._transport._failure(exc, str(self._response.url), response_started=True) from exc
+            raise self._transport._failure(exc, str(self._response.url), response_started=True)
 
     async def aclose(self) -> None:
         """Give the connection back to the pool when the body was read whole, else close it."""
@@ -273,7 +273,7 @@ class AiohttpTransport:
                 raise
             raise watch.timed_out(address(request.url)) from None
         except Exception as exc:
-            raise self._failure(exc, request.url, timeout=request.timeout) from exc
+            raise self._failure(exc, request.url, timeout=request.timeout)
         finally:
             if watch is not None:
                 watch.stop()
@@ -283,7 +283,7 @@ class AiohttpTransport:
             content = await within_async(response.content.readany, response.url, self.max_response_bytes)
         except Exception as exc:
             response.close()
-            raise self._failure(exc, request.url, response_started=True) from exc
+            raise self._failure(exc, request.url, response_started=True)
         except BaseException:  # cancelled: the connection, half read, can't serve another call
             response.close()
             raise
@@ -291,10 +291,19 @@ class AiohttpTransport:
         return _AiohttpResponse(response, content, self)
 
     def _failure(self, exc: Exception, url: str, response_started: bool = False, timeout: Timeout | None = None) -> Exception:
-        """The cohere_dyn error for `exc`; once the client is closed, that it was."""
+        """The cohere_dyn error to raise for `exc`, with `exc` as its cause; once the client is
+        closed, that it was. Our own error (a body past the limit; a file that changed as it was
+        sent, which aiohttp wraps) is raised as it was, the wrapper letting go of it: no error
+        becomes its own cause."""
         if self._closed and not isinstance(exc, CohereError):
-            return CohereError(CLOSED_IN_FLIGHT)
-        return _translate(exc, url, response_started, timeout)
+            error: Exception = CohereError(CLOSED_IN_FLIGHT)
+        else:
+            error = _translate(exc, url, response_started, timeout)
+        if exc.__cause__ is error:
+            exc.__cause__ = None
+        elif error is not exc:
+            error.__cause__ = exc
+        return error
 
     async def aclose(self) -> None:
         """Close the session and its connections for good: later calls raise CohereError."""

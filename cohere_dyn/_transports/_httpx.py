@@ -134,6 +134,8 @@ class HttpxTransport:
                 request.method, request.url, headers=headers, content=content, timeout=timeout_of(request.timeout)
             )
             response = await self._client.send(built, stream=True)
+        except CohereError:  # raised by the body as it was sent (a file that changed meanwhile)
+            raise
         except Exception as exc:
             raise translate(exc) from exc
         limit = self.max_response_bytes
@@ -144,13 +146,12 @@ class HttpxTransport:
 
 
 def translate(exc: Exception, response_started: bool = False) -> Exception:
-    """A cohere_dyn error for whatever httpx (or the socket, or an event hook) raised."""
+    """A cohere_dyn error for whatever httpx (or the socket, or an event hook) raised; our own
+    errors don't come here (raised as they were, never as their own cause)."""
     import socket
 
     import httpx
 
-    if isinstance(exc, CohereError):  # ours: a body past the limit, a file changed mid-upload
-        return exc
     cause = exc.__cause__ or exc.__context__
     while cause is not None and not isinstance(cause, socket.gaierror):
         cause = cause.__cause__ or cause.__context__

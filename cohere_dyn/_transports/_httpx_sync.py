@@ -63,6 +63,8 @@ class HttpxSyncTransport:
                 request.method, request.url, headers=headers, content=content, timeout=timeout_of(request.timeout)
             )
             response = self._client.send(built, stream=True)
+        except CohereError:  # raised by the body as it was sent (a file that changed meanwhile)
+            raise
         except Exception as exc:
             raise translate(exc) from exc
         limit = self.max_response_bytes
