@@ -5,7 +5,9 @@ and headers have arrived; `AsyncTransport.send()` does the same as a coroutine. 
 transport in this package is the only module that imports its HTTP library, and translates every
 exception of that library into a cohere_dyn error. `Client(transport=...)` and
 `AsyncClient(transport=...)` take any object with these methods, which is how tests replace the
-network.
+network. What the transports share is here too: a body read whole within `max_response_bytes`
+(`within`, `within_async`), and the failures they all report, worded once (`unresolved`,
+`connect_timeout`, `read_timeout`, `connection_broke`...).
 """
 
 from __future__ import annotations
