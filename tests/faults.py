@@ -42,9 +42,11 @@ __all__ = [
     "raw",
     "redirect",
     "gzipped",
+    "grow_then_503",
     "refused_url",
     "full_backlog",
     "deaf_listener",
+    "causes",
 ]
 
 
@@ -244,6 +246,17 @@ def gzipped(body: bytes, content_type: str = "application/json", chunks: int = 0
     return fault
 
 
+def grow_then_503(path: Any) -> Fault:
+    """Appends to the file at `path`, then answers 503: the retry finds the file changed."""
+
+    def fault(connection: Connection, request: Captured) -> bool:
+        with open(path, "ab") as handle:
+            handle.write(b"y" * 10)
+        return status(503)(connection, request)
+
+    return fault
+
+
 class FaultServer:
     """Serves on 127.0.0.1; answers requests from `script` in order, then with `after`.
     `before_body`, if given, is called once a request's headers are read and before its body is."""
@@ -401,3 +414,15 @@ class deaf_listener:
         self._listener.close()
         for sock in self.accepted:
             sock.close()
+
+
+def causes(error: BaseException) -> list[BaseException]:
+    """`error` and the errors it was raised from, in order; AssertionError when the chain loops
+    back (a walk of `__cause__` would never end)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None:
+        assert all(current is not seen for seen in chain), f"{type(current).__name__} is its own cause, through {chain}"
+        chain.append(current)
+        current = current.__cause__
+    return chain

@@ -62,7 +62,7 @@ class RetryPolicy:
     def after_failure(self, error: Exception, attempt: int, max_retries: int) -> float | None:
         """Seconds to wait before retrying after `error` (no response came), or None to give up."""
         if isinstance(error, ConnectionError):
-            retryable = getattr(error, "retryable", not getattr(error, "response_started", False))
+            retryable = error.retryable
         else:
             retryable = isinstance(error, TimeoutError) and error.connect
         return self.delay(attempt) if retryable and attempt < max_retries else None

@@ -38,9 +38,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any, AsyncIterator, Iterator
 
-from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
+from .._errors import CohereError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import READ_SIZE, HttpRequest, address, origin, reason, too_large
+from ._base import (
+    READ_SIZE, HttpRequest, address, connect_failed, connect_timeout, connection_broke, malformed_answer, origin,
+    read_timeout, reason, unresolved, within_async,
+)
 from ._fork import after_fork_in_child
 
 __all__ = ["AiohttpTransport", "INSTALL_HINT"]
@@ -79,11 +82,11 @@ class _AiohttpResponse:
 
     async def aread(self) -> bytes:
         if self._content is None:
-            response = self._response
+            response, transport = self._response, self._transport
             try:
-                self._content = await _read_body(response, self._transport.max_response_bytes)
+                self._content = await within_async(response.content.readany, response.url, transport.max_response_bytes)
             except Exception as exc:
-                raise self._transport._failure(exc, str(response.url), response_started=True) from exc
+                raise transport._failure(exc, str(response.url), response_started=True)
         return self._content
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
@@ -96,7 +99,7 @@ class _AiohttpResponse:
                     return
                 yield chunk
         except Exception as exc:
-            raise self._transport._failure(exc, str(self._response.url), response_started=True) from exc
+            raise self._transport._failure(exc, str(self._response.url), response_started=True)
 
     async def aclose(self) -> None:
         """Give the connection back to the pool when the body was read whole, else close it."""
@@ -105,21 +108,6 @@ class _AiohttpResponse:
             response.release()
         else:
             response.close()
-
-
-async def _read_body(response: Any, limit: int | None) -> bytes:
-    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there)."""
-    read = response.content.readany
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        chunk = await read()
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if limit is not None and size > limit:
-            raise CohereError(too_large(str(response.url), limit))
-        chunks.append(chunk)
 
 
 class _WriteWatch:
@@ -285,17 +273,17 @@ class AiohttpTransport:
                 raise
             raise watch.timed_out(address(request.url)) from None
         except Exception as exc:
-            raise self._failure(exc, request.url, timeout=request.timeout) from exc
+            raise self._failure(exc, request.url, timeout=request.timeout)
         finally:
             if watch is not None:
                 watch.stop()
         if stream:
             return _AiohttpResponse(response, None, self)
         try:
-            content = await _read_body(response, self.max_response_bytes)
+            content = await within_async(response.content.readany, response.url, self.max_response_bytes)
         except Exception as exc:
             response.close()
-            raise self._failure(exc, request.url, response_started=True) from exc
+            raise self._failure(exc, request.url, response_started=True)
         except BaseException:  # cancelled: the connection, half read, can't serve another call
             response.close()
             raise
@@ -303,10 +291,19 @@ class AiohttpTransport:
         return _AiohttpResponse(response, content, self)
 
     def _failure(self, exc: Exception, url: str, response_started: bool = False, timeout: Timeout | None = None) -> Exception:
-        """The cohere_dyn error for `exc`; once the client is closed, that it was."""
+        """The cohere_dyn error to raise for `exc`, with `exc` as its cause; once the client is
+        closed, that it was. Our own error (a body past the limit; a file that changed as it was
+        sent, which aiohttp wraps) is raised as it was, the wrapper letting go of it: no error
+        becomes its own cause."""
         if self._closed and not isinstance(exc, CohereError):
-            return CohereError(CLOSED_IN_FLIGHT)
-        return _translate(exc, url, response_started, timeout)
+            error: Exception = CohereError(CLOSED_IN_FLIGHT)
+        else:
+            error = _translate(exc, url, response_started, timeout)
+        if exc.__cause__ is error:
+            exc.__cause__ = None
+        elif error is not exc:
+            error.__cause__ = exc
+        return error
 
     async def aclose(self) -> None:
         """Close the session and its connections for good: later calls raise CohereError."""
@@ -330,31 +327,19 @@ def _translate(exc: Exception, url: str, response_started: bool = False, timeout
     if isinstance(cause, CohereError):  # raised by the body as it was sent (a file that changed meanwhile)
         return cause
     if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(exc.os_error, socket.gaierror):
-        return ConnectionError(f"could not resolve the host name of {where}: {reason(exc.os_error)}", retryable=False)
+        return unresolved(where, exc.os_error)
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        seconds = f" within {timeout.connect:g} s" if timeout is not None else ""
-        return TimeoutError(f"could not connect to {where}{seconds} (connect timeout)", connect=not response_started)
+        return connect_timeout(where, timeout, connect=not response_started)
     if isinstance(exc, (aiohttp.ServerTimeoutError, asyncio.TimeoutError)):
-        if response_started:
-            return TimeoutError(f"the answer from {where} stalled mid-way (read timeout)")
-        seconds = f" within {timeout.read:g} s" if timeout is not None else ""
-        return TimeoutError(f"no answer from {where}{seconds} (read timeout)")
+        return read_timeout(where, timeout, response_started)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return ConnectionError(f"could not connect to {where}: {reason(exc.os_error)}")
+        return connect_failed(where, reason(exc.os_error))
     if isinstance(exc, aiohttp.ClientResponseError):  # the parser's: what came back is no HTTP answer
         detail = " ".join(str(exc.message or type(exc).__name__).split())  # str(exc) would quote the URL
-        return ConnectionError(
-            f"{where} sent a malformed answer ({detail[:200]}); not retried: the server received the request",
-            response_started=True,
-        )
+        return malformed_answer(where, detail[:200])
     if isinstance(exc, (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError)):
-        if response_started:
-            message = f"the connection to {where} broke while the answer was read ({reason(exc)})"
-        elif isinstance(exc, aiohttp.ServerDisconnectedError):
-            message = f"{where} closed the connection without answering"
-        else:
-            message = f"the connection to {where} broke before an answer came ({reason(exc)})"
-        return ConnectionError(message, response_started=response_started)
+        unanswered = isinstance(exc, aiohttp.ServerDisconnectedError)
+        return connection_broke(where, reason(exc), response_started, unanswered)
     if isinstance(exc, aiohttp.ClientError):  # an invalid URL, header or proxy
         return TransportError(f"{where}: {reason(exc)}")
     if isinstance(exc, (ValueError, TypeError, UnicodeError)):  # a value the HTTP stack can't encode

@@ -5,18 +5,22 @@ and headers have arrived; `AsyncTransport.send()` does the same as a coroutine. 
 transport in this package is the only module that imports its HTTP library, and translates every
 exception of that library into a cohere_dyn error. `Client(transport=...)` and
 `AsyncClient(transport=...)` take any object with these methods, which is how tests replace the
-network.
+network. What the transports share is here too: a body read whole within `max_response_bytes`
+(`within`, `within_async`), and the failures they all report, worded once (`unresolved`,
+`connect_timeout`, `read_timeout`, `connection_broke`...).
 """
 
 from __future__ import annotations
 
-from typing import Any, AsyncIterator, Iterator, Protocol
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator, Protocol
 
+from .._errors import CohereError, ConnectionError, TimeoutError
 from .._timeout import Timeout
 
 __all__ = [
     "BufferedResponse",
     "within",
+    "within_async",
     "HttpRequest",
     "Response",
     "Transport",
@@ -27,6 +31,12 @@ __all__ = [
     "address",
     "reason",
     "too_large",
+    "unresolved",
+    "connect_failed",
+    "connect_timeout",
+    "read_timeout",
+    "malformed_answer",
+    "connection_broke",
 ]
 
 # Streams are read at most this many bytes at a time: the events of one read are decoded together,
@@ -92,10 +102,9 @@ class BufferedResponse:
         self._response.close()
 
 
-def within(chunks: Iterator[bytes], url: str, limit: int | None) -> bytes:
-    """The chunks of a decoded body joined; CohereError once they pass `limit` bytes (a gzip bomb stops there)."""
-    from .._errors import CohereError
-
+def within(chunks: Iterator[bytes], url: Any, limit: int | None) -> bytes:
+    """The chunks of a decoded body joined; CohereError once they pass `limit` bytes (a gzip bomb stops there).
+    `url`: the answer's, in its library's type (made text only for the error)."""
     read: list[bytes] = []
     size = 0
     for chunk in chunks:
@@ -106,13 +115,74 @@ def within(chunks: Iterator[bytes], url: str, limit: int | None) -> bytes:
     return b"".join(read)
 
 
-def too_large(url: str, limit: int) -> str:
+async def within_async(read: Callable[[], Awaitable[bytes]], url: Any, limit: int | None) -> bytes:
+    """`within` for a body that arrives asynchronously: `read()` gives what has arrived, b"" at
+    the end (aiohttp's `readany` as it is: an async iterator would cost a coroutine per chunk)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await read()
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if limit is not None and size > limit:
+            raise CohereError(too_large(url, limit))
+        chunks.append(chunk)
+
+
+def too_large(url: Any, limit: int) -> str:
     """The message for an answer past the client's `max_response_bytes`."""
     return (
-        f"the answer from {address(url)} is larger than max_response_bytes ({limit:,} bytes, decoded); "
+        f"the answer from {address(str(url))} is larger than max_response_bytes ({limit:,} bytes, decoded); "
         "it was not read further. If answers this large are expected, raise the limit: "
         "Client(max_response_bytes=...)"
     )
+
+
+# The failures every transport reports alike, worded once; `where` is the `address()` of the URL.
+
+
+def unresolved(where: str, cause: BaseException) -> ConnectionError:
+    """The host name doesn't resolve: not retried, it won't within the backoff."""
+    return ConnectionError(f"could not resolve the host name of {where}: {reason(cause)}", retryable=False)
+
+
+def connect_failed(where: str, why: str) -> ConnectionError:
+    """The connection could not be made (refused, unreachable): retried."""
+    return ConnectionError(f"could not connect to {where}: {why}")
+
+
+def connect_timeout(where: str, timeout: Timeout | None, connect: bool = True) -> TimeoutError:
+    seconds = f" within {timeout.connect:g} s" if timeout is not None else ""
+    return TimeoutError(f"could not connect to {where}{seconds} (connect timeout)", connect=connect)
+
+
+def read_timeout(where: str, timeout: Timeout | None, response_started: bool) -> TimeoutError:
+    """No byte for `timeout.read` seconds, before the answer or in the middle of it."""
+    if response_started:
+        return TimeoutError(f"the answer from {where} stalled mid-way (read timeout)")
+    seconds = f" within {timeout.read:g} s" if timeout is not None else ""
+    return TimeoutError(f"no answer from {where}{seconds} (read timeout)")
+
+
+def malformed_answer(where: str, detail: str) -> ConnectionError:
+    """What came back is no HTTP answer (a garbage status line, a header line past the parser's limit)."""
+    return ConnectionError(
+        f"{where} sent a malformed answer ({detail}); not retried: the server received the request",
+        response_started=True,
+    )
+
+
+def connection_broke(where: str, why: str, response_started: bool, unanswered: bool = False) -> ConnectionError:
+    """The connection broke: while the answer was read, or before it came (`unanswered`: the
+    server closed it without a word)."""
+    if response_started:
+        message = f"the connection to {where} broke while the answer was read ({why})"
+    elif unanswered:
+        message = f"{where} closed the connection without answering"
+    else:
+        message = f"the connection to {where} broke before an answer came ({why})"
+    return ConnectionError(message, response_started=response_started)
 
 
 class HttpRequest:

@@ -27,7 +27,7 @@ from typing import Any, AsyncIterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
 from .._timeout import Timeout
-from ._base import HttpRequest, reason, too_large
+from ._base import HttpRequest, address, unresolved, within_async
 
 __all__ = ["HttpxTransport", "INSTALL_HINT", "check_httpx_client", "content_and_headers", "require_httpx", "timeout_of", "translate"]
 
@@ -100,19 +100,16 @@ class _HttpxResponse:
 
 
 async def _read_body(response: Any, limit: int | None) -> bytes:
-    """The whole body, decoded; CohereError once it passes `limit` bytes (a gzip bomb stops there)."""
-    chunks: list[bytes] = []
-    size = 0
+    """The whole body, decoded, within `limit` bytes."""
+    chunks = response.aiter_bytes()
     try:
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if limit is not None and size > limit:
-                raise CohereError(too_large(str(response.url), limit))
-            chunks.append(chunk)
+        return await within_async(lambda: anext(chunks, b""), response.url, limit)
+    except CohereError:
+        await response.aclose()
+        raise
     except Exception as exc:
         await response.aclose()
         raise translate(exc, response_started=True) from exc
-    return b"".join(chunks)
 
 
 class HttpxTransport:
@@ -137,6 +134,8 @@ class HttpxTransport:
                 request.method, request.url, headers=headers, content=content, timeout=timeout_of(request.timeout)
             )
             response = await self._client.send(built, stream=True)
+        except CohereError:  # raised by the body as it was sent (a file that changed meanwhile)
+            raise
         except Exception as exc:
             raise translate(exc) from exc
         limit = self.max_response_bytes
@@ -147,20 +146,18 @@ class HttpxTransport:
 
 
 def translate(exc: Exception, response_started: bool = False) -> Exception:
-    """A cohere_dyn error for whatever httpx (or the socket, or an event hook) raised."""
+    """A cohere_dyn error for whatever httpx (or the socket, or an event hook) raised; our own
+    errors don't come here (raised as they were, never as their own cause)."""
     import socket
 
     import httpx
 
-    if isinstance(exc, CohereError):  # ours: a body past the limit, a file changed mid-upload
-        return exc
     cause = exc.__cause__ or exc.__context__
     while cause is not None and not isinstance(cause, socket.gaierror):
         cause = cause.__cause__ or cause.__context__
     if cause is not None and isinstance(exc, httpx.ConnectError):
-        url = exc.request.url if exc._request is not None else None
-        where = f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}" if url is not None else "the server"
-        return ConnectionError(f"could not resolve the host name of {where}: {reason(cause)}", retryable=False)
+        where = address(str(exc.request.url)) if exc._request is not None else "the server"
+        return unresolved(where, cause)
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, (httpx.TimeoutException, builtins.TimeoutError)):
         connect = not response_started and isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))

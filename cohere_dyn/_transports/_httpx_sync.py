@@ -34,7 +34,7 @@ class _HttpxSyncResponse(BufferedResponse):
 def _read_body(response: Any, limit: int | None) -> bytes:
     """The whole body, decoded, within `limit` bytes."""
     try:
-        return within(response.iter_bytes(), str(response.url), limit)
+        return within(response.iter_bytes(), response.url, limit)
     except CohereError:
         response.close()
         raise
@@ -63,6 +63,8 @@ class HttpxSyncTransport:
                 request.method, request.url, headers=headers, content=content, timeout=timeout_of(request.timeout)
             )
             response = self._client.send(built, stream=True)
+        except CohereError:  # raised by the body as it was sent (a file that changed meanwhile)
+            raise
         except Exception as exc:
             raise translate(exc) from exc
         limit = self.max_response_bytes

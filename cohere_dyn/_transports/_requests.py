@@ -21,7 +21,10 @@ import threading
 from typing import Any, Iterator
 
 from .._errors import CohereError, ConnectionError, TimeoutError, TransportError
-from ._base import READ_SIZE, BufferedResponse, HttpRequest, Response, address, origin, reason, within
+from ._base import (
+    READ_SIZE, BufferedResponse, HttpRequest, Response, address, connect_failed, connect_timeout, connection_broke,
+    malformed_answer, origin, read_timeout, reason, unresolved, within,
+)
 from ._fork import after_fork_in_child
 
 __all__ = ["RequestsTransport"]
@@ -166,19 +169,15 @@ def _translate(exc: Exception, url: str, response_started: bool = False, timeout
         if isinstance(inner, CohereError):
             return inner
         if isinstance(inner, socket.gaierror):
-            return ConnectionError(f"could not resolve the host name of {where}: {reason(inner)}", retryable=False)
+            return unresolved(where, inner)
     refused = urllib3.exceptions.NewConnectionError  # a subclass of ConnectTimeoutError, but no timeout
     connect_timeouts = (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
     read_timeouts = (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError)
     for inner in chain:
         if isinstance(inner, connect_timeouts) and not isinstance(inner, refused) and not response_started:
-            seconds = f" within {timeout.connect:g} s" if timeout is not None else ""
-            return TimeoutError(f"could not connect to {where}{seconds} (connect timeout)", connect=True)
+            return connect_timeout(where, timeout)
         if isinstance(inner, read_timeouts):
-            if response_started:
-                return TimeoutError(f"the answer from {where} stalled mid-way (read timeout)")
-            seconds = f" within {timeout.read:g} s" if timeout is not None else ""
-            return TimeoutError(f"no answer from {where}{seconds} (read timeout)")
+            return read_timeout(where, timeout, response_started)
         if isinstance(inner, builtins.TimeoutError):  # a bare socket timeout: while sending the request
             # urllib3 bounds each write by the connect timeout
             seconds = f" for {timeout.connect:g} s" if timeout is not None else ""
@@ -187,11 +186,7 @@ def _translate(exc: Exception, url: str, response_started: bool = False, timeout
         if isinstance(inner, http.client.HTTPException) and not isinstance(inner, http.client.RemoteDisconnected):
             if isinstance(inner, http.client.IncompleteRead):
                 break
-            return ConnectionError(
-                f"{where} sent a malformed answer ({type(inner).__name__}: {reason(inner)}); not retried: "
-                "the server received the request",
-                response_started=True,
-            )
+            return malformed_answer(where, f"{type(inner).__name__}: {reason(inner)}")
     if isinstance(exc, requests.exceptions.ContentDecodingError):
         return ConnectionError(f"the answer from {where} could not be decoded: {reason(chain[-1])}", response_started=True)
     if isinstance(
@@ -199,15 +194,9 @@ def _translate(exc: Exception, url: str, response_started: bool = False, timeout
         (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError, urllib3.exceptions.HTTPError, OSError),
     ):
         why = reason(chain[-1])
-        if response_started:
-            message = f"the connection to {where} broke while the answer was read ({why})"
-        elif any(isinstance(inner, refused) for inner in chain):
-            message = f"could not connect to {where}: {why}"
-        elif isinstance(chain[-1], http.client.RemoteDisconnected):
-            message = f"{where} closed the connection without answering"
-        else:
-            message = f"the connection to {where} broke before an answer came ({why})"
-        return ConnectionError(message, response_started=response_started)
+        if not response_started and any(isinstance(inner, refused) for inner in chain):
+            return connect_failed(where, why)
+        return connection_broke(where, why, response_started, isinstance(chain[-1], http.client.RemoteDisconnected))
     if isinstance(exc, requests.exceptions.RequestException):  # an invalid URL, proxy or header
         return TransportError(f"{where}: {reason(exc)}")
     # Anything else is a request the HTTP stack refused (a value it can't encode): not retried.

@@ -28,7 +28,7 @@ from tests import faults
 from tests.blocking import KINDS, make_client
 from tests.capture import default_reply
 from tests.conftest import TINY_SPEC
-from tests.faults import FaultServer
+from tests.faults import FaultServer, causes
 from tests.reliability import record
 
 KEY = "fault-test-key-0123456789"
@@ -672,6 +672,15 @@ def test_an_answer_within_the_limit_is_read_whole() -> None:
     assert error is None and len(result.message) == 900_000
 
 
+def test_an_answer_past_the_limit_is_raised_as_it_was_not_as_its_own_cause() -> None:
+    bomb = b'{"message": "' + b"a" * 5_000_000 + b'"}'
+    with FaultServer([faults.gzipped(bomb)]) as server:
+        client = client_for(server.url, max_response_bytes=1_000_000)
+        _, error = attempt("gzip answer past the limit", server, lambda: client.echo_test(message="hi"))
+    assert error is not None and "max_response_bytes" in str(error)
+    assert causes(error)[0] is error
+
+
 def test_an_error_answer_past_the_limit_is_an_error_too() -> None:
     body = json.dumps({"message": "a" * 2_000_000}).encode()
     with FaultServer([faults.status(400, body, {"Content-Type": "application/json"})]) as server:
@@ -744,13 +753,7 @@ def test_a_file_that_grows_while_it_is_uploaded_is_never_sent_past_its_length_no
 def test_a_file_that_changes_before_a_retry_is_not_sent_again(tmp_path: Any) -> None:
     path = tmp_path / "data.bin"
     path.write_bytes(b"x" * 100_000)
-
-    def grow_then_fail(connection: faults.Connection, request: Any) -> bool:
-        with path.open("ab") as handle:
-            handle.write(b"y" * 10)
-        return faults.status(503)(connection, request)
-
-    with FaultServer([grow_then_fail]) as server:
+    with FaultServer([faults.grow_then_503(path)]) as server:
         client = client_for(server.url)
 
         def upload() -> Any:
@@ -762,6 +765,17 @@ def test_a_file_that_changes_before_a_retry_is_not_sent_again(tmp_path: Any) -> 
         _, error = attempt("file changes between attempts", server, upload)
     assert type(error) is cohere_dyn.CohereError and "changed while it was being uploaded" in str(error)
     assert [_complete(request) for request in server.requests] in ([True], [True, False])
+
+
+def test_a_file_that_changed_is_raised_as_it_was_not_as_its_own_cause(tmp_path: Any) -> None:
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"x" * 100_000)
+    with FaultServer([faults.grow_then_503(path)]) as server:
+        client = client_for(server.url)
+        _, error = attempt("file changed before a retry", server, lambda: client.uploads.create(file=path, model="small"))
+        server.wait_for(2, seconds=0.5)
+    assert error is not None and "changed while it was being uploaded" in str(error)
+    assert causes(error)[0] is error
 
 
 def _finishes(seconds: float, call: Callable[[], Any]) -> tuple[bool, Any, BaseException | None]:

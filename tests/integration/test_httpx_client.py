@@ -26,7 +26,7 @@ from tests import faults
 from tests.blocking import Blocking
 from tests.capture import CaptureServer, Reply
 from tests.conftest import TINY_SPEC
-from tests.faults import FaultServer
+from tests.faults import FaultServer, causes
 
 httpx = pytest.importorskip("httpx")
 
@@ -103,6 +103,17 @@ def test_a_gzip_answer_inflating_past_the_limit_is_an_error(kind: str) -> None:
         with pytest.raises(cohere_dyn.CohereError, match="max_response_bytes"):
             make(kind, server.url, max_response_bytes=1_000_000).echo_test(message="hi")
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_that_changed_before_a_retry_is_raised_as_it_was_not_as_its_own_cause(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"x" * 100_000)
+    with FaultServer([faults.grow_then_503(path)]) as server:
+        with pytest.raises(cohere_dyn.CohereError, match="changed while it was being uploaded") as caught:
+            make(kind, server.url).uploads.create(file=path, model="small")
+        server.wait_for(2, seconds=0.5)
+    assert causes(caught.value)[0] is caught.value
 
 
 @pytest.mark.parametrize("kind", KINDS)
