@@ -27,6 +27,7 @@ from .._version import __version__
 __all__ = [
     "SyncCaller",
     "build_request",
+    "client_headers",
     "credential",
     "secrets_of",
     "decode_response",
@@ -161,6 +162,21 @@ def log_retry(
     )
 
 
+def client_headers(client: Any) -> dict[str, str]:
+    """The headers every request of a client carries: the user agent, the key (a client that signs
+    its requests has none), the client's name."""
+    key_header = client._key_header
+    if client._api_key is None:
+        headers = {"User-Agent": USER_AGENT}
+    elif key_header == "Authorization":
+        headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
+    else:  # a deployment that wants the key in a header of its own
+        headers = {"User-Agent": USER_AGENT, key_header: client._current_key()}
+    if client._client_name is not None:
+        headers["X-Client-Name"] = client._client_name
+    return headers
+
+
 def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
     """The finished request for a prepared call: URL, auth and client headers, timeout.
 
@@ -171,13 +187,7 @@ def build_request(client: Any, prepared: PreparedRequest) -> HttpRequest:
     url = client._base_url + prepared.path
     if prepared.query:
         url += "?" + urlencode(prepared.query)
-    key_header = client._key_header
-    if key_header == "Authorization":
-        headers = {"User-Agent": USER_AGENT, "Authorization": f"Bearer {client._current_key()}"}
-    else:  # a deployment that wants the key in a header of its own
-        headers = {"User-Agent": USER_AGENT, key_header: client._current_key()}
-    if client._client_name is not None:
-        headers["X-Client-Name"] = client._client_name
+    headers = client_headers(client)
     extra = prepared.headers
     if len(extra) == 1 and extra.get("Content-Type") == "application/json":
         headers["Content-Type"] = "application/json"  # the usual case, nothing to check

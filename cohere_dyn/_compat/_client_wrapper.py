@@ -29,16 +29,9 @@ class ClientWrapper:
 
     def get_headers(self) -> dict[str, str]:
         """The headers every request carries: the key's header, the client name, the user agent."""
-        from .._call._caller import USER_AGENT
+        from .._call._caller import client_headers
 
-        client = self._client
-        key = client._current_key() if client._api_key is not None else None
-        headers = {"User-Agent": USER_AGENT}
-        if key is not None:
-            headers.update({"Authorization": f"Bearer {key}"} if client._key_header == "Authorization" else {client._key_header: key})
-        if client._client_name is not None:
-            headers["X-Client-Name"] = client._client_name
-        return headers
+        return client_headers(self._client)
 
     async def async_get_headers(self) -> dict[str, str]:
         return self.get_headers()
