@@ -41,10 +41,10 @@ class AsyncCaller:
         self.deployment = client._deployment  # None for the Cohere API; see _deployments
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    def invoke(self, operation: Operation, kwargs: dict[str, Any]) -> Coroutine[Any, Any, Any]:
+    def invoke(self, operation: Operation, kwargs: dict[str, Any], raw: bool = False) -> Coroutine[Any, Any, Any]:
         """The coroutine of a call: `fetch` of its prepared request (awaited by the method, so
         that a TypeError or ValidationError raises where the call is awaited)."""
-        return self.fetch(prepare(self.spec, operation, kwargs, validate=self.client._validate))
+        return self.fetch(prepare(self.spec, operation, kwargs, validate=self.client._validate), raw=raw)
 
     async def fetch(self, prepared: PreparedRequest, retry: RetryPolicy | None = None, raw: bool = False) -> Any:
         """Send a prepared request and decode its answer (`retry`: see `send`; `raw`: the answer in

@@ -85,6 +85,4 @@ def raw_call_async(caller: Any, operation: Operation, kwargs: dict[str, Any]) ->
     """A coroutine answering an `AsyncHttpResponse`; for a stream method, what `async with` opens."""
     if operation.streaming:
         return _OpenedStream(caller.stream(operation, kwargs))
-    from ._prepare import prepare
-
-    return caller.fetch(prepare(caller.spec, operation, kwargs, validate=caller.client._validate), raw=True)
+    return caller.invoke(operation, kwargs, raw=True)
